@@ -210,16 +210,16 @@ def render_text(sheet: FactSheet) -> str:
             lines.append(f"  {fact.label}: {format_value(fact)}")
             if fact.percentile:
                 p = fact.percentile
-                lines.append(
-                    f"      percentile {p.value:.2f} among {p.size:,} {p.population}"
-                )
+                lines.append(f"      {p.value:.2f} percentile of {p.size:,} {p.population}")
             for check in fact.checks:
-                mark = "ok" if check.status == "agree" else "DISAGREES"
-                lines.append(f"      cross-check {check.name}: {mark}: {check.detail}")
-            src = sheet.sources.get(fact.source)
-            where = f"{src.name} {src.version}" if src else fact.source
-            links = " ".join(link.url for link in fact.links[:2])
-            lines.append(f"      source: {where}" + (f"  {links}" if links else ""))
+                mark = "agrees" if check.status == "agree" else "DISAGREES"
+                lines.append(f"      cross-check {check.name} {mark}: {check.detail}")
+            if fact.links:
+                lines.append(f"      {fact.links[0].url}")
+        used = sorted({f.source for f in facts.values()})
+        for source_id in used:
+            src = sheet.sources.get(source_id)
+            lines.append(f"  source: {src.name}, {src.version}" if src else f"  source: {source_id}")
     if sheet.missing_sections:
         lines.append("")
         lines.append("No offline source for: " + ", ".join(sheet.missing_sections))
