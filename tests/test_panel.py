@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 PANEL = Path(__file__).parent.parent / "facts" / "panel"
-SYMBOLS = [row["symbol"] for row in csv.DictReader((PANEL / "genes.tsv").open(), delimiter="\t")]
+with (PANEL / "genes.tsv").open() as _fh:
+    SYMBOLS = [row["symbol"] for row in csv.DictReader(_fh, delimiter="\t")]
 
 
 def test_panel_has_the_hard_cases():

@@ -56,14 +56,26 @@ def ensembl_link(ensembl_id: str) -> Link:
 
 
 def _span(rows: list[tuple[str, int, int]], chromosome: str | None) -> tuple[int, int, str] | None:
-    """Union span (1-based, inclusive) and strand of the location rows on the main chromosome."""
+    """Span (1-based, inclusive) and strand of the gene's locus on its main chromosome.
+
+    Rows are transcript models; overlapping rows form a locus. A gene can have rows at
+    separate loci on one chromosome (CBS: GRCh38's false duplication on chr21), so the
+    locus with the most rows is taken (ties: the longer one), never a union across loci.
+    """
     on_main = [r for r in rows if r[0] == chromosome] or rows
     if not on_main:
         return None
-    strand = "-" if on_main[0][1] < 0 else "+"
-    start = min(abs(s) for _, s, _ in on_main) + 1
-    end = max(abs(e) for _, _, e in on_main)
-    return start, end, strand
+    intervals = sorted((abs(s), abs(e), s < 0) for _, s, e in on_main)
+    loci: list[list[tuple[int, int, bool]]] = []
+    for interval in intervals:
+        if loci and interval[0] <= max(e for _, e, _ in loci[-1]):
+            loci[-1].append(interval)
+        else:
+            loci.append([interval])
+    best = max(loci, key=lambda locus: (len(locus), max(e for _, e, _ in locus) - locus[0][0]))
+    start = min(s for s, _, _ in best) + 1
+    end = max(e for _, e, _ in best)
+    return start, end, "-" if best[0][2] else "+"
 
 
 def load(builder: StoreBuilder, unpacked: dict[str, Path], progress: Progress) -> None:
