@@ -132,5 +132,17 @@ def facts(settings: Any, gene: str, as_json: bool) -> None:
     click.echo(sheet.to_json() if as_json else render_text(sheet))
 
 
+from writer.publish import publish  # noqa: E402
+from writer.review.cli import review  # noqa: E402
+
+main.add_command(review)
+main.add_command(publish)
+from writer.draft import draft  # noqa: E402
+
+main.add_command(draft)
+from writer.evaluate.cli import check  # noqa: E402
+
+main.add_command(check)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

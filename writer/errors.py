@@ -5,8 +5,12 @@
     │   ├── UnknownGene         no gene has that symbol, alias or identifier
     │   ├── AmbiguousGene       an alias shared by several genes (candidates attached)
     │   ├── NoFactStore         `writer data sync` has not been run yet
-    │   └── BadFile             a file that is missing, unreadable or of the wrong kind
-    └── SyncError               a source could not be fetched or built (the old store is kept)
+    │   ├── BadFile             a file that is missing, unreadable or of the wrong kind
+    │   └── UnknownDraft        no draft in the review queue has that id
+    ├── SyncError               a source could not be fetched or built (the old store is kept)
+    └── ReviewRefused           a review was not saved (exit code 1); the queue is unchanged
+        ├── StaleEdit           another review landed after the version the curator saw
+        └── HasFindings         accept refused: the text has findings (use --override)
 
 Catch ``WriterError`` to handle them all.
 """
@@ -54,3 +58,43 @@ class BadFile(UserInputError):
 
 class SyncError(WriterError):
     pass
+
+
+class UnknownDraft(UserInputError):
+    def __init__(self, draft_id: object) -> None:
+        self.draft_id = draft_id
+        super().__init__(f"no draft {draft_id} in the review queue")
+
+
+class ReviewRefused(WriterError):
+    """A review was refused; nothing was written."""
+
+
+class StaleEdit(ReviewRefused):
+    def __init__(self, draft_id: int, based_on: int, latest: object | None) -> None:
+        """``latest`` is the review that landed since (a ``writer.review.store.Review``)."""
+        self.draft_id = draft_id
+        self.based_on = based_on
+        self.latest = latest
+        who = ""
+        if latest is not None:
+            action = getattr(latest, "action", "changed")
+            reviewer = getattr(latest, "reviewer", "someone")
+            created = getattr(latest, "created", "")
+            when = created.strftime("%Y-%m-%d %H:%M UTC") if hasattr(created, "strftime") else ""
+            who = f" ({action} by {reviewer}{' at ' + when if when else ''})"
+        super().__init__(
+            f"draft {draft_id} changed after you opened it{who}; nothing was saved. "
+            "Reload it and apply your change again."
+        )
+
+
+class HasFindings(ReviewRefused):
+    def __init__(self, draft_id: int, findings: list[object]) -> None:
+        self.draft_id = draft_id
+        self.findings = findings
+        n = len(findings)
+        super().__init__(
+            f"draft {draft_id} not accepted: its text has {n} finding{'s' if n != 1 else ''}; "
+            "fix them with `writer review edit`, or accept with --override --comment WHY"
+        )

@@ -1,0 +1,100 @@
+"""Helpers for the review and publish tests (no tests here).
+
+A small real fact store built by hand with ``StoreBuilder`` (two genes), clean pages
+written from it, and draft records. Offline and fast: no sync, no evaluator double.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from writer.factsheet import FactSheet, Item, Link, SourceRef
+from writer.review.store import DraftRecord, StoredFinding
+from writer.store import FactStore, StoreBuilder
+
+ENSEMBL = SourceRef(id="ensembl-test", name="Ensembl", version="110", release_date="2023-07-01",
+                    licence="EMBL-EBI terms of use", url="https://www.ensembl.org")
+ORGDB = SourceRef(id="orgdb-test", name="org.Hs.eg.db", version="3.16.0",
+                  release_date="2022-09-01", licence="Artistic-2.0",
+                  url="https://bioconductor.org/packages/org.Hs.eg.db")
+
+GENES = {
+    # symbol: (gene_id, name, ensembl, band, gene length, mature length, go term)
+    "MT1G": (4495, "metallothionein 1G", "ENSG00000125144", "16q13", 1336, 424,
+             ("zinc ion binding", "GO:0008270")),
+    "NME1": (4830, "NME/NM23 nucleoside diphosphate kinase 1", "ENSG00000239672", "17q21.33",
+             8637, 1005, ("nucleoside diphosphate kinase activity", "GO:0004550")),
+    "TP53": (7157, "tumor protein p53", "ENSG00000141510", "17p13.1", 25772, 2512,
+             ("DNA binding", "GO:0003677")),
+}
+
+
+def build_fact_store(path: Path) -> Path:
+    """A real fact store holding ``GENES``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    b = StoreBuilder(path)
+    b.add_source(ENSEMBL, ["structure"])
+    b.add_source(ORGDB, ["identity", "function"])
+    b.add_genes(
+        (gid, sym, name, "protein-coding", band.split("q")[0].split("p")[0], band, 1, 2, "+")
+        for sym, (gid, name, _e, band, *_rest) in GENES.items()
+    )
+    names = []
+    for sym, (gid, _n, ens, *_rest) in GENES.items():
+        names += [(sym, gid, "symbol"), (ens, gid, "ensembl")]
+    b.add_names(names)
+    for sym, (gid, name, ens, band, length, mature, (go_name, go_id)) in GENES.items():
+        ncbi = Link(label="NCBI Gene", url=f"https://www.ncbi.nlm.nih.gov/gene/{gid}")
+        b.add_fact(gid, "identity.ncbi_gene_id", gid, source="orgdb-test", links=[ncbi])
+        b.add_fact(gid, "identity.symbol", sym, source="orgdb-test", links=[ncbi])
+        b.add_fact(gid, "identity.name", name, source="orgdb-test")
+        b.add_fact(gid, "identity.ensembl_id", ens, source="orgdb-test",
+                   links=[Link(label="Ensembl", url=f"https://www.ensembl.org/id/{ens}")])
+        b.add_fact(gid, "identity.band", band, source="orgdb-test")
+        b.add_fact(gid, "function.molecular_function", [
+            Item(name=go_name, id=go_id, evidence=("IDA",),
+                 url=f"https://amigo.geneontology.org/amigo/term/{go_id}"),
+        ], source="orgdb-test")
+        b.add_fact(gid, "structure.gene_length", length, unit="bp", source="ensembl-test")
+        b.add_fact(gid, "structure.mature_length", mature, unit="bp", source="ensembl-test")
+    b.finish()
+    return path
+
+
+def sheet(facts_path: Path, symbol: str) -> FactSheet:
+    store = FactStore(facts_path)
+    try:
+        return store.sheet(store.resolve(symbol))
+    finally:
+        store.close()
+
+
+def clean_page(symbol: str) -> str:
+    """A page whose every claim is in the hand-built fact sheet."""
+    gid, _name, ens, band, length, mature, (go_name, go_id) = GENES[symbol]
+    return (
+        f"---\nlayout: post\ntitle: {symbol}\ndate: 2025-01-17 16:55 CST\n---\n\n"
+        f"| [NCBI ID](https://www.ncbi.nlm.nih.gov/gene/{gid}) | NCBI symbol | ENSEMBL ID | "
+        f"Chromosome location |\n| :-------- | :------- | :-------- | :------- |\n"
+        f"| {gid} | {symbol} | {ens} | {band} |\n\n"
+        f"The gene enables [{go_name}](https://amigo.geneontology.org/amigo/term/{go_id}).\n\n"
+        f"The gene length is {length:,} base pairs, and the mature length is {mature:,} "
+        f"base pairs.\n"
+    )
+
+
+def record(symbol: str, text: str | None = None,
+           findings: tuple[StoredFinding, ...] = (), facts_path: Path | None = None
+           ) -> DraftRecord:
+    gid = GENES[symbol][0]
+    return DraftRecord(
+        gene_id=gid,
+        symbol=symbol,
+        text=clean_page(symbol) if text is None else text,
+        factsheet_hash=sheet(facts_path, symbol).content_hash() if facts_path else "sha256:0",
+        prompt_hashes={"prompts/function.md": "sha256:1"},
+        sections={"function": {"phraser": "template", "attempts": 1}},
+        findings=findings,
+        usage={"prompt_tokens": 0, "completion_tokens": 0},
+        duration_s=0.2,
+    )

@@ -1,0 +1,213 @@
+"""``writer publish --out DIR``: accepted drafts as Jekyll posts.
+
+One post per gene: the final text of its most recently accepted draft (a draft whose latest
+review is an acceptance), named ``YYYY-MM-DD-<symbol>.md`` with the date of the page's front
+matter (else of the acceptance). Rejected and pending drafts are never written.
+
+Each file is written atomically (a temporary file in ``DIR``, fsync, ``os.replace``) and only
+when its content changes, so a second run changes nothing. ``DIR/.gene-writer-published.json``
+records what this command wrote; a post of ours that is no longer wanted (the gene's page is
+now dated differently, or its draft was later rejected) is removed, but a file that someone
+changed by hand, or that we did not write, is never overwritten or removed: it is reported
+and the command exits 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from writer.errors import BadFile, WriterError
+from writer.review.store import Queue
+
+MANIFEST = ".gene-writer-published.json"
+_DATE = re.compile(r"^date:\s*['\"]?(\d{4}-\d{2}-\d{2})", re.M)
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass
+class PublishResult:
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "written": [p.name for p in self.written],
+            "unchanged": [p.name for p in self.unchanged],
+            "removed": [p.name for p in self.removed],
+            "conflicts": self.conflicts,
+        }
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _front_matter(text: str) -> str | None:
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---", 4)
+    return text[4:end] if end >= 0 else None
+
+
+def post_name(symbol: str, text: str, accepted_date: str) -> str:
+    fm = _front_matter(text) or ""
+    m = _DATE.search(fm)
+    date = m.group(1) if m else accepted_date
+    safe = _UNSAFE.sub("-", symbol).strip("-.") or "gene"
+    return f"{date}-{safe}.md"
+
+
+def post_text(symbol: str, text: str, date: str) -> str:
+    """The post: the accepted text, given minimal front matter if it has none."""
+    if _front_matter(text) is None:
+        text = f"---\nlayout: post\ntitle: {symbol}\ndate: {date}\n---\n\n{text}"
+    return text if text.endswith("\n") else text + "\n"
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def _read_manifest(out: Path) -> dict[str, dict[str, Any]]:
+    path = out / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BadFile(f"cannot read {path}: {exc}") from None
+    return dict(data.get("posts", {})) if isinstance(data, dict) else {}
+
+
+def publish_posts(queue: Queue, out: Path) -> PublishResult:
+    """Write the accepted drafts of ``queue`` into ``out``."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadFile(f"cannot create {out}: {exc}") from None
+    if not out.is_dir():
+        raise BadFile(f"{out} is not a folder")
+    latest: dict[int, tuple[Any, Any]] = {}
+    for summary, review in queue.accepted():
+        held = latest.get(summary.gene_id)
+        if held is None or review.id > held[1].id:
+            latest[summary.gene_id] = (summary, review)
+
+    manifest = _read_manifest(out)
+    new_manifest: dict[str, dict[str, Any]] = {}
+    result = PublishResult()
+    for _gene_id, (summary, review) in sorted(latest.items(), key=lambda kv: kv[1][0].symbol):
+        date = review.created.strftime("%Y-%m-%d")
+        name = post_name(summary.symbol, review.text, date)
+        data = post_text(summary.symbol, review.text, date).encode("utf-8")
+        path = out / name
+        entry = {"draft_id": summary.id, "review_id": review.id, "gene_id": summary.gene_id,
+                 "symbol": summary.symbol, "sha256": _sha(data)}
+        if path.exists():
+            current = path.read_bytes()
+            if current == data:
+                result.unchanged.append(path)
+                new_manifest[name] = entry
+                continue
+            ours = manifest.get(name)
+            if ours is None or ours.get("sha256") != _sha(current):
+                result.conflicts.append(
+                    f"{name}: changed by hand or not written by gene-writer; not overwritten"
+                )
+                if ours is not None:
+                    new_manifest[name] = ours
+                continue
+        write_atomically(path, data)
+        result.written.append(path)
+        new_manifest[name] = entry
+
+    for name, entry in manifest.items():
+        if name in new_manifest:
+            continue
+        path = out / name
+        if not path.exists():
+            continue
+        if _sha(path.read_bytes()) != entry.get("sha256"):
+            result.conflicts.append(f"{name}: no longer published, but changed by hand; kept")
+            continue
+        path.unlink()
+        result.removed.append(path)
+
+    if new_manifest != manifest:
+        body = json.dumps({"posts": dict(sorted(new_manifest.items()))}, indent=2) + "\n"
+        write_atomically(out / MANIFEST, body.encode("utf-8"))
+    return result
+
+
+@click.command("publish")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The Jekyll site's posts folder, e.g. site/_posts.")
+@click.option("--json", "as_json", is_flag=True,
+              help="A JSON object {written, unchanged, removed, conflicts} of file names.")
+@click.pass_context
+def publish(ctx: click.Context, out: Path, as_json: bool) -> None:
+    """Write every accepted draft as a Jekyll post YYYY-MM-DD-<symbol>.md, one per gene.
+
+    Only the latest accepted draft of each gene is written; rejected and pending drafts
+    never are. Running it again changes nothing. Exit 1 when a file was changed by hand
+    (it is left alone).
+
+    \b
+    Examples:
+      writer publish --out site/_posts
+      writer publish --out site/_posts --json
+    """
+    from writer.config import Settings, load_settings
+
+    try:
+        root_obj = ctx.find_root().obj
+        settings = root_obj if isinstance(root_obj, Settings) else load_settings()
+        with Queue.open(settings.queue_path) as queue:
+            result = publish_posts(queue, out)
+    except WriterError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    if as_json:
+        click.echo(json.dumps(result.as_json(), indent=2))
+    else:
+        for p in result.written:
+            click.echo(f"wrote {p}")
+        for p in result.removed:
+            click.echo(f"removed {p}")
+        for c in result.conflicts:
+            click.echo(f"conflict: {c}", err=True)
+        click.echo(f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
+                   f"{len(result.removed)} removed")
+    if result.conflicts:
+        raise SystemExit(1)
+

@@ -1,0 +1,587 @@
+"""The review queue: one SQLite file of drafts and curators' reviews (precious, append-only).
+
+``writer draft`` adds a ``DraftRecord`` (and the ``ModelCall`` rows behind it); curators add
+``Review`` rows through the CLI or the web page. Nothing is ever updated or deleted: a
+draft's status is the action of its latest review, ``pending`` when it has none, and its
+current text is the latest review's text, else the draft's.
+
+Concurrency is optimistic. A draft's *version* is the id of its latest review (0 before the
+first). A review records the version it was based on; ``add_review`` refuses it with
+``StaleEdit`` when another review landed in between, so two curators saving the same draft
+never overwrite each other silently (a UNIQUE (draft_id, based_on) constraint backs this up
+in the file itself).
+
+Every write is one transaction (``BEGIN IMMEDIATE``) on a WAL-mode file with
+``synchronous=FULL``: a process killed mid-write loses nothing it had committed.
+
+    with Queue.open(settings.queue_path) as queue:
+        draft_id = queue.add_draft(record, calls)
+        queue.list(status="pending", limit=50)
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import difflib
+import enum
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from writer.errors import BadFile, StaleEdit, UnknownDraft, UserInputError
+from writer.review.migrations import migrate
+
+Status = Literal["pending", "edited", "accepted", "rejected"]
+Action = Literal["accepted", "edited", "rejected"]
+STATUSES: tuple[str, ...] = ("pending", "edited", "accepted", "rejected")
+OPEN_STATUSES: tuple[str, ...] = ("pending", "edited")  # still waiting for a decision
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StoredFinding(_Model):
+    """A finding as the queue keeps it: the evaluator's fields, all JSON-safe.
+
+    ``start``/``end`` are character offsets of ``claim`` in the text it was found in.
+    Coverage findings from drafting (a fact the text left out) may instead name the
+    ``section`` and fact ``key`` and have no offsets.
+    """
+
+    claim: str = ""
+    sentence: str = ""
+    kind: str = ""
+    status: str = ""
+    reason: str = ""
+    start: int | None = None
+    end: int | None = None
+    section: str | None = None
+    key: str | None = None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def as_finding(obj: Any) -> StoredFinding:
+    """A ``StoredFinding`` from the evaluator's ``Finding`` (pydantic, dataclass) or a dict."""
+    if isinstance(obj, StoredFinding):
+        return obj
+    if isinstance(obj, BaseModel):
+        data = obj.model_dump()
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        data = dataclasses.asdict(obj)
+    elif isinstance(obj, dict):
+        data = dict(obj)
+    else:
+        names = StoredFinding.model_fields
+        data = {name: getattr(obj, name) for name in names if hasattr(obj, name)}
+    fields = StoredFinding.model_fields
+    clean = {k: _plain(v) for k, v in data.items() if k in fields and v is not None}
+    for text_field in ("claim", "sentence", "kind", "status", "reason"):
+        if text_field in clean:
+            clean[text_field] = str(clean[text_field])
+    return StoredFinding(**clean)
+
+
+def _findings(value: Any) -> tuple[StoredFinding, ...]:
+    if value is None:
+        return ()
+    return tuple(as_finding(item) for item in value)
+
+
+class SectionRun(_Model):
+    """How one section of a draft was phrased."""
+
+    phraser: str  # "template" or "openai"
+    model: str | None = None
+    attempts: int = 1
+    fell_back: bool = False
+
+
+class DraftRecord(_Model):
+    """What ``writer draft`` stores: the page and everything needed to see what made it."""
+
+    gene_id: int
+    symbol: str = Field(min_length=1)
+    created: datetime = Field(default_factory=utcnow)
+    text: str
+    factsheet_hash: str
+    prompt_hashes: dict[str, str] = Field(default_factory=dict)
+    sections: dict[str, SectionRun] = Field(default_factory=dict)
+    findings: tuple[StoredFinding, ...] = ()
+    usage: dict[str, int] = Field(default_factory=dict)
+    duration_s: float = 0.0
+
+    _coerce_findings = field_validator("findings", mode="before")(_findings)
+
+    @field_validator("created")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        """Times are UTC; a naive time is taken to be UTC."""
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.findings) or any(s.fell_back for s in self.sections.values())
+
+
+class ModelCall(_Model):
+    """One request to a model endpoint, logged so a curator can see what produced a text."""
+
+    section: str
+    attempt: int
+    model: str
+    prompt: str
+    response: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    duration_s: float
+    error: str | None = None
+
+
+class Draft(DraftRecord):
+    """A stored draft, with its id and state as of reading."""
+
+    id: int
+    status: Status
+    version: int  # id of the latest review, 0 when none
+
+
+class DraftSummary(_Model):
+    """One row of the queue listing."""
+
+    id: int
+    gene_id: int
+    symbol: str
+    created: datetime
+    status: Status
+    findings_count: int  # on the current text
+    version: int
+    reviewer: str | None = None  # of the latest review
+    reviewed: datetime | None = None
+
+
+class Review(_Model):
+    id: int
+    draft_id: int
+    action: Action
+    reviewer: str
+    text: str
+    diff: str
+    comment: str | None = None
+    findings: tuple[StoredFinding, ...] = ()
+    override: bool = False
+    created: datetime
+    based_on: int
+
+    _coerce_findings = field_validator("findings", mode="before")(_findings)
+
+
+def unified_diff(old: str, new: str, old_name: str = "draft", new_name: str = "final") -> str:
+    """A unified diff of two texts ('' when equal); lines without a final newline are closed."""
+    a = old.splitlines(keepends=True)
+    b = new.splitlines(keepends=True)
+    if a and not a[-1].endswith("\n"):
+        a[-1] += "\n"
+    if b and not b[-1].endswith("\n"):
+        b[-1] += "\n"
+    return "".join(difflib.unified_diff(a, b, fromfile=old_name, tofile=new_name))
+
+
+def _redact(text: str | None) -> str | None:
+    """Remove any API key held in the environment from text bound for the log."""
+    if not text:
+        return text
+    for name, value in os.environ.items():
+        if name.upper().endswith("API_KEY") and len(value) >= 8 and value in text:
+            text = text.replace(value, "[redacted]")
+    return text
+
+
+def _findings_json(findings: Sequence[StoredFinding]) -> str:
+    return json.dumps([f.model_dump(exclude_none=True) for f in findings], ensure_ascii=False)
+
+
+class Queue:
+    """Typed access to the queue file. Open with ``Queue.open(path)``; one per thread."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._depth = 0
+
+    # --- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, check_same_thread: bool = True) -> Queue:
+        """Open (creating and migrating when needed) the queue file at ``path``.
+
+        ``check_same_thread=False`` is for a caller that serialises all use itself (the web
+        app, whose handlers all run on one event loop)."""
+        p = Path(path).expanduser()
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BadFile(f"cannot create the folder of the review queue {p}: {exc}") from None
+        if p.exists() and p.is_dir():
+            raise BadFile(f"review queue path {p} is a folder, not a file")
+        try:
+            conn = sqlite3.connect(
+                p, isolation_level=None, timeout=10.0, check_same_thread=check_same_thread
+            )
+            conn.execute("PRAGMA busy_timeout=10000")
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise BadFile(f"{p} is not a readable review queue: {exc}") from None
+        if str(mode).lower() != "wal":
+            raise BadFile(f"cannot put the review queue {p} in WAL mode (got {mode})")
+        return cls(conn, p)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Queue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; nested uses join the outermost one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.conn.execute("COMMIT")
+
+    # --- drafts --------------------------------------------------------------------------
+    def add_draft(self, record: DraftRecord, calls: Iterable[ModelCall] = ()) -> int:
+        """Store a draft (and the model calls that made it) in one transaction; its id."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO drafts (gene_id, symbol, created, text, factsheet_hash, "
+                "prompt_hashes, sections, findings, findings_count, usage, duration_s) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    record.gene_id,
+                    record.symbol,
+                    record.created.isoformat(),
+                    record.text,
+                    record.factsheet_hash,
+                    json.dumps(record.prompt_hashes, sort_keys=True),
+                    json.dumps(
+                        {k: v.model_dump() for k, v in record.sections.items()}, sort_keys=True
+                    ),
+                    _findings_json(record.findings),
+                    len(record.findings),
+                    json.dumps(record.usage, sort_keys=True),
+                    record.duration_s,
+                ),
+            )
+            draft_id = int(cur.lastrowid or 0)
+            self.add_model_calls(draft_id, calls)
+        return draft_id
+
+    def add_model_calls(self, draft_id: int, calls: Iterable[ModelCall]) -> None:
+        rows = [
+            (draft_id, c.section, c.attempt, c.model, _redact(c.prompt), _redact(c.response),
+             c.prompt_tokens, c.completion_tokens, c.duration_s, _redact(c.error))
+            for c in calls
+        ]
+        if not rows:
+            return
+        with self.transaction() as conn:
+            self._require(draft_id)
+            conn.executemany(
+                "INSERT INTO model_calls (draft_id, section, attempt, model, prompt, response, "
+                "prompt_tokens, completion_tokens, duration_s, error) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+
+    def model_calls(self, draft_id: int) -> builtins.list[ModelCall]:
+        self._require(draft_id)
+        return [
+            ModelCall(section=r[0], attempt=r[1], model=r[2], prompt=r[3], response=r[4],
+                      prompt_tokens=r[5], completion_tokens=r[6], duration_s=r[7], error=r[8])
+            for r in self.conn.execute(
+                "SELECT section, attempt, model, prompt, response, prompt_tokens, "
+                "completion_tokens, duration_s, error FROM model_calls WHERE draft_id=? "
+                "ORDER BY id",
+                (draft_id,),
+            )
+        ]
+
+    def _require(self, draft_id: int) -> None:
+        if not self.conn.execute("SELECT 1 FROM drafts WHERE id=?", (draft_id,)).fetchone():
+            raise UnknownDraft(draft_id)
+
+    def get(self, draft_id: int) -> Draft:
+        row = self.conn.execute(
+            "SELECT id, gene_id, symbol, created, text, factsheet_hash, prompt_hashes, sections, "
+            "findings, usage, duration_s FROM drafts WHERE id=?",
+            (draft_id,),
+        ).fetchone()
+        if row is None:
+            raise UnknownDraft(draft_id)
+        latest = self.latest_review(draft_id)
+        return Draft(
+            id=row[0], gene_id=row[1], symbol=row[2], created=row[3], text=row[4],
+            factsheet_hash=row[5], prompt_hashes=json.loads(row[6]),
+            sections=json.loads(row[7]), findings=json.loads(row[8]), usage=json.loads(row[9]),
+            duration_s=row[10],
+            status=latest.action if latest else "pending",
+            version=latest.id if latest else 0,
+        )
+
+    # --- listing -------------------------------------------------------------------------
+    # Status is derived, never stored: a draft is pending when it has no review, else its
+    # latest review's action. These clauses read only the small reviews table and the
+    # covering index drafts_list, so listing 10,000 drafts never touches their texts.
+    _LATEST_IDS = "SELECT max(id) FROM reviews GROUP BY draft_id"
+    _PENDING = "d.id NOT IN (SELECT draft_id FROM reviews)"
+    _LATEST_IS = (
+        "d.id IN (SELECT draft_id FROM reviews WHERE action = ? AND id IN "
+        f"({_LATEST_IDS}))"
+    )
+
+    @classmethod
+    def _where(
+        cls, status: str | None, gene: str | int | None
+    ) -> tuple[str, builtins.list[Any]]:
+        clauses: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        if status:
+            if status == "open":
+                clauses.append(f"({cls._PENDING} OR {cls._LATEST_IS})")
+                params.append("edited")
+            elif status == "pending":
+                clauses.append(cls._PENDING)
+            elif status in STATUSES:
+                clauses.append(cls._LATEST_IS)
+                params.append(status)
+            else:
+                raise UserInputError(
+                    f"unknown status {status!r}: use one of {', '.join(STATUSES)} or open"
+                )
+        if gene is not None and str(gene).strip():
+            g = str(gene).strip()
+            if g.isdigit():
+                clauses.append("d.gene_id = ?")
+                params.append(int(g))
+            else:
+                clauses.append("d.symbol = ?")  # the column is COLLATE NOCASE
+                params.append(g)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def list(
+        self,
+        status: str | None = None,
+        gene: str | int | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> builtins.list[DraftSummary]:
+        """Drafts in id order, filtered by status (or ``open``) and gene (symbol or id)."""
+        where, params = self._where(status, gene)
+        rows = self.conn.execute(
+            "SELECT d.id, d.gene_id, d.symbol, d.created, d.findings_count FROM drafts d"
+            + where + " ORDER BY d.id LIMIT ? OFFSET ?",
+            [*params, max(0, int(limit)), max(0, int(offset))],
+        ).fetchall()
+        latest: dict[int, tuple[Any, ...]] = {}
+        ids = [r[0] for r in rows]
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            marks = ",".join("?" * len(part))
+            for r in self.conn.execute(
+                "SELECT draft_id, id, action, reviewer, created, findings_count FROM reviews "
+                f"WHERE id IN (SELECT max(id) FROM reviews WHERE draft_id IN ({marks}) "
+                "GROUP BY draft_id)",
+                part,
+            ):
+                latest[r[0]] = r
+        out = []
+        for d in rows:
+            r = latest.get(d[0])
+            out.append(DraftSummary(
+                id=d[0], gene_id=d[1], symbol=d[2], created=d[3],
+                findings_count=r[5] if r else d[4], status=r[2] if r else "pending",
+                version=r[1] if r else 0, reviewer=r[3] if r else None,
+                reviewed=r[4] if r else None,
+            ))
+        return out
+
+    def count(self, status: str | None = None, gene: str | int | None = None) -> int:
+        where, params = self._where(status, gene)
+        return int(self.conn.execute("SELECT count(*) FROM drafts d" + where, params)
+                   .fetchone()[0])
+
+    def counts(self) -> dict[str, int]:
+        """Number of drafts in each status."""
+        out = dict.fromkeys(STATUSES, 0)
+        for action, n in self.conn.execute(
+            f"SELECT action, count(*) FROM reviews WHERE id IN ({self._LATEST_IDS}) "
+            "GROUP BY action"
+        ):
+            out[action] = n
+        total = self.conn.execute("SELECT count(*) FROM drafts").fetchone()[0]
+        out["pending"] = total - sum(out.values())
+        return out
+
+    def next_open(self, after: int | None = None) -> int | None:
+        """The next draft waiting for a decision after ``after`` (wrapping around), or None."""
+        open_clause = f"({self._PENDING} OR {self._LATEST_IS})"
+        sql = (
+            f"SELECT d.id FROM drafts d WHERE d.id {{op}} ? AND {open_clause} "
+            "ORDER BY d.id LIMIT 1"
+        )
+        start = after or 0
+        row = self.conn.execute(sql.format(op=">"), (start, "edited")).fetchone()
+        if row is None and start:
+            row = self.conn.execute(sql.format(op="<"), (start, "edited")).fetchone()
+        return int(row[0]) if row else None
+
+    # --- reviews -------------------------------------------------------------------------
+    def add_review(
+        self,
+        draft_id: int,
+        action: Action,
+        reviewer: str,
+        text: str,
+        *,
+        based_on: int | None,
+        comment: str | None = None,
+        findings: Iterable[Any] = (),
+        override: bool = False,
+    ) -> Review:
+        """Append a review. ``based_on`` is the version the reviewer saw (``Draft.version``);
+        when another review has landed since, raise ``StaleEdit``. ``None`` skips the check.
+        """
+        if action not in ("accepted", "edited", "rejected"):
+            raise UserInputError(f"unknown review action {action!r}")
+        reviewer = (reviewer or "").strip()
+        if not reviewer:
+            raise UserInputError("a review needs the reviewer's name")
+        stored = _findings(findings)
+        with self.transaction() as conn:
+            row = conn.execute("SELECT text FROM drafts WHERE id=?", (draft_id,)).fetchone()
+            if row is None:
+                raise UnknownDraft(draft_id)
+            latest = self.latest_review(draft_id)
+            version = latest.id if latest else 0
+            if based_on is not None and based_on != version:
+                raise StaleEdit(draft_id, based_on, latest)
+            created = utcnow()
+            diff = unified_diff(row[0], text, f"draft {draft_id}", "final")
+            try:
+                cur = conn.execute(
+                    "INSERT INTO reviews (draft_id, action, reviewer, text, diff, comment, "
+                    "findings, findings_count, override, created, based_on) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (draft_id, action, reviewer, text, diff, comment or None,
+                     _findings_json(stored), len(stored), int(override),
+                     created.isoformat(), version),
+                )
+            except sqlite3.IntegrityError as exc:
+                if "UNIQUE" in str(exc):
+                    raise StaleEdit(draft_id, version, self.latest_review(draft_id)) from None
+                raise
+        return Review(
+            id=int(cur.lastrowid or 0), draft_id=draft_id, action=action, reviewer=reviewer,
+            text=text, diff=diff, comment=comment or None, findings=stored, override=override,
+            created=created, based_on=version,
+        )
+
+    @staticmethod
+    def _review(r: Sequence[Any]) -> Review:
+        return Review(
+            id=r[0], draft_id=r[1], action=r[2], reviewer=r[3], text=r[4], diff=r[5],
+            comment=r[6], findings=json.loads(r[7]), override=bool(r[8]), created=r[9],
+            based_on=r[10],
+        )
+
+    _REVIEW_COLS = (
+        "id, draft_id, action, reviewer, text, diff, comment, findings, override, created, "
+        "based_on"
+    )
+
+    def latest_review(self, draft_id: int) -> Review | None:
+        row = self.conn.execute(
+            f"SELECT {self._REVIEW_COLS} FROM reviews WHERE draft_id=? ORDER BY id DESC LIMIT 1",
+            (draft_id,),
+        ).fetchone()
+        return self._review(row) if row else None
+
+    def history(self, draft_id: int) -> builtins.list[Review]:
+        """Every review of a draft, oldest first."""
+        self._require(draft_id)
+        return [
+            self._review(r)
+            for r in self.conn.execute(
+                f"SELECT {self._REVIEW_COLS} FROM reviews WHERE draft_id=? ORDER BY id",
+                (draft_id,),
+            )
+        ]
+
+    def current_text(self, draft_id: int) -> str:
+        """The curator's latest text, else the draft's."""
+        latest = self.latest_review(draft_id)
+        if latest is not None:
+            return latest.text
+        row = self.conn.execute("SELECT text FROM drafts WHERE id=?", (draft_id,)).fetchone()
+        if row is None:
+            raise UnknownDraft(draft_id)
+        return str(row[0])
+
+    def current_findings(self, draft_id: int) -> tuple[StoredFinding, ...]:
+        latest = self.latest_review(draft_id)
+        return latest.findings if latest is not None else self.get(draft_id).findings
+
+    def status(self, draft_id: int) -> Status:
+        self._require(draft_id)
+        latest = self.latest_review(draft_id)
+        return latest.action if latest else "pending"
+
+    def version(self, draft_id: int) -> int:
+        self._require(draft_id)
+        latest = self.latest_review(draft_id)
+        return latest.id if latest else 0
+
+    def accepted(self) -> builtins.list[tuple[DraftSummary, Review]]:
+        """Drafts whose latest review is an acceptance, with that review, oldest first."""
+        out = []
+        for summary in self.list(status="accepted", limit=2**62):
+            review = self.latest_review(summary.id)
+            if review is not None:
+                out.append((summary, review))
+        return out

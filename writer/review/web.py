@@ -1,0 +1,390 @@
+"""The review web page: a small server-rendered Starlette app over the review queue.
+
+Works with JavaScript off (plain forms and links); a few keyboard shortcuts are added by a
+short inline script when JavaScript is on.
+
+Security
+- All text is escaped by Jinja2 autoescape; Markdown goes through ``render.render_page``.
+- Anti-forgery: a random ``gw_csrf`` cookie (HttpOnly, SameSite=Strict) and, in every form,
+  its HMAC under a key made when the server starts. A POST whose token is missing or wrong,
+  or whose Origin is another site, gets 403.
+- Bound to loopback, only loopback Host names are answered (no DNS rebinding). Bound to any
+  other address, the server needs a shared secret (``GENE_WRITER_REVIEW_SECRET``): a
+  browser signs in once on ``/login`` (signed session cookie), a script may send
+  ``Authorization: Bearer <secret>``.
+- A Content-Security-Policy allows only this page's own inline script (by nonce) and no
+  remote content.
+
+Concurrency: every form carries the draft's version (its latest review id); a save made on
+an older version is refused with 409 and the curator's text is kept in the editor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.datastructures import FormData
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from writer.errors import HasFindings, ReviewRefused, StaleEdit, UnknownDraft, UserInputError
+from writer.factsheet import FactSheet
+from writer.review.render import diff_lines, fact_rows, render_page
+from writer.review.service import Checker, ReviewService
+from writer.review.store import OPEN_STATUSES, STATUSES, Queue, Review, unified_diff
+
+PER_PAGE = 50
+CSRF_COOKIE = "gw_csrf"
+SESSION_COOKIE = "gw_session"
+REVIEWER_COOKIE = "gw_reviewer"
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+_env = Environment(
+    loader=PackageLoader("writer.review", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class ReviewApp:
+    """State and handlers; ``create_app`` wraps it in Starlette."""
+
+    def __init__(
+        self,
+        queue: Queue,
+        sheets: Callable[[int], FactSheet],
+        *,
+        checker: Checker | None = None,
+        secret: str | None = None,
+        reviewer: str | None = None,
+    ) -> None:
+        self.queue = queue
+        self.service = ReviewService(queue, sheets, checker)
+        self.secret = secret or None
+        self.default_reviewer = reviewer or ""
+        self.key = secrets.token_bytes(32)
+        self._failures: deque[float] = deque()
+
+    # --- tokens --------------------------------------------------------------------------
+    def _sign(self, purpose: str, value: str) -> str:
+        return hmac.new(self.key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+    def csrf_token(self, request: Request) -> str:
+        return self._sign("csrf", request.state.csrf_cookie)
+
+    def _csrf_ok(self, request: Request, form: FormData) -> bool:
+        cookie = request.cookies.get(CSRF_COOKIE)
+        token = form.get("csrf")
+        if not cookie or not isinstance(token, str):
+            return False
+        return hmac.compare_digest(token, self._sign("csrf", cookie))
+
+    @staticmethod
+    def _same_origin(request: Request) -> bool:
+        origin = request.headers.get("origin")
+        if origin is None:
+            return True  # older browsers and non-browser clients; the token still applies
+        if origin == "null":
+            return False
+        return urlsplit(origin).netloc == request.headers.get("host", "")
+
+    def _signed_in(self, request: Request) -> bool:
+        if self.secret is None:
+            return True
+        auth = request.headers.get("authorization", "")
+        if auth.startswith("Bearer ") and hmac.compare_digest(
+            auth[7:].encode(), self.secret.encode()
+        ):
+            return True
+        cookie = request.cookies.get(SESSION_COOKIE, "")
+        nonce, _, sig = cookie.partition(".")
+        return bool(nonce and sig) and hmac.compare_digest(sig, self._sign("session", nonce))
+
+    # --- middleware ----------------------------------------------------------------------
+    async def guard(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        cookie = request.cookies.get(CSRF_COOKIE)
+        new_cookie = None
+        if not cookie or len(cookie) < 20:
+            cookie = new_cookie = secrets.token_urlsafe(32)
+        request.state.csrf_cookie = cookie
+        request.state.nonce = secrets.token_urlsafe(16)
+        path = request.url.path
+        response: Response
+        if path != "/healthz" and path != "/login" and not self._signed_in(request):
+            if request.method == "GET":
+                response = RedirectResponse(f"/login?{urlencode({'next': path})}", 303)
+            else:
+                response = PlainTextResponse("sign in first: the review queue needs its secret",
+                                             status_code=401)
+        elif request.method == "POST" and not self._same_origin(request):
+            response = PlainTextResponse("refused: this form was posted from another site",
+                                         status_code=403)
+        else:
+            response = await call_next(request)
+        if new_cookie:
+            response.set_cookie(CSRF_COOKIE, new_cookie, httponly=True, samesite="strict")
+        nonce = request.state.nonce
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+            f"script-src 'nonce-{nonce}'; form-action 'self'; base-uri 'none'; "
+            "frame-ancestors 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    async def _form(self, request: Request) -> FormData | Response:
+        form = await request.form()
+        if not self._csrf_ok(request, form):
+            return self._page(
+                request, "message.html", code=403, title="Refused",
+                message="The anti-forgery token is missing or wrong. Reload the page and try "
+                        "again (the server may have restarted).",
+            )
+        return form
+
+    # --- rendering -----------------------------------------------------------------------
+    def _page(self, request: Request, template: str, code: int = 200, **ctx: Any) -> Response:
+        ctx.setdefault("title", "Review queue")
+        html = _env.get_template(template).render(
+            request=request,
+            csrf=self.csrf_token(request),
+            nonce=request.state.nonce,
+            signed=self.secret is not None,
+            reviewer=request.cookies.get(REVIEWER_COOKIE) or self.default_reviewer,
+            **ctx,
+        )
+        return HTMLResponse(html, status_code=code)
+
+    # --- queue ---------------------------------------------------------------------------
+    async def index(self, request: Request) -> Response:
+        q = request.query_params
+        status = q.get("status", "")
+        if status and status not in STATUSES and status != "open":
+            status = ""
+        gene = q.get("gene", "").strip()[:64]
+        try:
+            page = max(1, int(q.get("page", "1")))
+        except ValueError:
+            page = 1
+        total = self.queue.count(status or None, gene or None)
+        pages = max(1, math.ceil(total / PER_PAGE))
+        page = min(page, pages)
+        items = self.queue.list(status or None, gene or None, PER_PAGE, (page - 1) * PER_PAGE)
+
+        def link(**over: Any) -> str:
+            params = {"status": status, "gene": gene, "page": page, **over}
+            return "/?" + urlencode({k: v for k, v in params.items() if v not in ("", None, 1)})
+
+        return self._page(
+            request, "queue.html", items=items, total=total, page=page, pages=pages,
+            status=status, gene=gene, counts=self.queue.counts(), statuses=STATUSES,
+            link=link, done=_done(request),
+        )
+
+    async def next_open(self, request: Request) -> Response:
+        try:
+            after = int(request.query_params.get("after", "0"))
+        except ValueError:
+            after = 0
+        nxt = self.queue.next_open(after or None)
+        return RedirectResponse(f"/drafts/{nxt}" if nxt else "/?status=open", 303)
+
+    # --- one draft -----------------------------------------------------------------------
+    def _draft_page(
+        self,
+        request: Request,
+        draft_id: int,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        editor_text: str | None = None,
+        extra_findings: list[Any] | None = None,
+        comment: str = "",
+    ) -> Response:
+        draft = self.queue.get(draft_id)
+        history = self.queue.history(draft_id)
+        latest: Review | None = history[-1] if history else None
+        text = latest.text if latest else draft.text
+        findings = latest.findings if latest else draft.findings
+        page_html, located = render_page(text, findings)
+        sheet, sheet_error = self.service.try_sheet(draft)
+        steps = []
+        previous = draft.text
+        for review in history:
+            diff = unified_diff(previous, review.text, f"version {review.based_on}",
+                                f"version {review.id}")
+            steps.append({"review": review, "diff": diff_lines(diff)})
+            previous = review.text
+        return self._page(
+            request, "draft.html", code=status,
+            title=f"Draft {draft.id} · {draft.symbol}",
+            draft=draft, text=text, page_html=page_html, located=located,
+            latest=latest, steps=list(reversed(steps)),
+            sheet=sheet, sheet_error=sheet_error,
+            facts=fact_rows(sheet) if sheet else [],
+            sheet_changed=bool(sheet and sheet.content_hash() != draft.factsheet_hash),
+            error=error, editor_text=text if editor_text is None else editor_text,
+            extra_findings=extra_findings or [], comment=comment,
+            next_id=self.queue.next_open(draft.id), done=_done(request),
+            saved=request.query_params.get("saved") == "1",
+            is_open=draft.status in OPEN_STATUSES,
+        )
+
+    async def draft(self, request: Request) -> Response:
+        try:
+            return self._draft_page(request, int(request.path_params["id"]))
+        except UnknownDraft as exc:
+            return self._page(request, "message.html", code=404, title="Not found",
+                              message=str(exc))
+
+    async def raw(self, request: Request) -> Response:
+        try:
+            text = self.queue.current_text(int(request.path_params["id"]))
+        except UnknownDraft as exc:
+            return PlainTextResponse(str(exc), status_code=404)
+        return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+
+    async def act(self, request: Request) -> Response:
+        draft_id = int(request.path_params["id"])
+        action = request.path_params["action"]
+        if action not in ("accept", "edit", "reject"):
+            return PlainTextResponse("not found", status_code=404)
+        form = await self._form(request)
+        if isinstance(form, Response):
+            return form
+        reviewer = str(form.get("reviewer", "")).strip()[:100]
+        comment = str(form.get("comment", ""))[:5000]
+        text = str(form.get("text", "")) if action == "edit" else None
+        try:
+            version = int(str(form.get("version", "")))
+        except ValueError:
+            version = -1  # a form without its version can only be stale
+        try:
+            if not reviewer:
+                raise UserInputError("enter your name as reviewer")
+            if action == "accept":
+                review = self.service.accept(
+                    draft_id, reviewer, based_on=version,
+                    override=form.get("override") == "yes", comment=comment,
+                )
+            elif action == "reject":
+                review = self.service.reject(draft_id, reviewer, comment, based_on=version)
+            else:
+                review = self.service.edit(
+                    draft_id, text or "", reviewer, based_on=version, comment=comment
+                )
+        except UnknownDraft as exc:
+            return self._page(request, "message.html", code=404, title="Not found",
+                              message=str(exc))
+        except StaleEdit as exc:
+            return self._draft_page(request, draft_id, status=409, error=str(exc),
+                                    editor_text=text, comment=comment)
+        except HasFindings as exc:
+            return self._draft_page(request, draft_id, status=422, error=str(exc),
+                                    extra_findings=exc.findings, comment=comment)
+        except (UserInputError, ReviewRefused) as exc:
+            return self._draft_page(request, draft_id, status=400, error=str(exc),
+                                    editor_text=text, comment=comment)
+        if review.action == "edited":
+            target = f"/drafts/{draft_id}?saved=1"
+        else:
+            nxt = self.queue.next_open(draft_id)
+            done = urlencode({"done": draft_id, "action": review.action})
+            target = f"/drafts/{nxt}?{done}" if nxt else f"/?{done}"
+        response = RedirectResponse(target, 303)
+        response.set_cookie(REVIEWER_COOKIE, reviewer, samesite="strict", max_age=90 * 86400)
+        return response
+
+    # --- signing in ----------------------------------------------------------------------
+    async def login(self, request: Request) -> Response:
+        nxt = request.query_params.get("next", "/")
+        if not nxt.startswith("/") or nxt.startswith("//"):
+            nxt = "/"
+        if request.method == "GET":
+            return self._page(request, "login.html", title="Sign in", next=nxt,
+                              needed=self.secret is not None)
+        form = await self._form(request)
+        if isinstance(form, Response):
+            return form
+        if self.secret is None:
+            return RedirectResponse(nxt, 303)
+        now = time.monotonic()
+        while self._failures and now - self._failures[0] > 60:
+            self._failures.popleft()
+        if len(self._failures) >= 10:
+            return PlainTextResponse("too many wrong secrets; wait a minute", status_code=429)
+        given = str(form.get("secret", ""))
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            self._failures.append(now)
+            return self._page(request, "login.html", code=403, title="Sign in", next=nxt,
+                              needed=True, error="That is not the secret.")
+        response = RedirectResponse(nxt, 303)
+        nonce = secrets.token_urlsafe(16)
+        response.set_cookie(SESSION_COOKIE, f"{nonce}.{self._sign('session', nonce)}",
+                            httponly=True, samesite="strict")
+        return response
+
+    async def healthz(self, request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+
+def _done(request: Request) -> dict[str, Any] | None:
+    q = request.query_params
+    action = q.get("action")
+    if action in ("accepted", "rejected", "edited") and q.get("done", "").isdigit():
+        return {"id": int(q["done"]), "action": action}
+    return None
+
+
+def create_app(
+    queue_path: Path,
+    sheets: Callable[[int], FactSheet],
+    *,
+    checker: Checker | None = None,
+    secret: str | None = None,
+    reviewer: str | None = None,
+    allowed_hosts: list[str] | None = None,
+) -> Starlette:
+    """The ASGI app. ``allowed_hosts`` limits the Host header (loopback names when serving
+    on loopback); ``secret`` turns on sign-in."""
+    queue = Queue.open(queue_path, check_same_thread=False)
+    state = ReviewApp(queue, sheets, checker=checker, secret=secret, reviewer=reviewer)
+    middleware = []
+    if allowed_hosts:
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
+    middleware.append(Middleware(BaseHTTPMiddleware, dispatch=state.guard))
+    app = Starlette(
+        routes=[
+            Route("/", state.index),
+            Route("/next", state.next_open),
+            Route("/drafts/{id:int}", state.draft),
+            Route("/drafts/{id:int}/text", state.raw),
+            Route("/drafts/{id:int}/{action:str}", state.act, methods=["POST"]),
+            Route("/login", state.login, methods=["GET", "POST"]),
+            Route("/healthz", state.healthz),
+        ],
+        middleware=middleware,
+    )
+    app.state.review = state
+    return app
