@@ -18,14 +18,21 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("query", ["MT1G", "mt1g", "4495", "ENSG00000125144", "ensg00000125144",
-                                   "MT1K"])
+@pytest.mark.parametrize("query", ["NME1", "nme1", "4830", "ENSG00000239672", "ensg00000239672",
+                                   "NM23-H1", "nm23"])
 def test_every_kind_of_name_resolves_to_the_same_gene(facts_env, query):
     code, out, _ = run("facts", query, "--json")
     assert code == 0
     sheet = json.loads(out)
-    assert sheet["gene_id"] == 4495
-    assert sheet["symbol"] == "MT1G"
+    assert sheet["gene_id"] == 4830
+    assert sheet["symbol"] == "NME1"
+
+
+def test_alias_shared_by_two_genes_is_ambiguous(facts_env):
+    code, _, err = run("facts", "MT1K")
+    assert code == 2
+    assert "MT1G (metallothionein 1G, NCBI 4495)" in err
+    assert "MT1M (metallothionein 1M, NCBI 4499)" in err
 
 
 def test_ambiguous_alias_lists_candidates_with_full_names(facts_env):
