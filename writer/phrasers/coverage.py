@@ -1,0 +1,96 @@
+"""Coverage: which of a section's facts a text leaves out.
+
+A model paragraph can be fully grounded and still drop facts. ``omitted`` lists, for each
+fact a section states (``Section.facts``), whether the text mentions it: a number by its
+value under rounding (``1,336``, ``1336``, ``1.3 kb``; a fraction also as a percentage),
+a percentile by its value, a list by each item's name or identifier, a string by itself.
+Each omission becomes a finding on the draft (kind ``coverage``), never a silent accept.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from writer.factsheet import Fact, Item
+
+_URL = re.compile(r"\]\([^)]*\)|https?://\S+")
+_NUM = re.compile(r"(?<![\w.])(-?\d{1,3}(?:,\d{3})+|-?\d+)(\.\d+)?\s*(kb|mb|%)?", re.IGNORECASE)
+_SCALE = {"kb": 1e3, "mb": 1e6}
+_IDENT = re.compile(r"\b[A-Za-z][A-Za-z_]*\d[\w.-]*\w")
+
+
+def _plain(text: str) -> str:
+    """Text without link targets or URLs (their numbers are not claims)."""
+    return _URL.sub("]", text)
+
+
+def numbers(text: str) -> list[tuple[float, int, str]]:
+    """Every number written in ``text``: (value, decimals written, suffix)."""
+    out = []
+    for m in _NUM.finditer(_plain(text)):
+        whole, frac, suffix = m.group(1), m.group(2) or "", (m.group(3) or "").lower()
+        value = float(whole.replace(",", "") + frac)
+        out.append((value, max(len(frac) - 1, 0), suffix))
+    return out
+
+
+def _matches(target: float, written: list[tuple[float, int, str]], percent_ok: bool) -> bool:
+    for value, decimals, suffix in written:
+        candidates = [target]
+        if suffix in _SCALE:
+            candidates = [target / _SCALE[suffix]]
+        elif percent_ok:
+            candidates.append(target * 100)
+        for c in candidates:
+            if abs(round(c, decimals) - value) < 10 ** -(decimals + 3):
+                return True
+    return False
+
+
+def _mentions_item(text: str, item: Item) -> bool:
+    low = text.lower()
+    return item.name.lower() in low or bool(item.id and item.id.lower() in low)
+
+
+def mentioned(text: str, fact: Fact) -> bool:
+    if isinstance(fact.value, tuple):
+        return all(_mentions_item(text, i) for i in fact.value)
+    if isinstance(fact.value, (int, float)) and not isinstance(fact.value, bool):
+        return _matches(float(fact.value), numbers(text), fact.key.endswith("_fraction"))
+    value = str(fact.value)
+    try:
+        return _matches(float(value.replace(",", "")), numbers(text), False)
+    except ValueError:
+        pass
+    low = text.lower()
+    if value.lower() in low:
+        return True
+    # A descriptive value ("MT1G-201 (MANE Select ENST00000379811.4 / ...)") is mentioned
+    # when one of its identifiers is.
+    return any(token.lower() in low for token in _IDENT.findall(value))
+
+
+def omitted(section: str, text: str, facts: dict[str, Fact]) -> list[dict[str, Any]]:
+    """Coverage findings: one per fact (or list item, or percentile) the text leaves out."""
+    findings: list[dict[str, Any]] = []
+    written = numbers(text)
+    for key, fact in facts.items():
+        missing: list[str] = []
+        if isinstance(fact.value, tuple):
+            missing = [i.name for i in fact.value if not _mentions_item(text, i)]
+        elif not mentioned(text, fact):
+            missing = [str(fact.value)]
+        for what in missing:
+            findings.append({
+                "claim": what, "kind": "coverage", "status": "omitted", "section": section,
+                "key": key, "reason": f"the text leaves out {fact.label.lower()}: {what}",
+            })
+        if fact.percentile and not _matches(fact.percentile.value, written, False):
+            findings.append({
+                "claim": f"{fact.percentile.value:.2f}", "kind": "coverage", "status": "omitted",
+                "section": section, "key": key,
+                "reason": f"the text leaves out the percentile of {fact.label.lower()} "
+                          f"({fact.percentile.value:.2f})",
+            })
+    return findings

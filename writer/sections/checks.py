@@ -1,0 +1,35 @@
+"""The Checks table at the end of the page, rendered from the evaluator's report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from writer.factsheet import FactSheet
+from writer.sections import Section
+
+
+def render_report(report: Any) -> str:
+    """The "| Checks | Answer |" table of a ``writer.evaluate`` CheckReport."""
+    return str(report.checks_markdown()).strip()
+
+
+def unavailable(reason: str) -> str:
+    return "\n".join([
+        "| Checks    | Answer |",
+        "| :-------- | :------- |",
+        f"| Facts verified | not checked: {reason} |",
+    ])
+
+
+def _no_template(sheet: FactSheet) -> str:  # the table comes from the evaluator, not facts
+    return ""
+
+
+SECTION = Section(
+    name="checks",
+    title="checks table",
+    kind="checks",
+    keys=(),
+    sources="the evaluator (writer check)",
+    template=_no_template,
+)

@@ -1,0 +1,48 @@
+"""Expression: the tissues with the highest median expression (GTEx)."""
+
+from __future__ import annotations
+
+from writer.factsheet import FactSheet, Item
+from writer.sections import Section
+from writer.sections._text import escape, fact_url, item_link, join, link, number, paragraph
+
+KEYS = ("expression.top_tissues",)
+LEAD = 3  # tissues in the first sentence; the rest follow in a second one
+
+
+def tissue(item: Item, page_url: str | None) -> str:
+    text = item_link(item) if item.url and item.url != page_url else escape(item.name)
+    if item.value is not None:
+        unit = item.unit or "TPM"
+        text += f" ({number(item.value)} {unit})"
+    return text
+
+
+def render(sheet: FactSheet) -> str:
+    fact = sheet.get("expression.top_tissues")
+    if fact is None or not isinstance(fact.value, tuple) or not fact.value:
+        return ""
+    url = fact_url(fact)
+    items = [tissue(i, url) for i in fact.value]
+    gtex = link("GTEx", url)
+    has_values = any(i.value is not None for i in fact.value)
+    measure = "median expression" if has_values else "expression"
+    if len(items) == 1:
+        return paragraph([f"In {gtex}, the tissue with the highest {measure} of the gene is "
+                          f"{items[0]}"])
+    first, rest = items[:LEAD], items[LEAD:]
+    sentences = [f"In {gtex}, the tissues with the highest {measure} of the gene are "
+                 + join(first)]
+    if rest:
+        sentences.append(f"They are followed by {join(rest)}")
+    return paragraph(sentences)
+
+
+SECTION = Section(
+    name="expression",
+    title="expression",
+    kind="prose",
+    keys=KEYS,
+    sources="GTEx top tissues",
+    template=render,
+)
