@@ -83,3 +83,9 @@ def facts_env(synced: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Point the CLI (and subprocesses) at the session's synced fact store."""
     monkeypatch.setenv("GENE_WRITER_FACTS", str(synced.facts_path))
     return synced
+
+
+@pytest.fixture(scope="session")
+def package_cache() -> Path:
+    """The download cache shared by every test that reads real registry packages."""
+    return TEST_CACHE

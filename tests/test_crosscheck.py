@@ -8,7 +8,6 @@ forgets the 0-based conversion and must show up as 1,337 bp against 1,336 bp.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,8 +21,6 @@ from writer.sources.ideogram import Band
 from writer.sources.packages import fetch
 from writer.store import FactStore, StoreBuilder
 
-CACHE = Path(os.environ.get("GENE_WRITER_TEST_CACHE", Path.home() / ".cache/gene-writer-test"))
-
 MT1G_RIGHT = (4495, "MT1G", "metallothionein 1G", "protein-coding", "16", "16q13",
               56666730, 56668065, "-")
 MT1G_OFF_BY_ONE = MT1G_RIGHT[:6] + (56666729, 56668065, "-")
@@ -36,9 +33,9 @@ BRAF_NO_COORDS = (673, "BRAF", "B-Raf proto-oncogene, serine/threonine kinase",
 
 
 @pytest.fixture(scope="module")
-def unpacked_ideogram() -> dict[str, Path]:
+def unpacked_ideogram(package_cache: Path) -> dict[str, Path]:
     """The ideogram source's packages, fetched with their registries' clients."""
-    return {pkg.name: fetch(pkg, CACHE) for pkg in ideogram.SOURCE.packages}
+    return {pkg.name: fetch(pkg, package_cache) for pkg in ideogram.SOURCE.packages}
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import os
 from pathlib import Path
 
 import pytest
@@ -40,8 +39,6 @@ from writer.sources.ideogram import (
 from writer.sources.packages import fetch
 from writer.store import StoreBuilder
 
-CACHE = Path(os.environ.get("GENE_WRITER_TEST_CACHE", Path.home() / ".cache/gene-writer-test"))
-
 # (gene_id, symbol, name, gene_type, chromosome, band, start, end, strand), as org.Hs.eg.db
 # gives them (coordinates converted to 1-based).
 IDENTITY = [
@@ -59,9 +56,9 @@ ENSEMBL_IDS = {4495: "ENSG00000125144", 4830: "ENSG00000239672", 7157: "ENSG0000
 
 
 @pytest.fixture(scope="module")
-def unpacked_ideogram() -> dict[str, Path]:
+def unpacked_ideogram(package_cache: Path) -> dict[str, Path]:
     """The source's packages, fetched with their registries' clients into the test cache."""
-    return {pkg.name: fetch(pkg, CACHE) for pkg in ideogram.SOURCE.packages}
+    return {pkg.name: fetch(pkg, package_cache) for pkg in ideogram.SOURCE.packages}
 
 
 @pytest.fixture(scope="module")

@@ -219,7 +219,8 @@ def render_text(sheet: FactSheet) -> str:
         used = sorted({f.source for f in facts.values()})
         for source_id in used:
             src = sheet.sources.get(source_id)
-            lines.append(f"  source: {src.name}, {src.version}" if src else f"  source: {source_id}")
+            named = f"{src.name}, {src.version}" if src else source_id
+            lines.append(f"  source: {named}")
     if sheet.missing_sections:
         lines.append("")
         lines.append("No offline source for: " + ", ".join(sheet.missing_sections))
