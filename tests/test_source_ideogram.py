@@ -299,3 +299,9 @@ def test_symbol_fallback_only_when_unambiguous() -> None:
     assert {gid: g.symbol for gid, g in mapped.items()} == {11: "ABC1"}
     assert counts["mapped by symbol"] == 1
     assert counts["unmapped: Ensembl ID unknown to org.Hs.eg.db, symbol not on one gene"] == 2
+
+
+def test_ensembl_symbol_resolves_to_the_ncbi_gene(store):
+    # NCBI calls the mitochondrial genes COX1, ND1...; curators also type HGNC's MT-CO1.
+    assert store.resolve("MT-CO1") == store.resolve("COX1") == 4512
+    assert store.resolve("mt-nd1") == 4535

@@ -194,7 +194,10 @@ def format_value(fact: Fact) -> str:
         text = f"{int(value):,}" if fact.key != "identity.ncbi_gene_id" else str(int(value))
     else:
         text = f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.2f}"
-    return f"{text} {fact.unit}" if fact.unit else text
+    if not fact.unit:
+        return text
+    unit = fact.unit[:-1] if value == 1 and fact.unit.endswith("s") else fact.unit
+    return f"{text} {unit}"
 
 
 def render_text(sheet: FactSheet) -> str:

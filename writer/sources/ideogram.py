@@ -612,6 +612,12 @@ def load(builder: StoreBuilder, unpacked: dict[str, Path], progress: Progress) -
         progress.step(f"  Ensembl genes {what}: {n:,}")
 
     _write_scratch_tables(builder, mapped, bands)
+    # Ensembl's (HGNC) symbol is a name curators type: MT-CO1 for NCBI's COX1.
+    builder.add_names(
+        (g.symbol, gid, "alias")
+        for gid, g in mapped.items()
+        if g.symbol.upper() != ncbi_symbol.get(gid, "").upper()
+    )
     _write_structures(builder, mapped, genes, structures, mane, progress)
     symbols = _symbol_map(mapped, genes, by_symbol)
     _write_tissues(builder, symbols, tissues, progress)

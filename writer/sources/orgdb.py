@@ -120,7 +120,8 @@ def _load(
 
     gene_rows = []
     name_rows: list[tuple[str, int, str]] = []
-    for _id, gene_id, symbol, name, gene_type in progress.iterate(genes, "genes", len(genes)):
+    for _id, raw_gene_id, symbol, name, gene_type in progress.iterate(genes, "genes", len(genes)):
+        gene_id = int(raw_gene_id)  # org.Hs.eg.db stores Gene IDs as text
         chrom = chromosomes[_id][0] if chromosomes.get(_id) else None
         band = bands[_id][0] if bands.get(_id) else None
         span = _span(locations.get(_id, []), chrom)
