@@ -114,3 +114,17 @@ def test_cold_process_exit_code_and_no_traceback(facts_env):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+def test_data_status_lists_every_source_with_version_licence_and_rows(facts_env):
+    code, out, _ = run("data", "status", "--json")
+    assert code == 0
+    sources = {s["id"]: s for s in json.loads(out)["sources"]}
+    assert set(sources) == {"orgdb-3.16", "ensembl-ideogram", "uniprot-2014"}
+    for source in sources.values():
+        assert source["version"] and source["release_date"] and source["licence"]
+        assert source["url"].startswith("https://")
+        assert sum(source["rows"].values()) > 10_000
+    assert sources["uniprot-2014"]["rows"]["protein.length"] > 15_000
+    code, text, _ = run("data", "status")
+    assert code == 0 and "licence" in text and "orgdb-3.16" in text
