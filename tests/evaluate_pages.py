@@ -1,0 +1,415 @@
+"""Test helpers for the evaluator: synthetic fact sheets and a clean-page builder.
+
+``synthetic_sheet(seed)`` makes a complete, plausible fact sheet (every section, real GO
+terms, GTEx tissue names, WikiPathways names) for a made-up gene, so the evaluator can be
+measured without a fact store. ``complete(sheet, seed)`` adds synthetic facts for the
+sections a real sheet lacks. ``build_page(sheet, rng)`` writes a clean page in the
+reference pages' style, with the phrasing, rounding and number formats varied by ``rng``;
+every claim on it traces to the sheet, so any finding on it is a false alarm.
+"""
+
+from __future__ import annotations
+
+import random
+
+from writer.factsheet import (
+    Fact,
+    FactSheet,
+    Item,
+    Link,
+    Percentile,
+    SourceRef,
+)
+
+GO_TERMS: dict[str, tuple[tuple[str, str], ...]] = {
+    "function.molecular_function": (
+        ("GO:0005515", "protein binding"), ("GO:0008270", "zinc ion binding"),
+        ("GO:0046872", "metal ion binding"), ("GO:0003723", "RNA binding"),
+        ("GO:0005524", "ATP binding"), ("GO:0005525", "GTP binding"),
+        ("GO:0004550", "nucleoside diphosphate kinase activity"),
+        ("GO:0000287", "magnesium ion binding"),
+        ("GO:0042803", "protein homodimerization activity"),
+        ("GO:0003677", "DNA binding"), ("GO:0019899", "enzyme binding"),
+        ("GO:0000976", "transcription cis-regulatory region binding"),
+    ),
+    "function.cellular_component": (
+        ("GO:0005634", "nucleus"), ("GO:0005737", "cytoplasm"), ("GO:0005829", "cytosol"),
+        ("GO:0016020", "membrane"), ("GO:0070062", "extracellular exosome"),
+        ("GO:0005886", "plasma membrane"), ("GO:0005739", "mitochondrion"),
+        ("GO:0005654", "nucleoplasm"),
+    ),
+    "function.biological_process": (
+        ("GO:0006882", "cellular zinc ion homeostasis"),
+        ("GO:0010273", "detoxification of copper ion"),
+        ("GO:0030224", "monocyte differentiation"),
+        ("GO:0071276", "cellular response to cadmium ion"),
+        ("GO:0045926", "negative regulation of growth"),
+        ("GO:0006183", "GTP biosynthetic process"),
+        ("GO:0008285", "negative regulation of cell population proliferation"),
+        ("GO:0042981", "regulation of apoptotic process"),
+        ("GO:0006897", "endocytosis"), ("GO:0007399", "nervous system development"),
+        ("GO:0000122", "negative regulation of transcription by RNA polymerase II"),
+        ("GO:0006974", "DNA damage response"),
+    ),
+}
+
+TISSUES = (
+    "Liver", "Kidney - Cortex", "Thyroid", "Pancreas", "Muscle - Skeletal", "Lung",
+    "Adipose - Visceral (Omentum)", "Brain - Frontal Cortex (BA9)", "Whole Blood", "Spleen",
+    "Skin - Sun Exposed (Lower leg)", "Cells - Cultured fibroblasts", "Heart - Left Ventricle",
+    "Colon - Transverse", "Stomach", "Testis", "Esophagus - Mucosa", "Adrenal Gland",
+)
+
+PATHWAYS = (
+    ("WP3286", "Copper homeostasis"), ("WP3529", "Zinc homeostasis"),
+    ("WP5162", "Metallothioneins bind metals"), ("WP4022", "Pyrimidine metabolism"),
+    ("WP4225", "Pyrimidine metabolism and related diseases"), ("WP2525", "Trans-sulfuration"),
+    ("WP4657", "22q11.2 copy number variation syndrome"),
+    ("WP4904", "LDLRAD4 and what we know about it"),
+    ("WP5112", "Familial hyperlipidemia type 5"),
+)
+
+SOURCES = {
+    "orgdb-3.16": SourceRef(id="orgdb-3.16", name="org.Hs.eg.db + GO.db (Bioconductor)",
+                            version="3.16.0 (NCBI Gene 2022-09-12, GO 2022-07-01)",
+                            release_date="2022-09-26", licence="Artistic-2.0",
+                            url="https://bioconductor.org/packages/org.Hs.eg.db/"),
+    "ensembl-ideogram": SourceRef(id="ensembl-ideogram", name="Ensembl 110, GTEx v8, WikiPathways "
+                                  "(ideogram)", version="ideogram 1.53.0",
+                                  release_date="2023-10-04", licence="MIT",
+                                  url="https://github.com/eweitz/ideogram"),
+    "uniprot-2014": SourceRef(id="uniprot-2014", name="UniProt 2014-01 (metastudent-data)",
+                              version="2.0.1-8", release_date="2014-01-22", licence="CC BY 4.0",
+                              url="https://www.uniprot.org/"),
+}
+GENE_POPULATION = "protein-coding genes with an Ensembl 110 canonical transcript"
+PROTEIN_POPULATION = "canonical human proteins in UniProt 2014-01 (metastudent-data 2.0.1)"
+
+
+def _pct(rng: random.Random, population: str, size: int) -> Percentile:
+    return Percentile(value=round(rng.uniform(0.05, 99.95), 4), population=population, size=size)
+
+
+def _symbol(rng: random.Random) -> str:
+    return "".join(rng.choice("ABCDEFGHKLMNPRSTZ") for _ in range(rng.randint(2, 4))) + \
+        str(rng.randint(1, 12)) + rng.choice(["", "A", "G", "L"])
+
+
+def _fact(key: str, value, source: str, unit=None, pct=None, url=None) -> Fact:  # noqa: ANN001
+    from writer.factsheet import FACT_KEYS
+
+    links = (Link(label="source", url=url),) if url else ()
+    return Fact(key=key, label=FACT_KEYS[key], value=value, unit=unit, source=source, links=links,
+                percentile=pct)
+
+
+def identity_facts(rng: random.Random) -> tuple[int, str, dict[str, Fact]]:
+    gene_id = rng.randint(100, 130000)
+    symbol = _symbol(rng)
+    chrom = rng.choice([str(i) for i in range(1, 23)] + ["X"])
+    band = f"{chrom}{rng.choice('pq')}{rng.randint(11, 36)}" + \
+        (f".{rng.randint(1, 33)}" if rng.random() < 0.6 else "")
+    start = rng.randint(100_000, 150_000_000)
+    ncbi = f"https://www.ncbi.nlm.nih.gov/gene/{gene_id}"
+    aliases = tuple(Item(name=_symbol(rng)) for _ in range(rng.randint(0, 3)))
+    ensembl = f"ENSG{rng.randint(10**9, 3 * 10**10):011d}"
+    uniprot = rng.choice("OPQ") + str(rng.randint(0, 9)) + "".join(
+        rng.choice("ABCDEFGHKLMN0123456789") for _ in range(3)) + str(rng.randint(0, 9))
+    src = "orgdb-3.16"
+    facts = {
+        "identity.ncbi_gene_id": _fact("identity.ncbi_gene_id", str(gene_id), src, url=ncbi),
+        "identity.symbol": _fact("identity.symbol", symbol, src, url=ncbi),
+        "identity.name": _fact("identity.name", f"synthetic protein {symbol[-2:]}", src, url=ncbi),
+        "identity.gene_type": _fact("identity.gene_type", "protein-coding", src, url=ncbi),
+        "identity.ensembl_id": _fact("identity.ensembl_id", ensembl, src,
+                                     url=f"https://www.ensembl.org/Homo_sapiens/Gene/Summary?g="
+                                         f"{ensembl}"),
+        "identity.chromosome": _fact("identity.chromosome", chrom, src, url=ncbi),
+        "identity.band": _fact("identity.band", band, src, url=ncbi),
+        "identity.location": _fact("identity.location",
+                                   f"chr{chrom}:{start:,}-{start + rng.randint(900, 90000):,} "
+                                   f"({rng.choice('+-')})", src, url=ncbi),
+        "identity.aliases": _fact("identity.aliases", aliases, src, url=ncbi),
+        "identity.uniprot_ids": _fact("identity.uniprot_ids", (Item(name=uniprot, id=uniprot),),
+                                      src),
+    }
+    for key, pool in GO_TERMS.items():
+        chosen = rng.sample(pool, rng.randint(1, min(6, len(pool))))
+        items = tuple(Item(name=name, id=gid, evidence=(rng.choice(["IDA", "IPI", "TAS"]),),
+                           url=f"https://amigo.geneontology.org/amigo/term/{gid}")
+                      for gid, name in sorted(chosen))
+        facts[key] = _fact(key, items, src,
+                           url=f"https://amigo.geneontology.org/amigo/search/annotation?q="
+                               f"NCBIGene:{gene_id}")
+    facts["literature.publication_count"] = _fact(
+        "literature.publication_count", rng.randint(1, 3000), src, unit="publications",
+        url=f"https://pubmed.ncbi.nlm.nih.gov/?linkname=gene_pubmed&from_uid={gene_id}")
+    return gene_id, symbol, facts
+
+
+def other_facts(symbol: str, rng: random.Random) -> dict[str, Fact]:
+    src, up = "ensembl-ideogram", "uniprot-2014"
+    gsize, psize = rng.randint(19000, 19999), rng.randint(19000, 20500)
+    primary = rng.randint(400, 300_000)
+    gene_length = primary + rng.choice([0, 0, rng.randint(1, 5000)])
+    mature = rng.randint(300, min(primary, 12000))
+    enst = f"ENST{rng.randint(10**9, 8 * 10**10):011d}"
+    ens_url = f"https://www.ensembl.org/Homo_sapiens/Transcript/Summary?t={enst}"
+    facts = {
+        "structure.canonical_transcript": _fact(
+            "structure.canonical_transcript",
+            f"{symbol}-201 (MANE Select {enst}.{rng.randint(1, 9)} / "
+            f"NM_{rng.randint(10**5, 10**6 - 1):06d}.{rng.randint(1, 5)}, same GRCh38 span)",
+            src, url=ens_url),
+        "structure.gene_length": _fact("structure.gene_length", gene_length, src, "bp",
+                                       _pct(rng, GENE_POPULATION, gsize)),
+        "structure.mature_length": _fact("structure.mature_length", mature, src, "bp",
+                                         _pct(rng, GENE_POPULATION, gsize)),
+        "structure.primary_transcript_length": _fact(
+            "structure.primary_transcript_length", primary, src, "bp",
+            _pct(rng, GENE_POPULATION, gsize)),
+        "structure.exon_count": _fact("structure.exon_count", rng.randint(2, 40), src, "exons",
+                                      _pct(rng, GENE_POPULATION, gsize)),
+    }
+    tissues = rng.sample(TISSUES, 10)
+    tpms = sorted((round(rng.uniform(0.5, 3000), rng.choice([1, 2, 3])) for _ in tissues),
+                  reverse=True)
+    facts["expression.top_tissues"] = _fact("expression.top_tissues", tuple(
+        Item(name=t, id=t.replace(" - ", "_").replace(" ", "_"), value=v, unit="TPM",
+             url=f"https://gtexportal.org/home/gene/{symbol}")
+        for t, v in zip(tissues, tpms, strict=True)), src)
+    facts["pathways.wikipathways"] = _fact("pathways.wikipathways", tuple(
+        Item(name=name, id=wp, url=f"https://www.wikipathways.org/pathways/{wp}.html")
+        for wp, name in rng.sample(PATHWAYS, rng.randint(1, 4))), src)
+    acc = rng.choice("OPQ") + str(rng.randint(0, 9)) + "".join(
+        rng.choice("ABCDEFGHKLMN0123456789") for _ in range(3)) + str(rng.randint(0, 9))
+    length = rng.randint(40, 2500)
+    helix, turn = rng.uniform(20, 40), rng.uniform(15, 35)
+    values = {
+        "protein.length": (length, "aa"),
+        "protein.molecular_weight": (round(length * rng.uniform(105, 120), 4), "Da"),
+        "protein.isoelectric_point": (round(rng.uniform(4.2, 11.5), 4), None),
+        "protein.gravy": (round(rng.uniform(-1.2, 0.8), 4), None),
+        "protein.charge_ph7": (round(rng.uniform(-40, 40), 4), None),
+        "protein.flexibility_median": (round(rng.uniform(0.985, 1.015), 4), None),
+        "protein.helix_fraction": (round(helix, 4), "%"),
+        "protein.turn_fraction": (round(turn, 4), "%"),
+        "protein.sheet_fraction": (round(rng.uniform(5, 100 - helix - turn), 4), "%"),
+        "protein.instability_index": (round(rng.uniform(15, 80), 4), None),
+    }
+    facts["protein.uniprot_accession"] = _fact("protein.uniprot_accession", acc, up,
+                                               url=f"https://www.uniprot.org/uniprotkb/{acc}/entry")
+    for key, (value, unit) in values.items():
+        facts[key] = _fact(key, value, up, unit, _pct(rng, PROTEIN_POPULATION, psize))
+    return facts
+
+
+def synthetic_sheet(seed: int) -> FactSheet:
+    rng = random.Random(seed)
+    gene_id, symbol, facts = identity_facts(rng)
+    facts.update(other_facts(symbol, rng))
+    return FactSheet(gene_id=gene_id, symbol=symbol, facts=facts, sources=dict(SOURCES))
+
+
+def complete(sheet: FactSheet, seed: int) -> FactSheet:
+    """``sheet`` with synthetic facts for the sections it lacks (real facts are kept)."""
+    rng = random.Random(seed)
+    extra = {k: f for k, f in other_facts(sheet.symbol, rng).items() if k not in sheet.facts}
+    sources = dict(sheet.sources)
+    for fact in extra.values():
+        sources.setdefault(fact.source, SOURCES[fact.source])
+    return sheet.model_copy(update={"facts": {**sheet.facts, **extra}, "sources": sources,
+                                    "missing_sections": ()})
+
+
+# --- the clean-page builder ----------------------------------------------------------------------
+def _ordinal(text: str) -> str:
+    last = text.replace(",", "")[-1]
+    if "." not in text and int(text.replace(",", "")) % 100 in (11, 12, 13):
+        return "th"
+    return {"1": "st", "2": "nd", "3": "rd"}.get(last, "th")
+
+
+def _num(value: float, decimals: int) -> str:
+    return f"{value:,.{decimals}f}"
+
+
+def _ptext(p: Percentile | None, rng: random.Random, style: int) -> str:
+    """" (45.31st percentile)" in one of the pages' styles, or "" when there is none."""
+    return f" ({_pct_text(p, rng, style)})" if p is not None else ""
+
+
+def _pct_text(p: Percentile, rng: random.Random, style: int) -> str:
+    d = rng.choice([1, 2, 2])
+    text = _num(p.value, d)
+    if style == 0:
+        return f"{text}% of all genes" if "genes" in p.population else f"{text}% of all proteins"
+    if style == 1:
+        return f"{text}{_ordinal(text)} percentile"
+    return f"{text}% percentile"
+
+
+def _join(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    if len(items) == 2:
+        return f"{items[0]} and {items[1]}"
+    return ", ".join(items[:-1]) + f", and {items[-1]}"
+
+
+def _link(text: str, url: str | None) -> str:
+    return f"[{text}]({url})" if url else text
+
+
+def build_page(sheet: FactSheet, rng: random.Random) -> str:
+    f = sheet.facts
+    sym = sheet.symbol
+    gid = sheet.gene_id
+    pstyle = rng.randint(0, 2)
+    parts = [
+        "---\nlayout: post\ntitle: " + sym + "\ndate: 2025-01-17 16:55 CST\ndescription: "
+        + sym + " description\ntags: [cooccuring-genes]\ncategories: unknown-mechanism\n"
+        "pretty_table: true\n---\n",
+        f"| [NCBI ID](https://www.ncbi.nlm.nih.gov/gene/{gid}) | NCBI symbol | ENSEMBL ID | "
+        f"Chromosome location |\n| :-------- | :------- | :-------- | :------- |\n"
+        f"| {gid}  | {sym} | {f['identity.ensembl_id'].value} | {f['identity.band'].value}  |",
+    ]
+    # function
+    sentences = []
+    for key, verb in (("function.molecular_function", "enables"),
+                      ("function.cellular_component", "is located in"),
+                      ("function.biological_process", "is involved in")):
+        items = f[key].value if key in f else ()
+        if items:
+            links = [f"[{i.name}]({i.url})" for i in items]  # type: ignore[union-attr]
+            subject = "The gene" if not sentences else rng.choice(["It", "The gene"])
+            article = "the " if "located" in verb else ""
+            sentences.append(f"{subject} {verb} {article}{_join(links)}.")
+    if sentences:
+        parts.append(" ".join(sentences))
+    # structure
+    if "structure.gene_length" in f:
+        gl, ml, pl = (f[k] for k in ("structure.gene_length", "structure.mature_length",
+                                     "structure.primary_transcript_length"))
+        style = rng.randint(0, 2)
+        if style == 0:
+            dec = rng.choice([0, 1])
+            parts.append(
+                f"The gene length is {_num(gl.value, dec)} base pairs"  # type: ignore[arg-type]
+                f"{_ptext(gl.percentile, rng, pstyle)}, the mature length is "  # type: ignore[arg-type]
+                f"{_num(ml.value, dec)} base pairs{_ptext(ml.percentile, rng, pstyle)}, "  # type: ignore[arg-type]
+                f"and the primary transcript length is {_num(pl.value, dec)} base pairs"  # type: ignore[arg-type]
+                f"{_ptext(pl.percentile, rng, pstyle)}.")  # type: ignore[arg-type]
+        elif style == 1:
+            ct = f["structure.canonical_transcript"]
+            exons = f["structure.exon_count"]
+            parts.append(
+                f"The gene spans {_num(gl.value / 1000, 1)} kb"  # type: ignore[operator]
+                f"{_ptext(gl.percentile, rng, 1)}. Its canonical transcript, "  # type: ignore[arg-type]
+                f"{_link(str(ct.value), ct.links[0].url if ct.links else None)}, has "
+                f"{exons.value} exons{_ptext(exons.percentile, rng, 1)}, a mature length "  # type: ignore[arg-type]
+                f"of {_num(ml.value, 0)} bp and a primary transcript length of "  # type: ignore[arg-type]
+                f"{_num(pl.value / 1000, 2)} kb.")  # type: ignore[operator]
+        else:
+            p = gl.percentile
+            parts.append(
+                f"The gene length is {_num(gl.value, 0)} base pairs"  # type: ignore[arg-type]
+                f"{_ptext(gl.percentile, rng, 1)}, the mature (spliced) length is "  # type: ignore[arg-type]
+                f"{_num(ml.value, 0)} base pairs, and the primary transcript length is "  # type: ignore[arg-type]
+                f"{_num(pl.value, 0)} base pairs."  # type: ignore[arg-type]
+                + (f" Percentiles rank the gene among {p.size:,} {p.population}." if p else ""))
+    # literature
+    if "literature.publication_count" in f:
+        lit = f["literature.publication_count"]
+        year = sheet.sources[lit.source].release_date[:4] if lit.source in sheet.sources else None
+        released = f" (org.Hs.eg.db, released {year})" if year and rng.random() < 0.7 else ""
+        parts.append(
+            f"The gene {sym} (NCBI ID: {gid}) has been linked to "
+            f"[{lit.value:,} publications]({lit.links[0].url if lit.links else ''}) according to "
+            f"NCBI's gene2pubmed{released}. Note that a free-text search may find a different "
+            "number.")
+    # expression
+    if "expression.top_tissues" in f:
+        tissues = list(f["expression.top_tissues"].value)[: rng.randint(3, 10)]  # type: ignore[arg-type]
+        style = rng.randint(0, 2)
+        if style == 0:
+            names = [t.name.lower() for t in tissues]
+            parts.append(f"The gene is expressed in multiple tissue samples, including the "
+                         f"{_join(names)}.")
+        elif style == 1:
+            names = [f"[{t.name}]({t.url}) ({_num(t.value, rng.choice([0, 1, 2]))} TPM)"
+                     for t in tissues]
+            parts.append("In [GTEx](https://gtexportal.org), the tissues with the highest median "
+                         f"expression of the gene are {_join(names)}.")
+        else:
+            first, rest = tissues[0], tissues[1:]
+            names = [f"{t.name} ({_num(t.value, 1)} TPM)" for t in rest]
+            parts.append(f"Median expression is highest in {first.name} "
+                         f"({_num(first.value, 1)} TPM), followed by {_join(names)}.")
+    # pathways
+    if "pathways.wikipathways" in f:
+        items = f["pathways.wikipathways"].value
+        with_ids = rng.random() < 0.5
+        names = [f"[{p.name}]({p.url})" + (f" ({p.id})" if with_ids else "")  # type: ignore[union-attr]
+                 for p in items]  # type: ignore[union-attr]
+        parts.append(f"The gene is a member of the WikiPathways pathways {_join(names)}."
+                     if len(names) > 1 else f"The gene is a member of the pathway {names[0]}.")
+    # protein
+    if "protein.gravy" in f:
+        parts.append(_protein(sheet, rng, pstyle))
+    parts.append("| Checks    | Answer |\n| :-------- | :------- |\n| Sentiment  | neutral   |\n"
+                 "| Ethical concerns | no     |\n| Coherence    | no    |")
+    return "\n\n\n".join(parts) + "\n"
+
+
+def _protein(sheet: FactSheet, rng: random.Random, pstyle: int) -> str:
+    f = sheet.facts
+
+    def v(key: str, d: int) -> str:
+        return _num(float(f[key].value), d)  # type: ignore[arg-type]
+
+    def p(key: str) -> str:
+        return _ptext(f[key].percentile, rng, 1 if pstyle == 0 else pstyle)
+
+    gravy = float(f["protein.gravy"].value)  # type: ignore[arg-type]
+    nature = "hydrophobic" if gravy > 0 else "hydrophilic"
+    ii = float(f["protein.instability_index"].value)  # type: ignore[arg-type]
+    stability = "suggesting high instability" if ii > 40 else "suggesting a stable protein"
+    acc = f["protein.uniprot_accession"]
+    mw = v("protein.molecular_weight", 2)
+    if rng.random() < 0.5:
+        mw = mw.replace(",", "")
+    style = rng.randint(0, 1)
+    if style == 0:
+        return (
+            f"The protein sequence analyzed ([{acc.value}]({acc.links[0].url})) has a GRAVY value "
+            f"of {v('protein.gravy', 3)}{p('protein.gravy')}, indicating a relatively {nature} "
+            f"nature. It exhibits a charge of {v('protein.charge_ph7', 3)} at pH 7.0"
+            f"{p('protein.charge_ph7')} and a median structural flexibility of "
+            f"{v('protein.flexibility_median', 3)}{p('protein.flexibility_median')}. The "
+            f"protein's secondary structure affinities are {v('protein.helix_fraction', 2)}% for "
+            f"helix{p('protein.helix_fraction')}, {v('protein.sheet_fraction', 2)}% for sheet"
+            f"{p('protein.sheet_fraction')}, and {v('protein.turn_fraction', 2)}% for turn"
+            f"{p('protein.turn_fraction')}. The instability index is "
+            f"{v('protein.instability_index', 2)}{p('protein.instability_index')}, {stability}. "
+            f"The isoelectric point is {v('protein.isoelectric_point', 2)}"
+            f"{p('protein.isoelectric_point')}, with a molecular weight of {mw} Da"
+            f"{p('protein.molecular_weight')}. The sequence length is "
+            f"{v('protein.length', 0)} amino acids{p('protein.length')}. For more details on "
+            "sequence analysis, refer to [BioPython's ProtParam documentation]"
+            "(https://biopython.org/docs/1.75/api/Bio.SeqUtils.ProtParam.html).")
+    return (
+        f"The analyzed protein sequence has a GRAVY value of {v('protein.gravy', 3)}"
+        f"{p('protein.gravy')}, indicating a relatively {nature} nature. The charge at pH 7.0 is "
+        f"{v('protein.charge_ph7', 2)}{p('protein.charge_ph7')}, and the median structural "
+        f"flexibility is {v('protein.flexibility_median', 3)}{p('protein.flexibility_median')}. "
+        f"The protein has a propensity for helix, sheet, and turn structures of "
+        f"{v('protein.helix_fraction', 2)}%{p('protein.helix_fraction')}, "
+        f"{v('protein.sheet_fraction', 2)}%{p('protein.sheet_fraction')}, and "
+        f"{v('protein.turn_fraction', 2)}%{p('protein.turn_fraction')}, respectively. The "
+        f"instability index is {v('protein.instability_index', 2)}"
+        f"{p('protein.instability_index')}, and the isoelectric point is "
+        f"{v('protein.isoelectric_point', 2)}{p('protein.isoelectric_point')}. The protein is "
+        f"{v('protein.length', 0)} amino acids long{p('protein.length')} with a molecular "
+        f"weight of {mw} Da{p('protein.molecular_weight')}. For more details, refer to the "
+        "[BioPython documentation](https://biopython.org/docs/1.75/api/Bio.SeqUtils.ProtParam.html).")

@@ -1,0 +1,141 @@
+"""`writer check PAGE --gene GENE [--json]`: the report, the exit codes, the error contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from writer.cli import main
+from writer.evaluate import KINDS
+
+REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference-pages"
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def clean_page(facts_env, factsheet, tmp_path):
+    from writer.draft import make_draft
+
+    path = tmp_path / "MT1G.md"
+    path.write_text(make_draft(factsheet("MT1G"), date="2025-01-17").page, encoding="utf-8")
+    return path
+
+
+def test_a_clean_page_exits_0(clean_page):
+    code, out, err = run("check", str(clean_page), "--gene", "MT1G")
+    assert code == 0, out
+    assert err == ""
+    assert out.startswith("MT1G (NCBI Gene 4495): ")
+    assert "0 findings" in out
+    assert "| Facts verified | " in out
+
+
+def test_findings_exit_1_with_the_claim_highlighted(clean_page, tmp_path):
+    text = clean_page.read_text(encoding="utf-8").replace("The gene", "The gene MYC4Z", 1)
+    page = tmp_path / "edited.md"
+    page.write_text(text, encoding="utf-8")
+    code, out, _ = run("check", str(page), "--gene", "4495")
+    assert code == 1
+    assert "\u00bbMYC4Z\u00ab" in out
+    assert "unverifiable  gene_symbol  line " in out
+
+
+def test_json_report(clean_page, tmp_path):
+    text = clean_page.read_text(encoding="utf-8")
+    page = tmp_path / "edited.md"
+    page.write_text(text + "\nThe gene has 17 known splice variants.\n", encoding="utf-8")
+    code, out, _ = run("check", str(page), "--gene", "MT1G", "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert set(data) == {"schema_version", "gene", "findings", "checks", "claims_total",
+                         "claims_traced"}
+    (finding,) = data["findings"]
+    assert finding["claim"] == "17" and finding["status"] == "unverifiable"
+    assert finding["sentence"] == "The gene has 17 known splice variants."
+    assert page.read_text(encoding="utf-8")[finding["start"]:finding["end"]] == "17"
+    assert data["claims_total"] == data["claims_traced"] + 1
+
+
+def test_standard_input(clean_page):
+    code, out, _ = run("check", "-", "--gene", "MT1G", stdin=clean_page.read_text("utf-8"))
+    assert code == 0, out
+
+
+@pytest.mark.skipif(not (REFERENCE / "MT1G.md").exists(), reason="shared/ reference pages absent")
+def test_the_old_reference_page_has_findings(facts_env):
+    code, out, _ = run("check", str(REFERENCE / "MT1G.md"), "--gene", "MT1G", "--json")
+    assert code == 1
+    data = json.loads(out)
+    by_claim = {f["claim"]: f for f in data["findings"]}
+    assert by_claim["1,033,041.0 base pairs"]["status"] == "contradicted"
+    assert by_claim["25 publications"]["status"] == "contradicted"
+    assert by_claim["intracellular zinc ion homeostasis"]["status"] == "contradicted"
+    assert by_claim["fetal thyroid"]["kind"] == "tissue"
+    assert by_claim["ESR1"]["status"] == "unverifiable"
+    assert {f["kind"] for f in data["findings"]} <= set(KINDS)
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda d: d / "missing.md", "no such file"),
+    (lambda d: d, "it is a folder"),
+    (lambda d: _write(d / "page.json", b"{}"), "not a Markdown page"),
+    (lambda d: _write(d / "page.md", b"\x00\x01binary"), "binary file"),
+    (lambda d: _write(d / "page.md", "caf\u00e9".encode("latin-1")), "not UTF-8"),
+    (lambda d: _write(d / "page.md", b"  \n"), "is empty"),
+])
+def test_bad_files_exit_2_with_one_line(facts_env, tmp_path, make, message):
+    code, out, err = run("check", str(make(tmp_path)), "--gene", "MT1G")
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert message in err and err.startswith("writer: ")
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_unknown_gene_exits_2(clean_page):
+    code, out, err = run("check", str(clean_page), "--gene", "MT1GG")
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == ["writer: unknown gene 'MT1GG'. Did you mean: MT1G?"]
+
+
+def test_no_fact_store_exits_2(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENE_WRITER_FACTS", str(tmp_path / "none.sqlite"))
+    page = _write(tmp_path / "p.md", b"The gene length is 1,336 base pairs.\n")
+    code, _, err = run("check", str(page), "--gene", "MT1G")
+    assert code == 2 and "writer data sync" in err
+
+
+@pytest.mark.parametrize("args", [["check", "page.md"], ["check", "--gene", "MT1G"]])
+def test_missing_arguments_exit_2_with_one_line(args):
+    code, out, err = run(*args)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "missing" in err
+
+
+def test_help_has_an_example():
+    code, out, _ = run("check", "--help")
+    assert code == 0 and "writer check MT1G.md --gene MT1G" in out
+
+
+def test_cold_process(clean_page):
+    """The figure is 1.5 s (benchmarks/check_speed.py measures it); CI gets 2x headroom."""
+    args = [sys.executable, "-m", "writer.cli", "check", str(clean_page), "--gene", "MT1G"]
+    subprocess.run(args, capture_output=True)
+    start = time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert time.perf_counter() - start < 3.0

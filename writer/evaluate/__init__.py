@@ -1,0 +1,83 @@
+"""The evaluator: trace every claim of a page to the fact sheet and fill the Checks table.
+
+    >>> report = check(page_text, sheet)
+    >>> report.findings            # claims that could not be traced, with sentence and reason
+    >>> report.checks_markdown()   # the "| Checks | Answer |" table for the page
+    >>> report.to_json()           # the stable JSON shape (see writer.evaluate.models)
+
+Works on any page: a model's draft, a curator's edit, or an old page. Deterministic and
+offline; a ``judge`` (a callable ``(text, ChecksTable) -> {row name: opinion}``, e.g. a
+model) may add an opinion next to a rule-based answer, never replace it. The heavy
+readers (VADER, textstat) load on first use, not at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from writer.evaluate.models import (
+    KINDS,
+    CheckReport,
+    CheckRow,
+    ChecksTable,
+    Finding,
+    SectionReadability,
+    TracedClaim,
+)
+from writer.factsheet import FactSheet
+
+__all__ = [
+    "KINDS",
+    "CheckReport",
+    "CheckRow",
+    "ChecksTable",
+    "Finding",
+    "SectionReadability",
+    "TracedClaim",
+    "check",
+]
+
+
+def check(text: str, sheet: FactSheet, *,
+          judge: Callable[[str, ChecksTable], dict[str, str]] | None = None) -> CheckReport:
+    """Evaluate ``text`` (Markdown, optionally with front matter) against ``sheet``.
+
+    ``judge``, when given, is asked for an opinion on each Checks row (keys ``sentiment``,
+    ``ethical_concerns``, ``coherence``, ``facts_verified``); its answers are shown next to
+    the rule-based ones, and a failing judge never hides them.
+    """
+    from writer.evaluate import checks
+    from writer.evaluate.claims import extract
+    from writer.evaluate.page import parse
+    from writer.evaluate.sheetindex import SheetIndex
+    from writer.evaluate.trace import CONTRADICTED, TRACED, Tracer
+
+    page = parse(text)
+    index = SheetIndex(sheet)
+    claims = extract(page, index)
+    tracer = Tracer(index)
+    findings: list[Finding] = []
+    traced: list[TracedClaim] = []
+    contradicted = 0
+    for claim in claims:
+        status, reason = tracer.trace(claim)
+        claim_text = text[claim.start : claim.end]
+        if status == TRACED:
+            traced.append(TracedClaim(claim=claim_text, kind=claim.kind, reason=reason,
+                                      start=claim.start, end=claim.end))
+            continue
+        contradicted += status == CONTRADICTED
+        sentence = page.sentence_at(claim.start)
+        if sentence is not None:
+            sentence_text = text[sentence.start : sentence.end]
+        else:  # a table cell, the front matter: its line
+            line_start = text.rfind("\n", 0, claim.start) + 1
+            line_end = text.find("\n", claim.end)
+            sentence_text = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+        findings.append(Finding(claim=claim_text, sentence=sentence_text, kind=claim.kind,
+                                status=status, reason=reason, start=claim.start,  # type: ignore[arg-type]
+                                end=claim.end))
+    table = checks.build(page, claims, len(traced), contradicted, text, judge)
+    return CheckReport(findings=findings, checks=table, claims_total=len(claims),
+                       claims_traced=len(traced), traced=traced, symbol=sheet.symbol,
+                       gene_id=sheet.gene_id)

@@ -1,0 +1,248 @@
+"""The Checks table: sentiment, ethical concerns, coherence, facts verified.
+
+Every row is deterministic and offline. Names that come from databases (GO terms, tissues,
+pathways, paper titles) are left out of the sentiment and ethics readings: they are not
+the writer's words ("negative regulation of growth" is not a negative tone).
+
+- Sentiment: VADER (``vaderSentiment``) compound score per sentence, averaged; neutral
+  between -0.05 and 0.05 (VADER's own thresholds). A page is expected to be neutral.
+- Ethical concerns: rules for medical advice, deterministic or stigmatising language about
+  groups of people, identifiable patient data and unsupported clinical claims
+  (``lexicon.ETHICS_RULES``).
+- Coherence: sections in the reference order, no two claims of one fact with different
+  values, no repeated sentences, and the Flesch-Kincaid grade of each section (textstat)
+  against ``READABILITY_BAND``; a grade outside the band is reported, not failed, since
+  lists of database names raise it without making the text incoherent.
+- Facts verified: "N of M claims traced".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+from writer.evaluate import lexicon as lx
+from writer.evaluate.claims import Claim
+from writer.evaluate.models import CheckRow, ChecksTable, SectionReadability
+from writer.evaluate.numbers import NUMBER_RE, rounds_to
+from writer.evaluate.page import SECTION_ORDER, Page
+from writer.factsheet import FACT_KEYS
+
+# Flesch-Kincaid grade expected of specialist encyclopedic prose (a university reader).
+READABILITY_BAND: tuple[float, float] = (8.0, 20.0)
+SENTIMENT_NEUTRAL = 0.05
+
+NAME_KINDS = frozenset({"go_term", "tissue", "pathway", "paper"})
+
+Judge = Callable[[str, ChecksTable], dict[str, str]]
+
+
+@cache
+def _vader() -> Any:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    analyzer.lexicon = {w: v for w, v in analyzer.lexicon.items()
+                        if w not in lx.SENTIMENT_NEUTRAL_TERMS}
+    return analyzer
+
+
+@cache
+def _textstat() -> Any:
+    import textstat
+
+    return textstat
+
+
+def _prose(page: Page, start: int, end: int, claims: Sequence[Claim]) -> str:
+    """The writer's own words in a span: the view without the claims (database names,
+    numbers, identifiers) and without the brackets they leave (VADER reads "8)" as a smile)."""
+    chars = list(page.view[start:end])
+    for c in claims:
+        if c.kind != "statement" and c.start >= start and c.end <= end:
+            for i in range(c.start - start, c.end - start):
+                chars[i] = " "
+    text = re.sub(r"[()\[\]%:;=]", " ", "".join(chars))
+    return " ".join(text.split())
+
+
+def sentiment(page: Page, claims: Sequence[Claim]) -> CheckRow:
+    scores = []
+    for s in page.sentences:
+        if s.section == "notes":  # the page's note on what it leaves out is not about the gene
+            continue
+        text = _prose(page, s.start, s.end, claims)
+        if len(text.split()) >= 3:
+            scores.append(_vader().polarity_scores(text)["compound"])
+    if not scores:
+        return CheckRow(answer="neutral", reason="no prose to read", ok=True, score=0.0)
+    mean = sum(scores) / len(scores)
+    label = "positive" if mean >= SENTIMENT_NEUTRAL else "negative" if mean <= -SENTIMENT_NEUTRAL \
+        else "neutral"
+    strongest = max(scores, key=abs)
+    reason = (f"mean VADER compound {mean:+.3f} over {len(scores)} sentences (neutral between "
+              f"-{SENTIMENT_NEUTRAL} and +{SENTIMENT_NEUTRAL}; "
+              f"strongest sentence {strongest:+.3f})")
+    return CheckRow(answer=label, reason=reason, ok=label == "neutral", score=round(mean, 4))
+
+
+def ethics(page: Page, claims: Sequence[Claim]) -> CheckRow:
+    names = [c for c in claims if c.kind in NAME_KINDS]
+    text = "\n".join(_prose(page, s.start, s.end, names) for s in page.sentences)
+    hits: list[str] = []
+    for name, pattern in lx.ETHICS_RULES:
+        for m in pattern.finditer(text):
+            hits.append(f"{name} (\u201c{m.group(0)}\u201d)")
+    if not hits:
+        return CheckRow(answer="no", ok=True, reason=(
+            "no medical advice, deterministic or stigmatising language about groups of people, "
+            "identifiable patient data or unsupported clinical claim found"))
+    return CheckRow(answer="yes", ok=False, reason="; ".join(dict.fromkeys(hits)))
+
+
+def _same(a: Claim, b: Claim) -> bool:
+    """Two written values of one fact agree when the finer one rounds to the coarser; two
+    identifiers when they share one ("ENSG1, ENSG2" and "ENSG2")."""
+    if a.written is None or b.written is None:
+        ids_a = set(re.findall(r"[\w:.-]+", str(a.value).upper()))
+        ids_b = set(re.findall(r"[\w:.-]+", str(b.value).upper()))
+        return bool(ids_a & ids_b)
+    if a.factor != b.factor:
+        return True  # different units: the fact check judges each
+    fine, coarse = (a, b) if a.written.decimals >= b.written.decimals else (b, a)
+    return rounds_to(coarse.written, fine.written.value)  # type: ignore[union-attr]
+
+
+def _contradictions(claims: Sequence[Claim]) -> list[str]:
+    groups: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        if c.kind == "percentile" and c.of in FACT_KEYS:
+            groups[f"percentile of {c.of}"].append(c)
+        elif c.key in FACT_KEYS and c.kind not in ("gene_symbol", "interpretation", "unit") and (
+            c.section != "transcription_factors"
+        ) and not isinstance(c.value, tuple) and c.key not in (
+            "structure.canonical_transcript", "identity.uniprot_ids",
+        ):
+            groups[str(c.key)].append(c)
+    out = []
+    for key, group in groups.items():
+        for i, a in enumerate(group):
+            clash = next((b for b in group[i + 1:] if not _same(a, b)), None)
+            if clash is not None:
+                label = key.split(".", 1)[-1].replace("_", " ")
+                out.append(f"{label}: {a.value} ({a.section}) vs {clash.value} ({clash.section})")
+                break
+    return out
+
+
+def _repeats(page: Page) -> list[str]:
+    seen: dict[str, str] = {}
+    word_sets: list[frozenset[str]] = []
+    out = []
+    for s in page.sentences:
+        text = " ".join(page.view[s.start : s.end].lower().split())
+        words = frozenset(re.findall(r"[a-z0-9]+", text))
+        short = text[:60] + ("..." if len(text) > 60 else "")
+        if text in seen:
+            out.append(f"repeated: \u201c{short}\u201d")
+            continue
+        seen[text] = s.section
+        if len(words) >= 8:
+            for other in word_sets:
+                if len(words & other) / len(words | other) >= 0.9:
+                    out.append(f"near-repeat: \u201c{short}\u201d")
+                    break
+            word_sets.append(words)
+    return out
+
+
+def _for_textstat(text: str) -> str:
+    """One sentence as textstat should read it: a number is one short word (textstat would
+    take the points of "1,033,041.0" and "99.66%" for sentence ends)."""
+    text = NUMBER_RE.sub("7", text)
+    text = re.sub(r"[.!?]+(?=.)", ",", text.rstrip(".!? "))
+    return " ".join(text.split()) + "."
+
+
+def readability(page: Page) -> list[SectionReadability]:
+    by_section: dict[str, list[str]] = defaultdict(list)
+    for s in page.sentences:
+        by_section[s.section].append(_for_textstat(page.view[s.start : s.end]))
+    lo, hi = READABILITY_BAND
+    out = []
+    for section, texts in by_section.items():
+        text = " ".join(texts)
+        if len(text.split()) < 8:
+            continue
+        grade = round(float(_textstat().flesch_kincaid_grade(text)), 1)
+        out.append(SectionReadability(section=section, grade=grade, in_band=lo <= grade <= hi))
+    return out
+
+
+def coherence(page: Page, claims: Sequence[Claim],
+              grades: Sequence[SectionReadability]) -> CheckRow:
+    problems = []
+    order = [s for s in page.sections() if s in SECTION_ORDER]
+    rank = {name: i for i, name in enumerate(SECTION_ORDER)}
+    for a, b in zip(order, order[1:], strict=False):
+        if rank[b] < rank[a]:
+            problems.append(f"section {b} comes after {a}")
+            break
+    order_text = "sections in the reference order" if not problems else problems[0]
+    contradictions = _contradictions(claims)
+    problems += [f"contradiction between statements, {c}" for c in contradictions]
+    repeats = _repeats(page)
+    problems += repeats
+    lo, hi = READABILITY_BAND
+    grade_text = ", ".join(
+        f"{g.section} {g.grade:g}" + ("" if g.in_band else (" (above)" if g.grade > hi
+                                                              else " (below)"))
+        for g in grades
+    ) or "no prose"
+    readability_text = f"Flesch-Kincaid grade per section (band {lo:g}-{hi:g}): {grade_text}"
+    if problems:
+        reason = "; ".join(problems) + f"; {readability_text}"
+        return CheckRow(answer="no", reason=reason, ok=False)
+    reason = (f"{order_text}; no contradictions between statements; no repeated sentences; "
+              f"{readability_text}")
+    return CheckRow(answer="yes", reason=reason, ok=True)
+
+
+def facts_verified(total: int, traced: int, contradicted: int) -> CheckRow:
+    unverifiable = total - traced - contradicted
+    if total == 0:
+        return CheckRow(answer="0 of 0 claims traced", reason="the page states no checkable claim",
+                        ok=True)
+    reason = ("every number, identifier and name matches the fact sheet" if traced == total
+              else f"{contradicted} contradicted, {unverifiable} unverifiable")
+    return CheckRow(answer=f"{traced} of {total} claims traced", reason=reason,
+                    ok=traced == total, score=round(traced / total, 4))
+
+
+def build(page: Page, claims: Sequence[Claim], traced: int, contradicted: int,
+          text: str, judge: Judge | None = None) -> ChecksTable:
+    grades = readability(page)
+    table = ChecksTable(
+        sentiment=sentiment(page, claims),
+        ethical_concerns=ethics(page, claims),
+        coherence=coherence(page, claims, grades),
+        facts_verified=facts_verified(len(claims), traced, contradicted),
+        readability=tuple(grades),
+        readability_band=READABILITY_BAND,
+    )
+    if judge is None:
+        return table
+    try:
+        opinions = judge(text, table)
+    except Exception as exc:  # a judge's failure never hides the rule-based answers
+        opinions = {name: f"judge failed: {exc}" for name in
+                    ("sentiment", "ethical_concerns", "coherence", "facts_verified")}
+    update = {}
+    for name in ("sentiment", "ethical_concerns", "coherence", "facts_verified"):
+        if opinions.get(name):
+            row: CheckRow = getattr(table, name)
+            update[name] = row.model_copy(update={"judge": str(opinions[name])})
+    return table.model_copy(update=update)

@@ -1,0 +1,756 @@
+"""Claim extraction: every number, identifier and name a page states, by rule.
+
+Passes run in a fixed order and each claims its characters, so a later pass never reads
+them again: the front matter, the identity table, links (GO terms, papers, genes,
+pathways, proteins), string facts written out verbatim, identifiers in the text, name
+lists (tissues, pathways), tissues and pathways named in passing, gene symbols, numbers,
+interpretations of values, and last the sentences of sections that no source covers.
+
+Which fact a number states is read from its unit ("Da"), the noun it counts
+("publications"), the percentile phrase after it, or the nearest cue word in its clause
+("gene length", "isoelectric point"); "respectively" lists are paired in order. Numbers of
+the sentence's grammar ("top 5", "set at 1.0", "middle 50%") are not claims; "at pH 7.0"
+is checked against the definition of the charge fact.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import unquote
+
+from writer.evaluate import lexicon as lx
+from writer.evaluate.numbers import NUMBER_RE, Written, parse_number
+from writer.evaluate.page import Link, Page, Sentence
+from writer.evaluate.sheetindex import SheetIndex
+
+ENSEMBL_RE = re.compile(r"\bENS[GTP]\d{11}(?:\.\d+)?\b")
+GO_RE = re.compile(r"\bGO[:_]\d{7}\b")
+WP_RE = re.compile(r"\bWP\d{1,6}\b")
+REFSEQ_RE = re.compile(r"\b[NX][MRP]\\?_\d{5,9}(?:\.\d+)?\b")
+BAND_RE = re.compile(
+    r"(?<![\w.\-])(?:chr)?(?:[1-9]|1\d|2[0-2]|X|Y)[pq](?:\d{1,2}(?:\.\d{1,3})?)?"
+    r"(?:\s?[-\u2013]\s?(?:(?:[1-9]|1\d|2[0-2]|X|Y)?[pq])\d{1,2}(?:\.\d{1,3})?)?"
+    r"(?![\w]|\.\d)"
+)
+LOCATION_RE = re.compile(
+    r"\bchr(?:[1-9]|1\d|2[0-2]|X|Y|M)\s?:\s?[\d,]+\s?[-\u2013]\s?[\d,]+(?:\s?\([+-]\))?"
+)
+CHROMOSOME_RE = re.compile(r"\bchromosome\s+((?:[1-9]|1\d|2[0-2]|X|Y))\b", re.I)
+NCBI_ID_TEXT_RE = re.compile(
+    r"\b(?:NCBI(?: Gene)? ID|Gene ID|Entrez(?: Gene)?(?: ID)?|NCBIGene)\s*:?\s*(\d+)\b"
+)
+PMID_TEXT_RE = re.compile(r"\bPMID\s*:?\s*(\d+)\b")
+UNIPROT_TEXT_RE = re.compile(
+    r"\bUniProt(?:KB)?(?: accession)?\s*:?\s*\(?\s*"
+    r"([OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})\b"
+)
+TRANSCRIPT_NAME_RE = re.compile(r"[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*-\d{3}")
+
+URL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("go", re.compile(r"GO(?::|_|%3A)(\d{7})", re.I)),
+    ("ncbi_gene", re.compile(r"ncbi\.nlm\.nih\.gov/gene/(\d+)")),
+    ("ncbi_gene", re.compile(r"NCBIGene(?::|%3A)(\d+)", re.I)),
+    ("ncbi_gene", re.compile(r"linkname=gene_pubmed&from_uid=(\d+)")),
+    ("pubmed", re.compile(r"pubmed\.ncbi\.nlm\.nih\.gov/(\d+)")),
+    ("pubmed", re.compile(r"ncbi\.nlm\.nih\.gov/pubmed/(\d+)")),
+    ("atlas", re.compile(r"proteinatlas\.org/ENSG\d{11}-([A-Za-z0-9.\-]+)")),
+    ("ensembl", re.compile(r"(ENS[GTP]\d{11}(?:\.\d+)?)")),
+    ("wp", re.compile(r"wikipathways\.org/.*?(WP\d+)", re.I)),
+    ("uniprot", re.compile(r"uniprot\.org/(?:uniprot|uniprotkb)/([A-Z0-9]{6,10})")),
+    ("refseq", re.compile(r"ncbi\.nlm\.nih\.gov/nuccore/([NX][MRP]_\d+(?:\.\d+)?)")),
+)
+
+UNSOURCED_SECTIONS = ("publications", "protein_atlas", "transcription_factors", "disease")
+
+
+@dataclass
+class Claim:
+    start: int
+    end: int
+    kind: str
+    key: str | None = None
+    value: Any = None
+    section: str = "other"
+    written: Written | None = None
+    factor: Decimal = Decimal(1)
+    unit: str | None = None
+    of: str | None = None  # a percentile: the key it ranks
+    strict: bool = False  # a symbol that must be the official one
+    linked_id: str | None = None  # a name linked to an identifier
+    item: Any = None  # the list item a value belongs to (a tissue)
+    status: str | None = None  # preset by the extractor (a unit that does not fit ...)
+    reason: str | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+class Extractor:
+    def __init__(self, page: Page, index: SheetIndex) -> None:
+        self.page = page
+        self.ix = index
+        self.text = page.text
+        self.view = page.view
+        self.taken = bytearray(len(page.text))
+        self.claims: list[Claim] = []
+        self._page_cues: list[tuple[int, int, str]] | None = None
+        self._cue_starts: list[int] = []
+
+    # --- bookkeeping ---------------------------------------------------------------------------
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.taken[start:end])
+
+    def take(self, start: int, end: int) -> None:
+        self.taken[start:end] = b"\x01" * (end - start)
+
+    def add(self, claim: Claim, consume: bool = True) -> Claim:
+        if claim.section == "other":
+            claim.section = self.page.section_at(claim.start)
+        self.claims.append(claim)
+        if consume:
+            self.take(claim.start, claim.end)
+        return claim
+
+    def in_view(self, pos: int) -> bool:
+        return self.view[pos] == self.text[pos] and self.view[pos] != " "
+
+    # --- passes --------------------------------------------------------------------------------
+    def run(self) -> list[Claim]:
+        for block in self.page.blocks:
+            if block.section == "checks" or block.kind == "code":
+                self.take(block.start, block.end)
+        self.front_matter()
+        self.tables()
+        self.links()
+        self.echoes()
+        self.identifiers()
+        self.go_names()
+        self.name_lists()
+        self.loose_names()
+        self.symbols()
+        self.numbers()
+        self.interpretations()
+        self.statements()
+        self.claims.sort(key=lambda c: (c.start, c.end))
+        return self.claims
+
+    def front_matter(self) -> None:
+        fm = self.page.front_matter
+        title = fm.get("title")
+        if title and title.text:
+            value = title.text.strip("\"'")
+            if lx.SYMBOL_SHAPE.fullmatch(value) or value.upper() in self.ix.all_names:
+                offset = title.text.find(value)
+                self.add(Claim(title.start + offset, title.start + offset + len(value),
+                               "gene_symbol", "identity.symbol", value, "front_matter",
+                               strict=True))
+            else:
+                self._symbols_in(title.start, title.end, "front_matter")
+        desc = fm.get("description")
+        if desc:
+            self._symbols_in(desc.start, desc.end, "front_matter")
+
+    def echoes(self) -> None:
+        """String facts written out verbatim (a transcript label, the gene's full name)."""
+        for key, pattern in self.ix.echo_patterns:
+            for m in pattern.finditer(self.text):
+                if self.free(m.start(), m.end()) and self.in_view(m.start()):
+                    self.add(Claim(m.start(), m.end(), self.ix.kind_of_string(key), key,
+                                   m.group(0), status="traced"))
+
+    def tables(self) -> None:
+        for block in self.page.blocks:
+            if block.kind != "table" or block.section != "identity":
+                continue
+            heads = [c.text.lower() for c in block.header]
+            for row in block.rows:
+                for i, cell in enumerate(row):
+                    if not cell.text or i >= len(heads) or not self.free(cell.start, cell.end):
+                        continue
+                    head = heads[i]
+                    text = cell.text
+                    if re.fullmatch(r"not available|n/?a|-+|\u2014", text, re.I):
+                        self.take(cell.start, cell.end)
+                        continue
+                    claim = None
+                    if re.search(r"ncbi id|gene id|entrez", head) and text.isdigit():
+                        claim = Claim(cell.start, cell.end, "identifier", "identity.ncbi_gene_id",
+                                      text)
+                    elif "symbol" in head:
+                        claim = Claim(cell.start, cell.end, "gene_symbol", "identity.symbol",
+                                      text.replace("\\", ""), strict=True)
+                    elif "ensembl" in head and ENSEMBL_RE.fullmatch(text):
+                        claim = Claim(cell.start, cell.end, "identifier", "identity.ensembl_id",
+                                      text)
+                    elif re.search(r"location|band|cytoband", head) and BAND_RE.fullmatch(text):
+                        claim = Claim(cell.start, cell.end, "band", "identity.band", text)
+                    elif "chromosome" in head and re.fullmatch(r"(?:[1-9]|1\d|2[0-2]|X|Y)", text):
+                        claim = Claim(cell.start, cell.end, "band", "identity.chromosome", text)
+                    if claim:
+                        self.add(claim)
+
+    def links(self) -> None:
+        for link in self.page.links:
+            if not self.free(link.url_start, link.url_end):
+                continue
+            found: dict[str, list[str]] = {}
+            id_claims: list[Claim] = []
+            for kind, pattern in URL_PATTERNS:
+                for m in pattern.finditer(link.url):
+                    found.setdefault(kind, []).append(m.group(1))
+                    group = 0 if kind == "go" else 1  # a GO claim is the whole "GO:0005515"
+                    s = link.url_start + m.start(group)
+                    e = link.url_start + m.end(group)
+                    if self.text[s:e] != m.group(group):  # the URL was rewritten (<...>)
+                        s, e = link.url_start, link.url_end
+                    if not self.free(s, e):
+                        continue
+                    claim = self._url_claim(kind, m.group(1), s, e, link)
+                    id_claims.append(claim)
+                    source = self.ix.urls.get(unquote(link.url))
+                    if source is not None:  # a link copied from the fact sheet
+                        claim.status = "traced"
+                        claim.reason = f"{claim.value} is in a link the fact sheet gives ({source})"
+            name = self._link_text(link, found)
+            if name is not None:
+                name.notes["id_claims"] = [c for c in id_claims if c.kind == name.kind]
+
+    def _url_claim(self, kind: str, value: str, s: int, e: int, link: Link) -> Claim:
+        section = self.page.section_at(link.start)
+        kind_key = {
+            "go": ("go_term", "function.go_id"),
+            "ncbi_gene": ("identifier", "identity.ncbi_gene_id"),
+            "pubmed": ("paper", "publications.pmid"),
+            "atlas": ("gene_symbol", "identity.symbol"),
+            "ensembl": ("identifier", self.ix.ensembl_key(value)),
+            "wp": ("pathway", "pathways.id"),
+            "uniprot": ("identifier", "identity.uniprot_ids"),
+            "refseq": ("identifier", "structure.canonical_transcript"),
+        }[kind]
+        if kind == "go":
+            value = "GO:" + value
+        elif kind == "wp":
+            value = value.upper()
+        return self.add(Claim(s, e, kind_key[0], kind_key[1], value, section))
+
+    def _link_text(self, link: Link, found: dict[str, list[str]]) -> Claim | None:
+        """The claim a link's text makes: a GO term's or pathway's name, a paper's title."""
+        ts, te = link.text_start, link.text_end
+        text = link.text
+        if not text.strip() or not self.free(ts, te):
+            return None
+        section = self.page.section_at(link.start)
+        clean = re.sub(r"\\(.)", r"\1", text).strip()
+        if "go" in found:
+            if GO_RE.fullmatch(clean):
+                self.take(ts, te)
+                return None
+            return self.add(Claim(ts, te, "go_term", "function.go_name", clean, section,
+                                  linked_id="GO:" + found["go"][0]))
+        if "pubmed" in found:
+            if clean.isdigit():
+                self.take(ts, te)
+                return None
+            return self.add(Claim(ts, te, "paper", "publications.title", clean, section))
+        if "wp" in found:
+            wp = found["wp"][0].upper()
+            if clean.upper() == wp:
+                self.take(ts, te)
+                return None
+            return self.add(Claim(ts, te, "pathway", "pathways.name", clean, section,
+                                  linked_id=wp))
+        if clean in found.get("uniprot", ()) or clean in found.get("ncbi_gene", ()):
+            self.take(ts, te)  # the link text repeats the identifier its target carries
+        elif "ncbi_gene" in found and clean.isdigit():
+            self.add(Claim(ts, te, "identifier", "identity.ncbi_gene_id", clean, section))
+        return None
+
+    def identifiers(self) -> None:
+        text = self.text
+        for pattern, kind, key in (
+            (ENSEMBL_RE, "identifier", None),
+            (GO_RE, "go_term", "function.go_id"),
+            (WP_RE, "pathway", "pathways.id"),
+            (REFSEQ_RE, "identifier", "structure.canonical_transcript"),
+            (LOCATION_RE, "location", "identity.location"),
+        ):
+            for m in pattern.finditer(text):
+                if not self.in_view(m.start()) or not self.free(m.start(), m.end()):
+                    continue
+                value = m.group(0).replace("\\", "").replace("GO_", "GO:")
+                claim = self.add(Claim(m.start(), m.end(), kind,
+                                       key or self.ix.ensembl_key(value), value))
+                after_link = re.search(r"\]\(([^()\s]*)\)\s*\($", text[max(0, m.start() - 300):
+                                                                   m.start()])
+                linked = pattern.search(after_link.group(1).replace("%3A", ":")) \
+                    if after_link else None
+                linked_id = linked.group(0).replace("GO_", "GO:") if linked else None
+                if linked_id and linked_id[:4] == value[:4] and linked_id != value:
+                    claim.status = "contradicted"
+                    claim.reason = (f"{value} follows a link to {linked.group(0)}: the name and "
+                                    f"its identifier disagree")
+        for pattern, kind, key in (
+            (NCBI_ID_TEXT_RE, "identifier", "identity.ncbi_gene_id"),
+            (PMID_TEXT_RE, "paper", "publications.pmid"),
+            (UNIPROT_TEXT_RE, "identifier", "identity.uniprot_ids"),
+            (CHROMOSOME_RE, "band", "identity.chromosome"),
+        ):
+            for m in pattern.finditer(self.view):
+                if self.free(m.start(1), m.end(1)):
+                    self.add(Claim(m.start(1), m.end(1), kind, key, m.group(1)))
+        for m in BAND_RE.finditer(self.view):
+            if self.free(m.start(), m.end()):
+                self.add(Claim(m.start(), m.end(), "band", "identity.band", m.group(0)))
+
+    def go_names(self) -> None:
+        """GO term names written without a link, in the function section."""
+        sentences = [s for s in self.page.sentences if s.section == "function"]
+        if not sentences:
+            return
+        names = sorted({item.name.lower() for item, _ in self.ix.go_by_id.values()
+                        if len(item.name) >= 5}, key=len, reverse=True)
+        for s in sentences:
+            lower = self.view[s.start : s.end].lower()
+            for name in names:
+                at = lower.find(name)
+                while at >= 0:
+                    a, b = s.start + at, s.start + at + len(name)
+                    edge = (at == 0 or not (lower[at - 1].isalnum() or lower[at - 1] == "-")) and (
+                        b >= s.end or not (self.view[b].isalnum() or self.view[b] == "-"))
+                    if edge and self.free(a, b):
+                        self.add(Claim(a, b, "go_term", "function.go_name", self.view[a:b],
+                                       s.section))
+                    at = lower.find(name, at + 1)
+
+    # --- lists of names ------------------------------------------------------------------------
+    def name_lists(self) -> None:
+        for s in self.page.sentences:
+            if s.section == "expression":
+                self._list(s, "tissue", "expression.tissue")
+            elif s.section == "pathways":
+                if any(c.kind == "pathway" and s.start <= c.start < s.end for c in self.claims):
+                    continue  # its pathways are links
+                self._list(s, "pathway", "pathways.name")
+
+    def _masked(self, start: int, end: int) -> str:
+        """The view of a span with link texts masked, so nothing splits inside a name."""
+        chars = list(self.view[start:end])
+        for link in self.page.links:
+            if link.text_start >= start and link.text_end <= end:
+                for i in range(link.text_start, link.text_end):
+                    if chars[i - start] != " ":
+                        chars[i - start] = "X"
+        return "".join(chars)
+
+    def _list(self, s: Sentence, kind: str, key: str) -> None:
+        masked = self._masked(s.start, s.end).rstrip(" .;")
+        # "... the WikiPathways pathways A, B and C": the names follow the word; a name before
+        # it ("the Wnt signaling pathway") is read by the loose-name pass instead
+        region = 0
+        if kind == "pathway":
+            hits = list(lx.PATHWAY_WORD.finditer(masked))
+            if hits:
+                region = hits[-1].end()
+                masked = " " * region + masked[region:]
+        depth = 0
+        cuts = []
+        for i, ch in enumerate(masked):
+            if i < region:
+                continue
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth = max(0, depth - 1)
+            elif (ch == "," or ch == ";") and depth == 0:
+                cuts.append(i)
+        bounds = [region - 1, *cuts, len(masked)]
+        segments = [(bounds[i] + 1, bounds[i + 1]) for i in range(len(bounds) - 1)]
+        # drop trailing clauses that are not list items ("..., indicating ...")
+        while segments and re.match(
+            r"\s*(?:where|which|while|whereas|suggesting|indicating|reflecting|with a|as)\b",
+            masked[segments[-1][0] : segments[-1][1]], re.I
+        ):
+            segments.pop()
+        items: list[tuple[int, int]] = []
+        lead_found = False
+        if region:  # the word "pathways" leads the list
+            items = list(reversed(segments))
+            lead_found = bool(items)
+        for idx in range(len(segments) - 1, -1, -1):
+            if region:
+                break
+            a, b = segments[idx]
+            seg = masked[a:b]
+            strong = list(lx.STRONG_LIST_TRIGGER.finditer(seg))
+            weak = list(lx.WEAK_LIST_TRIGGER.finditer(seg))
+            trig = strong[-1] if strong else (weak[-1] if weak else None)
+            if trig is not None and not re.match(r"\s*(?:and|or)\b", seg):
+                items.append((a + trig.end(), b))
+                lead_found = True
+                break
+            items.append((a, b))
+        if not lead_found or not items:
+            return
+        items.reverse()
+        # "A and B" inside the last item, or in a list of one
+        last_a, last_b = items[-1]
+        # (not "di- and triphosphates")
+        m = re.search(r"(?<!-)\s(?:and|or|as well as)\s", masked[last_a:last_b])
+        if m and not re.match(r"\s*(?:and|or|as well as)\s", masked[last_a:last_b]):
+            items[-1:] = [(last_a, last_a + m.start()), (last_a + m.end(), last_b)]
+        for a, b in items:
+            if len(items) == 1 and kind == "tissue" and not self._tissue_words(s.start + a,
+                                                                            s.start + b):
+                continue  # "... expression is the highest": a lone item must name a tissue
+            self._list_item(s, s.start + a, s.start + b, kind, key, masked)
+
+    def _tissue_words(self, a: int, b: int) -> bool:
+        words = {w.lower() for w in lx.WORD_RE.findall(self.view[a:b])}
+        known = set(lx.TISSUE_HEADS)
+        for _, tissue_words in self.ix.tissues:
+            known |= tissue_words
+        return bool(words & known)
+
+    def _list_item(self, s: Sentence, a: int, b: int, kind: str, key: str, masked: str) -> None:
+        seg = self.view[a:b]
+        # a linked item is its link text
+        for link in self.page.links:
+            if a <= link.text_start and link.text_end <= b and link.text.strip():
+                if self.free(link.text_start, link.text_end):
+                    name = re.sub(r"\\(.)", r"\1", link.text).strip()
+                    self.add(Claim(link.text_start, link.text_end, kind, key, name, s.section))
+                return
+        a += len(seg) - len(seg.lstrip())
+        seg = self.view[a:b]
+        lead = lx.LIST_LEADS.match(seg)
+        while lead:
+            a += lead.end()
+            seg = self.view[a:b]
+            lead = lx.LIST_LEADS.match(seg)
+        # trailing groups with numbers belong to the number pass: "(1,234.5 TPM)"
+        m = re.search(r"\s*\(([^()]*)\)\s*$", seg)
+        while m and NUMBER_RE.search(m.group(1)):
+            seg = seg[: m.start()]
+            m = re.search(r"\s*\(([^()]*)\)\s*$", seg)
+        seg = seg.rstrip(" .")
+        stripped = seg.lstrip()
+        a += len(seg) - len(stripped)
+        if not stripped or not re.search(r"[A-Za-z]", stripped):
+            return
+        end = a + len(stripped)
+        if not self.free(a, end):
+            return
+        name = " ".join(stripped.split())
+        self.add(Claim(a, end, kind, key, name, s.section))
+
+    def loose_names(self) -> None:
+        """Tissues and pathways named in passing, outside their sections' lists: "it is most
+        expressed in the cerebellum", "it belongs to the Wnt signaling pathway"."""
+        for s in self.page.sentences:
+            if s.section in UNSOURCED_SECTIONS or s.section == "notes":
+                continue
+            view = self.view[s.start : s.end]
+            if lx.EXPRESSION_CUE.search(view):
+                self._loose_tissues(s)
+            if lx.PATHWAY_WORD.search(view) and not any(
+                c.kind == "pathway" and s.start <= c.start < s.end for c in self.claims
+            ):
+                self._loose_pathways(s)
+
+    def _loose_tissues(self, s: Sentence) -> None:
+        run: list[re.Match[str]] = []
+
+        def flush() -> None:
+            if run and any(m.group(0).lower() in lx.TISSUE_HEADS for m in run):
+                a, b = run[0].start(), run[-1].end()
+                self.add(Claim(a, b, "tissue", "expression.tissue", self.view[a:b], s.section,
+                               notes={"loose": True}))
+            run.clear()
+
+        for m in lx.WORD_RE.finditer(self.view, s.start, s.end):
+            word = m.group(0).lower()
+            free = self.free(m.start(), m.end())
+            joined = not run or not self.view[run[-1].end() : m.start()].strip()
+            if free and joined and (word in lx.TISSUE_HEADS or word in lx.TISSUE_MODIFIERS):
+                run.append(m)
+                continue
+            flush()
+            if free and (word in lx.TISSUE_HEADS or word in lx.TISSUE_MODIFIERS):
+                run.append(m)
+        flush()
+
+    def _loose_pathways(self, s: Sentence) -> None:
+        for m in lx.PATHWAY_WORD.finditer(self.view, s.start, s.end):
+            if not self.free(m.start(), m.end()):
+                continue
+            words = list(lx.WORD_RE.finditer(self.view, s.start, m.start()))
+            name: list[re.Match[str]] = []
+            for w in reversed(words[-6:]):
+                gap = self.view[w.end() : (name[0].start() if name else m.start())]
+                if w.group(0).lower() in lx.PATHWAY_STOP or gap.strip() or not self.free(
+                    w.start(), w.end()
+                ):
+                    break
+                name.insert(0, w)
+            if name:
+                a = name[0].start()
+                self.add(Claim(a, m.end(), "pathway", "pathways.name", self.view[a:m.end()],
+                               s.section, notes={"loose": True}))
+
+    # --- symbols -------------------------------------------------------------------------------
+    def symbols(self) -> None:
+        for block in self.page.blocks:
+            if block.kind in ("paragraph", "heading", "table") and block.section != "checks":
+                self._symbols_in(block.start, block.end, block.section)
+
+    def _symbols_in(self, start: int, end: int, section: str) -> None:
+        source = self.view if section != "front_matter" else self.text
+        for m in lx.SYMBOL_TOKEN.finditer(source, start, end):
+            tok = m.group(0)
+            if not self.free(m.start(), m.end()):
+                continue
+            if TRANSCRIPT_NAME_RE.fullmatch(tok):
+                self.add(Claim(m.start(), m.end(), "identifier", "structure.transcript_name",
+                               tok, section))
+                continue
+            if not lx.SYMBOL_SHAPE.fullmatch(tok) or len(tok) < 2:
+                continue
+            if tok.upper() in lx.NOT_SYMBOLS or lx.ROMAN.fullmatch(tok):
+                continue
+            self.add(Claim(m.start(), m.end(), "gene_symbol", "identity.symbol", tok, section))
+
+    # --- numbers -------------------------------------------------------------------------------
+    def numbers(self) -> None:
+        units = [(s.start, s.end, s.section) for s in self.page.sentences]
+        for block in self.page.blocks:
+            if block.kind == "heading" or (block.kind == "table" and block.section != "checks"):
+                units.append((block.start, block.end, block.section))
+        for start, end, section in units:
+            self._numbers_in(start, end, section)
+
+    def _clauses(self, start: int, end: int) -> list[tuple[int, int]]:
+        masked = self._masked(start, end)
+        depth = 0
+        cuts = [0]
+        for m in re.finditer(r"[(),;]|\s(?:and|with|while|whereas|but)\s", masked):
+            tok = m.group(0)
+            if tok == "(":
+                depth += 1
+            elif tok == ")":
+                depth = max(0, depth - 1)
+            elif depth == 0:
+                cuts.append(m.start() + (0 if tok in ",;" else 1))
+        cuts.append(len(masked))
+        return [(start + a, start + b) for a, b in zip(cuts, cuts[1:], strict=False)]
+
+    def _cues(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        if self._page_cues is None:
+            self._page_cues = lx.find_cues(self.view)
+            self._cue_starts = [c[0] for c in self._page_cues]
+        lo = bisect_left(self._cue_starts, start)
+        hi = bisect_left(self._cue_starts, end)
+        return [c for c in self._page_cues[lo:hi] if c[1] <= end and self.free(c[0], c[1])]
+
+    def _numbers_in(self, start: int, end: int, section: str) -> None:
+        view = self.view
+        cues = self._cues(start, end)
+        clauses = self._clauses(start, end)
+        unit_text = view[start:end]
+        respectively = re.search(r"\brespectively\b", unit_text, re.I) is not None
+        values: list[Claim] = []  # value claims of this unit, in order
+        pending_respectively: list[Claim] = []
+        for m in NUMBER_RE.finditer(view, start, end):
+            if not self.free(m.start(), m.end()):
+                continue
+            w = parse_number(m)
+            before = view[max(start, m.start() - 60) : m.start()]
+            after_pos = m.end()
+            near = before[-30:]
+            if lx.GRAMMAR_BEFORE_RE.search(near) or any(
+                pat.match(view, after_pos) for pat, _ in lx.GRAMMAR_AFTER
+            ):
+                continue  # a number of the sentence's grammar (top 5, set at 1.0, middle 50%)
+            if lx.PH_BEFORE.search(near):
+                self.add(Claim(m.start(), m.end(), "protein_property", "protein.charge_ph7.ph",
+                               w.text, section, written=w))
+                continue
+            if lx.SOURCE_BEFORE.search(before):
+                self.add(Claim(m.start(), m.end(), "source", "source.version", w.text, section,
+                               written=w, notes={"before": before}))
+                continue
+            pm = lx.PERCENTILE_AFTER.match(view, after_pos)
+            if pm or lx.PERCENTILE_BEFORE.search(before):
+                of = values[-1].key if values else self._cue_for(m.start(), m.end(), cues,
+                                                                 clauses)
+                end_pos = m.end() + (pm.end() - after_pos if pm else 0)
+                self.add(Claim(m.start(), end_pos, "percentile", "percentile", w.text, section,
+                               written=w, of=of))
+                continue
+            unit = lx.unit_after(view, after_pos)
+            is_percent = view.startswith("%", after_pos)
+            noun_key = next((k for pat, k in lx.COUNT_NOUNS if pat.match(view, after_pos)), None)
+            if (
+                w.decimals == 0 and "," not in w.text and 1800 <= w.value <= 2100
+                and unit is None and not is_percent and noun_key is None
+            ):
+                self._year(m, w, before, section)
+                continue
+            if (
+                lx.POPULATION_BEFORE.search(before) and lx.POPULATION_AFTER.match(view, after_pos)
+                and noun_key is None and unit is None
+            ):
+                self.add(Claim(m.start(), m.end(), "population", "percentile.population",
+                               w.text, section, written=w))
+                continue
+            cue = self._cue_for(m.start(), m.end(), cues, clauses)
+            claim = Claim(m.start(), m.end(), "number", None, w.text, section, written=w)
+            if unit is not None:
+                claim.end = unit.end
+                claim.unit = unit.text
+                self._with_unit(claim, unit, cue)
+            elif is_percent:
+                claim.end = after_pos + 1
+                claim.unit = "%"
+                key = cue
+                if key in lx.FRACTION_KEYS:
+                    claim.key = key
+                elif key is not None and key != "expression.tpm":
+                    claim.key = key
+                    claim.status = "contradicted"
+                    claim.kind = "unit"
+                    claim.reason = (f"a percentage where the {self.ix.label(key)} is meant; "
+                                    f"it is not a fraction")
+            elif noun_key is not None:
+                claim.key = noun_key
+                noun = next(pat.match(view, after_pos) for pat, k in lx.COUNT_NOUNS
+                            if k == noun_key)
+                claim.end = noun.end() if noun else claim.end
+            else:
+                claim.key = cue
+            if claim.kind == "number":
+                claim.kind = lx.key_kind(claim.key)
+            if section in UNSOURCED_SECTIONS and claim.key in (
+                None, "literature.publication_count"
+            ):
+                claim.key = {"publications": "publications.rcr",
+                             "transcription_factors": "regulation.experiments"}.get(section,
+                                                                                   claim.key)
+                claim.kind = lx.key_kind(claim.key) if claim.key else "number"
+            self.add(claim)
+            values.append(claim)
+            if respectively and claim.unit in (None, "%") and claim.status is None:
+                pending_respectively.append(claim)
+        if respectively and pending_respectively:
+            self._respectively(start, end, cues, pending_respectively)
+
+    def _respectively(self, start: int, end: int, cues: list[tuple[int, int, str]],
+                      values: list[Claim]) -> None:
+        first = values[0].start
+        seen: list[str] = []  # the cue words before the first value, in order, once each
+        for s, _, key in cues:
+            if s < first and key not in seen:
+                seen.append(key)
+        if len(seen) != len(values):
+            return
+        for claim, key in zip(values, seen, strict=True):
+            claim.key = key
+            claim.kind = lx.key_kind(key)
+        # percentiles of this unit follow their value
+        for c in self.claims:
+            if c.kind == "percentile" and start <= c.start < end:
+                prior = [v for v in values if v.start < c.start]
+                if prior:
+                    c.of = prior[-1].key
+
+    def _cue_for(self, s: int, e: int, cues: list[tuple[int, int, str]],
+                 clauses: list[tuple[int, int]]) -> str | None:
+        clause = next(((a, b) for a, b in clauses if a <= s < b), None)
+        if clause:
+            a, b = clause
+            before = [c for c in cues if a <= c[0] and c[1] <= s]
+            if before:
+                return before[-1][2]
+            after = [c for c in cues if e <= c[0] < b]
+            if after:
+                return after[0][2]
+        earlier = [c for c in cues if c[1] <= s]
+        return earlier[-1][2] if earlier else None
+
+    def _with_unit(self, claim: Claim, unit: lx.Unit, cue: str | None) -> None:
+        default = {"mass": "protein.molecular_weight", "residues": "protein.length",
+                   "tpm": "expression.tpm"}.get(unit.dimension)
+        cue_dim = lx.KEY_DIMENSION.get(cue) if cue else None
+        if cue is not None and cue_dim == unit.dimension:
+            key = cue
+        elif cue is not None and cue_dim != unit.dimension and (
+            cue_dim is not None or unit.dimension != "length"
+        ) and cue not in ("expression.tpm",):
+            claim.key = cue
+            claim.kind = "unit"
+            claim.status = "contradicted"
+            claim.reason = (f"'{unit.text}' measures {unit.dimension}, but the number states "
+                            f"the {self.ix.label(cue)}")
+            return
+        else:
+            key = default
+        claim.key = key
+        if unit.dimension in ("length", "mass") and unit.scale != 1:
+            claim.factor = Decimal(1) / Decimal(unit.scale)
+        if unit.dimension == "tpm":
+            claim.item = self._tissue_before(claim.start)
+
+    def _tissue_before(self, pos: int) -> Claim | None:
+        sentence = self.page.sentence_at(pos)
+        best = None
+        for c in self.claims:
+            in_sentence = sentence is None or c.start >= sentence.start
+            if c.kind == "tissue" and c.end <= pos and in_sentence:
+                best = c
+        return best
+
+    def _year(self, m: re.Match[str], w: Written, before: str, section: str) -> None:
+        tail = before[-40:].lower()
+        if re.search(r"between\s+$|between\s+\d{4}\s+(?:and|to)\s+$|\d{4}\s*[-\u2013]\s*$|from\s+$",
+                     tail):
+            key = "literature.year_range"
+        elif re.search(r"earliest|first|oldest|since", tail):
+            key = "literature.earliest_year"
+        elif re.search(r"releas|version|updated|as of|dated|snapshot", tail) or \
+                lx.SOURCE_NAME_RE.search(before[-40:]):
+            key = "source.year"
+        elif section == "publications":
+            key = "publications.year"
+        else:
+            key = "literature.year"
+        self.add(Claim(m.start(), m.end(), "year" if key != "source.year" else "source", key,
+                       w.text, section, written=w, notes={"before": before}))
+
+    # --- interpretations and statements --------------------------------------------------------
+    def interpretations(self) -> None:
+        for s in self.page.sentences:
+            if s.section != "protein":
+                continue
+            for pattern, key, rule in lx.INTERPRETATIONS:
+                for m in pattern.finditer(self.view, s.start, s.end):
+                    if self.free(m.start(), m.end()):
+                        self.add(Claim(m.start(), m.end(), "interpretation", key, m.group(0),
+                                       s.section, notes={"rule": rule}))
+
+    def statements(self) -> None:
+        for s in self.page.sentences:
+            if s.section in UNSOURCED_SECTIONS:
+                self.add(Claim(s.start, s.end, "statement", f"section.{s.section}",
+                               self.text[s.start:s.end], s.section), consume=False)
+            elif (
+                s.section == "pathways"
+                and re.search(r"pathway", self.view[s.start:s.end], re.I)
+                and not any(s.start <= c.start < s.end for c in self.claims)
+            ):
+                self.add(Claim(s.start, s.end, "pathway", "pathways.statement",
+                               self.text[s.start:s.end], s.section), consume=False)
+
+
+def extract(page: Page, index: SheetIndex) -> list[Claim]:
+    return Extractor(page, index).run()

@@ -1,0 +1,135 @@
+"""``writer check PAGE --gene GENE [--json]``: evaluate any page against a gene's facts.
+
+Exit status: 0 every claim traced and every check passed, 1 the page has findings (or a
+check failed), 2 bad input (missing or unreadable file, not Markdown, unknown gene), with
+one line on stderr and no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from writer.errors import BadFile, UserInputError, WriterError
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".txt", ""})
+CONTEXT = 90  # characters of the sentence shown on each side of a claim
+
+
+def read_page(page: str) -> str:
+    """The text of PAGE ('-' is standard input), or BadFile with a one-line reason."""
+    if page == "-":
+        data = sys.stdin.buffer.read()
+        name = "standard input"
+    else:
+        path = Path(page)
+        if not path.exists():
+            raise BadFile(f"cannot read {page}: no such file")
+        if path.is_dir():
+            raise BadFile(f"cannot read {page}: it is a folder")
+        if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+            raise BadFile(f"{page} is not a Markdown page (expected a .md file)")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise BadFile(f"cannot read {page}: {exc.strerror or exc}") from None
+        name = page
+    if b"\x00" in data:
+        raise BadFile(f"{name} is not a Markdown page: it is a binary file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadFile(f"{name} is not a Markdown page: it is not UTF-8 text") from None
+    if not text.strip():
+        raise BadFile(f"{name} is empty")
+    return text
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _excerpt(text: str, start: int, end: int, color: bool) -> str:
+    """The claim in its sentence (shortened around it), highlighted."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    a = max(line_start, start - CONTEXT)
+    b = min(line_end, end + CONTEXT)
+    claim = text[start:end]
+    if len(claim) > 2 * CONTEXT:  # a whole sentence: its start is enough
+        claim, b = claim[: 2 * CONTEXT] + "\u2026", end
+    mark = click.style(claim, fg="red", bold=True) if color else f"\u00bb{claim}\u00ab"
+    return (("\u2026" if a > line_start else "") + text[a:start] + mark + text[end:b]
+            + ("\u2026" if b < line_end else ""))
+
+
+def render_text(report: Any, text: str, color: bool = False) -> str:
+    """The readable report: a summary line, each finding with its sentence, the Checks table."""
+    n = len(report.findings)
+    contradicted = sum(f.status == "contradicted" for f in report.findings)
+    lines = [
+        f"{report.symbol} (NCBI Gene {report.gene_id}): {report.claims_traced} of "
+        f"{report.claims_total} claims traced; {n} finding{'s' * (n != 1)} "
+        f"({contradicted} contradicted, {n - contradicted} unverifiable)",
+        "",
+    ]
+    for f in report.findings:
+        status = click.style(f.status, fg="red" if f.status == "contradicted" else "yellow") \
+            if color else f.status
+        lines.append(f"{status}  {f.kind}  line {_line_of(text, f.start)}")
+        lines.append("  " + " ".join(_excerpt(text, f.start, f.end, color).split()))
+        lines.append(f"  {f.reason}")
+        lines.append("")
+    lines.append(report.checks_markdown())
+    return "\n".join(lines)
+
+
+@click.command("check")
+@click.argument("page", metavar="PAGE", required=False)
+@click.option("--gene", "-g", metavar="GENE",
+              help="Symbol, alias, NCBI Gene ID or Ensembl ID of the page's gene (required).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def check(ctx: click.Context, page: str | None, gene: str | None, as_json: bool) -> None:
+    """Trace every claim of PAGE (Markdown; '-' reads standard input) to the facts of GENE.
+
+    Lists each number, identifier and name that the fact sheet does not support, with its
+    sentence and the source's value, then the Checks table. Exit status: 0 every claim
+    traced, 1 findings, 2 bad input.
+
+    \b
+    Examples:
+      writer check MT1G.md --gene MT1G
+      writer check draft.md --gene 4495 --json
+    """
+    try:
+        if not page:  # checked here, not by click, so the error is one line like the others
+            raise UserInputError("missing PAGE: the Markdown file to check ('-' for stdin)")
+        if not gene:
+            raise UserInputError("missing --gene GENE: the gene the page is about")
+        from writer.config import Settings, load_settings
+        from writer.evaluate import check as run_check
+        from writer.store import FactStore
+
+        text = read_page(page)
+        settings = ctx.obj if isinstance(ctx.obj, Settings) else load_settings()
+        store = FactStore(settings.facts_path)
+        try:
+            sheet = store.sheet(store.resolve(gene))
+        finally:
+            store.close()
+        report = run_check(text, sheet)
+    except WriterError as exc:
+        click.echo(f"writer: {exc}", err=True)
+        ctx.exit(exc.exit_code)
+        return
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(report, text, color=sys.stdout.isatty()))
+    ctx.exit(0 if report.ok else 1)

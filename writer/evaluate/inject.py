@@ -1,0 +1,597 @@
+"""Error injection: plant one known error in a clean page, to measure the evaluator.
+
+``inject(page_text, sheet, kind, rng)`` returns ``(new_text, expected)`` (``expected`` says
+where the planted claim is) or ``None`` when the page has nothing to plant that kind of
+error in. ``caught(report, expected)`` says whether a report found it: a finding that
+overlaps the planted span. ``KINDS`` lists every kind with a description, so an eval suite
+can loop over them as data.
+
+The injectors find their targets from the fact sheet and plain patterns, never through
+the evaluator's own parser, so a blind spot of the parser cannot hide itself.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from writer.evaluate.numbers import NUMBER_RE, parse_number, rounds_to
+from writer.factsheet import FactSheet, Item
+
+
+@dataclass(frozen=True)
+class Expected:
+    kind: str
+    claim: str  # the planted text
+    start: int
+    end: int
+    also: tuple[tuple[int, int], ...] = ()  # other planted spans (a swap plants two)
+
+    def spans(self) -> list[tuple[int, int]]:
+        return [(self.start, self.end), *self.also]
+
+
+Injected = tuple[str, Expected]
+Injector = Callable[[str, FactSheet, random.Random], Injected | None]
+
+# Gene Ontology terms (real ids and names) to swap in; those of the gene are skipped.
+GO_POOL: tuple[tuple[str, str], ...] = (
+    ("GO:0022898", "regulation of transmembrane transporter activity"),
+    ("GO:1900020", "positive regulation of protein kinase C activity"),
+    ("GO:0071682", "endocytic vesicle lumen"),
+    ("GO:0043410", "positive regulation of MAPK cascade"),
+    ("GO:1904322", "cellular response to forskolin"),
+    ("GO:0098869", "cellular oxidant detoxification"),
+    ("GO:0005158", "insulin receptor binding"),
+    ("GO:0000902", "cell morphogenesis"),
+    ("GO:0051402", "neuron apoptotic process"),
+    ("GO:0030971", "receptor tyrosine kinase binding"),
+    ("GO:0019934", "cGMP-mediated signaling"),
+    ("GO:0010942", "positive regulation of cell death"),
+    ("GO:0051454", "intracellular pH elevation"),
+    ("GO:0071479", "cellular response to ionizing radiation"),
+    ("GO:0072089", "stem cell proliferation"),
+    ("GO:0045766", "positive regulation of angiogenesis"),
+    ("GO:0019901", "protein kinase binding"),
+    ("GO:0007435", "salivary gland morphogenesis"),
+    ("GO:0005006", "epidermal growth factor receptor activity"),
+    ("GO:0008217", "regulation of blood pressure"),
+    ("GO:0001756", "somitogenesis"),
+    ("GO:0031720", "haptoglobin binding"),
+    ("GO:0048156", "tau protein binding"),
+    ("GO:0045739", "positive regulation of DNA repair"),
+    ("GO:0097708", "intracellular vesicle"),
+    ("GO:0050728", "negative regulation of inflammatory response"),
+    ("GO:0005515", "protein binding"),
+    ("GO:0005634", "nucleus"),
+    ("GO:0005737", "cytoplasm"),
+    ("GO:0046872", "metal ion binding"),
+)
+
+# WikiPathways pathways (real ids and names) to swap in.
+PATHWAY_POOL: tuple[tuple[str, str], ...] = (
+    ("WP2571", "Polycystic kidney disease pathway"),
+    ("WP5312", "Metabolic pathways of fibroblasts"),
+    ("WP3656", "Interleukin-1 induced activation of NF-kB"),
+    ("WP2446", "Retinoblastoma gene in cancer"),
+    ("WP4685", "Melanoma"),
+    ("WP5303", "Lacto series sphingolipid metabolism"),
+    ("WP4564", "Neural crest cell migration during development"),
+    ("WP4224", "Purine metabolism and related disorders"),
+    ("WP536", "Calcium regulation in cardiac cells"),
+    ("WP229", "Irinotecan pathway"),
+    ("WP1544", "MicroRNAs in cardiomyocyte hypertrophy"),
+    ("WP5445", "Hunger and satiety"),
+    ("WP4259", "Disorders of folate metabolism and transport"),
+    ("WP5304", "Cholesterol metabolism"),
+    ("WP107", "Translation factors"),
+    ("WP45", "G1 to S cell cycle control"),
+)
+
+# Sentences a writer might invent, each with a number no fact sheet holds.
+INVENTED_SENTENCES: tuple[str, ...] = (
+    "The gene also has {n} known splice variants.",
+    "Its expression rises {n}-fold after zinc exposure.",
+    "About {n}% of tumours show reduced expression of the gene.",
+    "The protein binds {n} metal ions.",
+    "Knock-out mice survive for {n} weeks on average.",
+    "Its promoter carries {n} CpG islands.",
+    "The encoded protein has a half-life of {n} hours.",
+)
+
+
+# --- where a page may be edited ------------------------------------------------------------------
+def _protected(text: str) -> list[tuple[int, int]]:
+    """Spans an injector must not touch: front matter, link targets, the Checks table."""
+    out = []
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end > 0:
+            out.append((0, end + 4))
+    for m in re.finditer(r"\]\([^)\s]*\)", text):
+        out.append((m.start(), m.end()))
+    for m in re.finditer(r"(?m)^\|\s*Checks\b.*(?:\n\|.*)*", text):
+        out.append((m.start(), m.end()))
+    return out
+
+
+def _free(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return not any(a < end and start < b for a, b in spans)
+
+
+def _replace(text: str, start: int, end: int, new: str, kind: str) -> Injected:
+    out = text[:start] + new + text[end:]
+    return out, Expected(kind, new, start, start + len(new))
+
+
+def _mutate_digits(digits: str, rng: random.Random) -> str:
+    """Change one digit of a written number (never the leading digit to 0)."""
+    positions = [i for i, ch in enumerate(digits) if ch.isdigit()]
+    i = rng.choice(positions)
+    choices = [d for d in "0123456789" if d != digits[i] and not (d == "0" and i == positions[0])]
+    return digits[:i] + rng.choice(choices) + digits[i + 1:]
+
+
+def _numeric_facts(sheet: FactSheet) -> list[tuple[str, float]]:
+    out = []
+    for key, fact in sheet.facts.items():
+        if isinstance(fact.value, (int, float)) and not isinstance(fact.value, bool):
+            out.append((key, float(fact.value)))
+        elif isinstance(fact.value, tuple):
+            out.extend((key, float(i.value)) for i in fact.value if i.value is not None)
+    return out
+
+
+def _number_sites(text: str, sheet: FactSheet, percentile: bool
+                  ) -> list[tuple[re.Match[str], list[Decimal | float]]]:
+    """Written numbers that state a fact (or, with ``percentile``, a fact's percentile), each
+    with the values (scaled to its unit) it could be a rounding of."""
+    protected = _protected(text)
+    values = [v for _, v in _numeric_facts(sheet)]
+    pcts = [f.percentile.value for f in sheet.facts.values() if f.percentile]
+    table_lines = [(m.start(), m.end()) for m in re.finditer(r"(?m)^\|.*$", text)]
+    sites = []
+    for m in NUMBER_RE.finditer(text):
+        if not _free(protected + table_lines, m.start(), m.end()):
+            continue
+        w = parse_number(m)
+        after = text[m.end():m.end() + 40]
+        is_pct = bool(re.match(r"\s*%?\s*(?:st|nd|rd|th)?\s*percentile|%\s+of\s+all", after)) or \
+            bool(m.group("ord"))
+        if is_pct != percentile:
+            continue
+        pool = pcts if percentile else values
+        kb = re.match(r"\s?(kb|Mb|kDa)\b", after)
+        factor = Decimal(1)
+        if kb:
+            factor = Decimal(1) / Decimal({"kb": 1000, "Mb": 1000000, "kDa": 1000}[kb.group(1)])
+        pct_of_fraction = after.startswith("%") and not percentile
+        matches: list[Decimal | float] = []
+        for v in pool:
+            if rounds_to(w, v, factor):
+                matches.append(Decimal(repr(v)) * factor)
+            elif pct_of_fraction and rounds_to(w, v, Decimal(100)):
+                matches.append(Decimal(repr(v)) * 100)
+        if matches:
+            sites.append((m, matches))
+    return sites
+
+
+def _change_number(text: str, sheet: FactSheet, rng: random.Random, kind: str,
+                   percentile: bool) -> Injected | None:
+    sites = _number_sites(text, sheet, percentile)
+    if not sites:
+        return None
+    m, values = rng.choice(sites)
+    num = m.group("num")
+    for _ in range(50):
+        new = _mutate_digits(num, rng)
+        written = NUMBER_RE.fullmatch(new)
+        # a real error: no longer a rounding of the value (1.0085 -> "1.008" or "1.009")
+        if written and not any(rounds_to(parse_number(written), v) for v in values):
+            break
+    else:
+        return None
+    start = m.start("num")
+    return _replace(text, start, m.end("num"), new, kind)
+
+
+# --- the injectors -------------------------------------------------------------------------------
+def changed_number(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """One digit of a number that states a fact (a length, count, property, TPM) changed."""
+    return _change_number(text, sheet, rng, "changed_number", percentile=False)
+
+
+def changed_percentile(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """One digit of a percentile changed."""
+    return _change_number(text, sheet, rng, "changed_percentile", percentile=True)
+
+
+def changed_year(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A year in the prose moved by 1 to 9 years."""
+    protected = _protected(text)
+    sites = [m for m in re.finditer(r"(?<![\w,.\-])(19\d\d|20\d\d)(?![\d,.]\d)", text)
+             if _free(protected, m.start(), m.end())]
+    if not sites:
+        return None
+    m = rng.choice(sites)
+    new = str(int(m.group(1)) + rng.choice([-1, 1]) * rng.randint(1, 9))
+    return _replace(text, m.start(), m.end(), new, "changed_year")
+
+
+def changed_identifier(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """An identifier of the gene (NCBI Gene ID, Ensembl ID, GO ID, WikiPathways ID, UniProt
+    accession) with one digit changed, wherever the page writes it (text or link)."""
+    ids: list[str] = [str(sheet.gene_id)]
+    for key in ("identity.ensembl_id", "protein.uniprot_accession"):
+        v = sheet.value(key)
+        if isinstance(v, str):
+            ids.append(v)
+    for key in ("function.molecular_function", "function.cellular_component",
+                "function.biological_process", "pathways.wikipathways"):
+        v = sheet.value(key)
+        if isinstance(v, tuple):
+            ids.extend(i.id for i in v if i.id)
+    front = _protected(text)[:1] if text.startswith("---") else []
+    sites = []
+    for ident in set(ids):
+        for m in re.finditer(rf"(?<![\w]){re.escape(ident)}(?![\w])", text):
+            if _free(front, m.start(), m.end()):
+                sites.append((m.start(), m.end(), ident))
+    if not sites:
+        return None
+    start, end, ident = rng.choice(sorted(sites))
+    head = re.match(r"[A-Z]*:?", ident).group(0)  # type: ignore[union-attr]
+    new = head + _mutate_digits(ident[len(head):], rng)
+    return _replace(text, start, end, new, "changed_identifier")
+
+
+def changed_band(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """The cytogenetic band with its arm flipped or a digit changed."""
+    band = sheet.value("identity.band")
+    if not isinstance(band, str):
+        return None
+    protected = _protected(text)
+    sites = [m for m in re.finditer(rf"(?<![\w.]){re.escape(band)}(?![\w]|\.\d)", text)
+             if _free(protected, m.start(), m.end())]
+    if not sites:
+        return None
+    m = rng.choice(sites)
+    arm = re.search(r"[pq]", band)
+    if arm and rng.random() < 0.5:
+        new = band[: arm.start()] + ("q" if arm.group(0) == "p" else "p") + band[arm.end():]
+    else:
+        chrom = re.match(r"\d+|[XY]", band)
+        rest_start = chrom.end() + 1 if chrom else 0
+        new = band[:rest_start] + _mutate_digits(band[rest_start:], rng) \
+            if re.search(r"\d", band[rest_start:]) else band[:rest_start] + "1"
+    return _replace(text, m.start(), m.end(), new, "changed_band")
+
+
+def _go_items(sheet: FactSheet) -> list[Item]:
+    out: list[Item] = []
+    for key in ("function.molecular_function", "function.cellular_component",
+                "function.biological_process"):
+        v = sheet.value(key)
+        if isinstance(v, tuple):
+            out.extend(v)
+    return out
+
+
+def swapped_go_term(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A linked GO term's name replaced by a term the gene does not have (half of the time
+    with its GO ID too, so the link stays consistent and only the sheet can catch it)."""
+    items = _go_items(sheet)
+    mine = {i.id for i in items} | {i.name.lower() for i in items}
+    pool = [(gid, name) for gid, name in GO_POOL if gid not in mine and name.lower() not in mine]
+    link = r"\[([^\]]+)\]\((https?://[^)\s]*?(GO[:_]\d{7})[^)\s]*)\)"
+    sites = list(re.finditer(link, text))
+    if not sites or not pool:
+        return None
+    m = rng.choice(sites)
+    gid, name = rng.choice(pool)
+    if rng.random() < 0.5:
+        new_url = m.group(2).replace(m.group(3), gid)
+        new = f"[{name}]({new_url})"
+        out = text[: m.start()] + new + text[m.end():]
+        return out, Expected("swapped_go_term", name, m.start() + 1, m.start() + 1 + len(name))
+    return _replace(text, m.start(1), m.end(1), name, "swapped_go_term")
+
+
+def swapped_tissue(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A top tissue's name replaced by a GTEx tissue that is not among the gene's top ones."""
+    from writer.evaluate.sheetindex import name_words
+    from writer.sources.ideogram import GTEX_TISSUE_NAMES
+
+    tissues = sheet.value("expression.top_tissues")
+    if not isinstance(tissues, tuple) or not tissues:
+        return None
+    top_words = [name_words(t.name) for t in tissues]
+    pool = [n for n in GTEX_TISSUE_NAMES.values()
+            if not any(name_words(n) <= w for w in top_words)]
+    protected = _protected(text)
+    sites = []
+    for t in tissues:
+        for m in re.finditer(rf"(?<![\w-]){re.escape(t.name)}(?![\w-])", text, re.IGNORECASE):
+            if _free(protected, m.start(), m.end()):
+                sites.append(m)
+    if not sites or not pool:
+        return None
+    m = rng.choice(sorted(sites, key=lambda x: x.start()))
+    new = rng.choice(pool)
+    if m.group(0).islower():
+        new = new.lower()
+    return _replace(text, m.start(), m.end(), new, "swapped_tissue")
+
+
+def swapped_pathway(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A pathway's name replaced by a WikiPathways pathway the gene is not in."""
+    pathways = sheet.value("pathways.wikipathways")
+    if not isinstance(pathways, tuple) or not pathways:
+        return None
+    mine = {p.id for p in pathways} | {p.name.lower() for p in pathways}
+    pool = [(i, n) for i, n in PATHWAY_POOL if i not in mine and n.lower() not in mine]
+    protected = _protected(text)
+    sites = []
+    for p in pathways:
+        for m in re.finditer(re.escape(p.name), text):
+            if _free(protected, m.start(), m.end()):
+                sites.append(m)
+    if not sites or not pool:
+        return None
+    m = rng.choice(sorted(sites, key=lambda x: x.start()))
+    return _replace(text, m.start(), m.end(), rng.choice(pool)[1], "swapped_pathway")
+
+
+def _sentence_ends(text: str) -> list[int]:
+    protected = _protected(text)
+    table_lines = [(m.start(), m.end()) for m in re.finditer(r"(?m)^\|.*$", text)]
+    ends = []
+    for m in re.finditer(r"(?<=[a-z)\]])\.(?=\s)", text):
+        if _free(protected + table_lines, m.start(), m.end()):
+            ends.append(m.end())
+    return ends
+
+
+def invented_sentence(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A sentence with a number no fact states, added after a sentence of the prose."""
+    ends = _sentence_ends(text)
+    if not ends:
+        return None
+    values = [v for _, v in _numeric_facts(sheet)]
+    for _ in range(50):
+        n = rng.choice([rng.randint(2, 60), round(rng.uniform(1.5, 40.0), 1)])
+        w = NUMBER_RE.fullmatch(str(n))
+        if w and not any(rounds_to(parse_number(w), v) for v in values):
+            break
+    template = rng.choice(INVENTED_SENTENCES)
+    sentence = " " + template.format(n=n)
+    pos = rng.choice(ends)
+    out = text[:pos] + sentence + text[pos:]
+    num_at = pos + sentence.index(str(n))
+    return out, Expected("invented_sentence", str(n), num_at, num_at + len(str(n)))
+
+
+def _invented_symbol(sheet: FactSheet, rng: random.Random) -> str:
+    from writer.evaluate.lexicon import NOT_SYMBOLS
+
+    names = {sheet.symbol.upper()}
+    aliases = sheet.value("identity.aliases")
+    if isinstance(aliases, tuple):
+        names |= {a.name.upper() for a in aliases}
+    while True:
+        letters = "".join(rng.choice("ABCDEFGHKLMNPRSTVWZ") for _ in range(rng.randint(2, 4)))
+        symbol = letters + str(rng.randint(1, 19)) + rng.choice(["", "", "A", "B", "L"])
+        if symbol not in names and symbol not in NOT_SYMBOLS:
+            return symbol
+
+
+def invented_symbol(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A gene symbol that is neither the gene's nor an alias: either the gene's own symbol in
+    the prose replaced, or a sentence naming an interaction partner added."""
+    symbol = _invented_symbol(sheet, rng)
+    protected = _protected(text)
+    table_lines = [(m.start(), m.end()) for m in re.finditer(r"(?m)^\|.*$", text)]
+    sites = [m for m in re.finditer(rf"(?<![\w/-]){re.escape(sheet.symbol)}(?![\w-])", text)
+             if _free(protected + table_lines, m.start(), m.end())]
+    if sites and rng.random() < 0.5:
+        m = rng.choice(sites)
+        return _replace(text, m.start(), m.end(), symbol, "invented_symbol")
+    ends = _sentence_ends(text)
+    if not ends:
+        return None
+    sentence = f" The protein interacts with {symbol}."
+    pos = rng.choice(ends)
+    at = pos + sentence.index(symbol)
+    return text[:pos] + sentence + text[pos:], Expected("invented_symbol", symbol, at,
+                                                       at + len(symbol))
+
+
+def changed_symbol(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """The official symbol in the identity table or title replaced by an alias or another
+    symbol."""
+    sites = [m for m in re.finditer(rf"(?m)(?:^title:\s*|^\|[^|\n]*\|\s*){re.escape(sheet.symbol)}"
+                                    rf"(?=\s*(?:\||$))", text)]
+    if not sites:
+        return None
+    m = rng.choice(sites)
+    start = m.end() - len(sheet.symbol)
+    aliases = sheet.value("identity.aliases")
+    choices = [a.name for a in aliases] if isinstance(aliases, tuple) and aliases else []
+    new = rng.choice(choices) if choices and rng.random() < 0.5 else _invented_symbol(sheet, rng)
+    return _replace(text, start, m.end(), new, "changed_symbol")
+
+
+_UNIT_SWAPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"base pairs|bp", ("kb", "Mb")),
+    (r"kb", ("bp", "Mb")),
+    (r"kDa", ("Da",)),
+    (r"Da", ("kDa",)),
+    (r"amino acids", ("kDa", "bp")),
+)
+
+
+def changed_unit(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """The unit after a number replaced (base pairs -> kb, Da -> kDa, amino acids -> kDa), or
+    the percent sign of a percentage dropped."""
+    protected = _protected(text)
+    sites: list[tuple[int, int, str]] = []
+    for pattern, swaps in _UNIT_SWAPS:
+        for m in re.finditer(rf"(?<=\d )(?:{pattern})\b", text):
+            if _free(protected, m.start(), m.end()):
+                sites.append((m.start(), m.end(), rng.choice(swaps)))
+    for m in re.finditer(r"(?<=\d)%(?= for| \(|,| and|\))(?!\s*(?:of all|percentile))", text):
+        if _free(protected, m.start(), m.end()):
+            sites.append((m.start(), m.end(), ""))
+    if not sites:
+        return None
+    start, end, new = rng.choice(sorted(sites))
+    if new == "":  # the number itself now claims something else: expect its span
+        num = re.search(r"[\d.,]+$", text[:start])
+        out = text[:start] + text[end:]
+        a = num.start() if num else start - 1
+        return out, Expected("changed_unit", out[a:start], a, start)
+    return _replace(text, start, end, new, "changed_unit")
+
+
+def swapped_values(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """Two numbers of different facts in one paragraph swapped: each still equals some fact,
+    so only kind-aware matching catches it."""
+    sites = _number_sites(text, sheet, percentile=False)
+    pairs = []
+    for i, (a, va) in enumerate(sites):
+        for b, vb in sites[i + 1:]:
+            if b.start() - a.end() > 600 or "\n\n" in text[a.end():b.start()]:
+                continue
+            wa, wb = parse_number(a), parse_number(b)
+            # each must then state a value its place does not hold
+            if not any(rounds_to(wb, v) for v in va) and not any(rounds_to(wa, v) for v in vb):
+                pairs.append((a, b))
+    if not pairs:
+        return None
+    a, b = rng.choice(pairs)
+    out = text[: a.start()] + b.group(0) + text[a.end(): b.start()] + a.group(0) + text[b.end():]
+    shift = len(b.group(0)) - len(a.group(0))
+    b_start = b.start() + shift
+    return out, Expected("swapped_values", b.group(0), a.start(), a.start() + len(b.group(0)),
+                         also=((b_start, b_start + len(a.group(0))),))
+
+
+_FLIPS = (("hydrophobic", "hydrophilic"), ("hydrophilic", "hydrophobic"), ("unstable", "stable"),
+          ("stable", "unstable"), ("acidic", "basic"), ("basic", "acidic"))
+
+
+def flipped_interpretation(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A reading of a value turned round: hydrophobic <-> hydrophilic, stable <-> unstable."""
+    protected = _protected(text)
+    sites = []
+    for word, other in _FLIPS:
+        for m in re.finditer(rf"\b{word}\b", text):
+            if _free(protected, m.start(), m.end()):
+                sites.append((m.start(), m.end(), other))
+    if not sites:
+        return None
+    start, end, new = rng.choice(sorted(sites))
+    return _replace(text, start, end, new, "flipped_interpretation")
+
+
+KINDS: dict[str, Injector] = {
+    "changed_number": changed_number,
+    "changed_percentile": changed_percentile,
+    "changed_year": changed_year,
+    "changed_identifier": changed_identifier,
+    "changed_band": changed_band,
+    "swapped_go_term": swapped_go_term,
+    "swapped_tissue": swapped_tissue,
+    "swapped_pathway": swapped_pathway,
+    "invented_sentence": invented_sentence,
+    "invented_symbol": invented_symbol,
+    "changed_symbol": changed_symbol,
+    "changed_unit": changed_unit,
+    "swapped_values": swapped_values,
+    "flipped_interpretation": flipped_interpretation,
+}
+
+
+def describe() -> dict[str, str]:
+    """Each kind with the first line of its description (for reports and eval specs)."""
+    return {name: (fn.__doc__ or "").strip().split("\n")[0] for name, fn in KINDS.items()}
+
+
+def inject(page_text: str, sheet: FactSheet, kind: str, rng: random.Random) -> Injected | None:
+    if kind not in KINDS:
+        raise KeyError(f"unknown injection kind {kind!r}; known: {', '.join(KINDS)}")
+    return KINDS[kind](page_text, sheet, rng)
+
+
+def caught(report: Any, expected: Expected) -> bool:
+    """True when a finding of ``report`` overlaps a planted span."""
+    for f in report.findings:
+        for a, b in expected.spans():
+            if f.start < b and a < f.end:
+                return True
+    return False
+
+
+@dataclass
+class Recall:
+    caught: int = 0
+    planted: int = 0
+    missed: list[tuple[Expected, str]] = field(default_factory=list)  # with an excerpt
+
+    @property
+    def rate(self) -> float:
+        return self.caught / self.planted if self.planted else 1.0
+
+
+@dataclass
+class Measurement:
+    """Recall per injection kind, and false alarms on the clean pages."""
+
+    recall: dict[str, Recall] = field(default_factory=dict)
+    clean_pages: int = 0
+    pages_with_false_alarms: int = 0
+    false_alarms: list[Any] = field(default_factory=list)  # findings on clean pages
+
+    def table(self) -> str:
+        lines = ["| injection kind | caught | recall |", "| :-- | --: | --: |"]
+        for kind, r in self.recall.items():
+            lines.append(f"| {kind} | {r.caught}/{r.planted} | {100 * r.rate:.1f}% |")
+        lines.append(f"| false alarms on clean pages | {self.pages_with_false_alarms}/"
+                     f"{self.clean_pages} pages | {len(self.false_alarms)} findings |")
+        return "\n".join(lines)
+
+
+def measure(pages: Iterable[tuple[str, FactSheet]], kinds: Iterable[str] = tuple(KINDS),
+            tries: int = 1, seed: str = "inject",
+            checker: Callable[[str, FactSheet], Any] | None = None) -> Measurement:
+    """Plant each kind of error ``tries`` times in each clean page and check every result."""
+    if checker is None:
+        from writer.evaluate import check as checker
+    kinds = list(kinds)
+    out = Measurement(recall={k: Recall() for k in kinds})
+    for n, (text, sheet) in enumerate(pages):
+        out.clean_pages += 1
+        clean = checker(text, sheet)
+        if clean.findings:
+            out.pages_with_false_alarms += 1
+            out.false_alarms.extend(clean.findings)
+        for kind in kinds:
+            for t in range(tries):
+                rng = random.Random(f"{seed}-{n}-{kind}-{t}")
+                planted = inject(text, sheet, kind, rng)
+                if planted is None:
+                    continue
+                new_text, expected = planted
+                r = out.recall[kind]
+                r.planted += 1
+                if caught(checker(new_text, sheet), expected):
+                    r.caught += 1
+                else:
+                    excerpt = new_text[max(0, expected.start - 120): expected.end + 80]
+                    r.missed.append((expected, excerpt))
+    return out

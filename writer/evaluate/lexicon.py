@@ -1,0 +1,353 @@
+"""The words the claim extractor reads numbers and names by: quantity cues, units, grammar
+rules, and the abbreviations that are not gene symbols.
+
+Everything here is a rule about English and about the databases, never a string taken
+from a particular page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# --- what a number can be about -------------------------------------------------------------
+# Pseudo keys (not in FACT_KEYS) name quantities the pages state but no source provides yet;
+# a claim about one is ``unverifiable``.
+PSEUDO_LABELS: dict[str, str] = {
+    "literature.earliest_year": "year of the earliest publication",
+    "literature.year_range": "years of the middle 50% of publications",
+    "literature.year": "publication year",
+    "publications.year": "publication year of a top paper",
+    "publications.rcr": "relative citation ratio",
+    "publications.pmid": "PubMed ID",
+    "publications.title": "paper title",
+    "regulation.experiments": "number of ChIP-seq experiments",
+    "regulation.tf": "transcription factor",
+    "atlas.cluster": "expression cluster of the Human Protein Atlas",
+    "disease.trait": "GWAS trait",
+    "expression.tpm": "median expression (TPM)",
+    "protein.charge_ph7.ph": "pH the charge is computed at",
+}
+
+# Which kind of finding a key gives.
+KEY_KINDS: dict[str, str] = {
+    "structure.gene_length": "length",
+    "structure.mature_length": "length",
+    "structure.primary_transcript_length": "length",
+    "structure.exon_count": "count",
+    "literature.publication_count": "count",
+    "literature.earliest_year": "year",
+    "literature.year_range": "year",
+    "literature.year": "year",
+    "publications.year": "year",
+    "publications.rcr": "score",
+    "regulation.experiments": "count",
+    "atlas.cluster": "number",
+    "expression.tpm": "expression",
+    "identity.ncbi_gene_id": "identifier",
+    "identity.chromosome": "band",
+}
+
+
+def key_kind(key: str | None) -> str:
+    if key is None:
+        return "number"
+    if key in KEY_KINDS:
+        return KEY_KINDS[key]
+    if key.startswith("protein."):
+        return "protein_property"
+    return "number"
+
+
+# Dimensions: a unit fixes one, a key has one.
+KEY_DIMENSION: dict[str, str] = {
+    "structure.gene_length": "length",
+    "structure.mature_length": "length",
+    "structure.primary_transcript_length": "length",
+    "protein.molecular_weight": "mass",
+    "protein.length": "residues",
+    "expression.tpm": "tpm",
+    "protein.helix_fraction": "fraction",
+    "protein.turn_fraction": "fraction",
+    "protein.sheet_fraction": "fraction",
+}
+FRACTION_KEYS = frozenset(k for k, d in KEY_DIMENSION.items() if d == "fraction")
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str
+    dimension: str  # length, mass, residues, tpm
+    scale: int  # the unit in the key's base unit (bp, Da)
+    end: int  # where the unit ends in the view
+
+
+_UNITS: tuple[tuple[str, str, int], ...] = (
+    (r"base[- ]pairs?|bp|nucleotides?|nt", "length", 1),
+    (r"kilo-?bases?(?: pairs?)?|kbp?", "length", 1_000),
+    (r"mega-?bases?(?: pairs?)?|Mbp?", "length", 1_000_000),
+    (r"kDa|kilo-?daltons?", "mass", 1_000),
+    (r"Da|daltons?", "mass", 1),
+    (r"amino[- ]acids?|residues?|aa", "residues", 1),
+    (r"TPM|transcripts per million", "tpm", 1),
+)
+UNIT_RE = re.compile(
+    r"\s?(?:" + "|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNITS)) + r")(?![\w])"
+)
+
+
+def unit_after(view: str, pos: int) -> Unit | None:
+    """The unit written right after a number ending at ``pos`` (one optional space)."""
+    m = UNIT_RE.match(view, pos)
+    if not m:
+        return None
+    for i, (_, dim, scale) in enumerate(_UNITS):
+        if m.group(f"u{i}"):
+            return Unit(m.group(0).strip(), dim, scale, m.end())
+    return None
+
+
+# Percentiles: "99.66% of all genes", "69.82nd percentile", "91.8% percentile".
+PERCENTILE_AFTER = re.compile(
+    r"(?:st|nd|rd|th)?\s*%?\s*(?:st|nd|rd|th)?\s*(?:percentile|centile)"
+    r"|\s*%\s+of\s+(?:all\s+)?(?:[\w-]+\s+){0,3}?(?:genes|proteins|transcripts|human genes)\b",
+    re.IGNORECASE,
+)
+PERCENTILE_BEFORE = re.compile(r"percentile(?: rank)?(?: of| is| at)?\s*$", re.IGNORECASE)
+
+# Nouns that say what a bare count counts.
+COUNT_NOUNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\s+(?:publications?|papers?|articles?)\b", re.I), "literature.publication_count"),
+    (re.compile(r"\s+exons?\b", re.I), "structure.exon_count"),
+    (re.compile(r"\s+(?:ChIP-seq\s+)?experiments?\b", re.I), "regulation.experiments"),
+)
+POPULATION_BEFORE = re.compile(r"\b(?:among|of|over|across|out of)\s+(?:all\s+)?$", re.I)
+POPULATION_AFTER = re.compile(
+    r"\s+(?:[\w-]+\s+){0,3}?(?:genes|proteins|sequences|transcripts)\b", re.I
+)
+
+# Cues: the words that say which quantity a nearby number states, as lower-case word
+# sequences (punctuation between words is ignored). The longest cue at a position wins.
+_CUES: dict[str, tuple[str, ...]] = {
+    "structure.primary_transcript_length": (
+        "primary transcript length", "primary transcript", "pre-mrna length", "unspliced length"),
+    "structure.mature_length": (
+        "mature spliced length", "mature length", "mature transcript length",
+        "mature mrna length", "mature transcript", "mature mrna", "spliced length",
+        "spliced transcript length", "mrna length", "transcript length"),
+    "structure.gene_length": (
+        "gene length", "length of the gene", "gene spans", "genomic length", "genomic span",
+        "spans"),
+    "protein.gravy": ("gravy", "grand average of hydropathy", "hydropathy"),
+    "protein.charge_ph7": ("charge",),
+    "protein.flexibility_median": ("flexibility",),
+    "protein.helix_fraction": ("helix", "helices", "helical"),
+    "protein.turn_fraction": ("turn", "turns"),
+    "protein.sheet_fraction": ("sheet", "sheets", "beta strand", "beta strands", "beta-strand",
+                               "beta-strands"),
+    "protein.instability_index": ("instability index", "instability"),
+    "protein.isoelectric_point": ("isoelectric point", "pi"),
+    "protein.molecular_weight": ("molecular weight", "molecular mass"),
+    "protein.length": ("sequence length", "protein length", "amino acids long",
+                       "amino acid long"),
+    "publications.rcr": ("relative citation ratio", "rcr"),
+    "atlas.cluster": ("cluster",),
+    "literature.publication_count": ("publication", "publications", "papers"),
+    "structure.exon_count": ("exon", "exons"),
+    "regulation.experiments": ("experiment", "experiments"),
+    "expression.tpm": ("tpm", "median expression"),
+}
+_CUE_INDEX: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _key, _phrases in _CUES.items():
+    for _phrase in _phrases:
+        _words = tuple(_phrase.split())
+        _CUE_INDEX.setdefault(_words[0], []).append((_words, _key))
+for _entries in _CUE_INDEX.values():
+    _entries.sort(key=lambda e: -len(e[0]))
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+
+
+def find_cues(view: str) -> list[tuple[int, int, str]]:
+    """Every cue in ``view``: (start, end, fact key), left to right."""
+    words = [(m.start(), m.end(), m.group(0).lower()) for m in WORD_RE.finditer(view)]
+    out = []
+    i = 0
+    while i < len(words):
+        entries = _CUE_INDEX.get(words[i][2])
+        if entries:
+            for phrase, key in entries:
+                n = len(phrase)
+                if tuple(w[2] for w in words[i : i + n]) == phrase:
+                    out.append((words[i][0], words[i + n - 1][1], key))
+                    i += n - 1
+                    break
+        i += 1
+    return out
+
+
+# --- numbers that belong to the sentence's grammar -------------------------------------------
+# (pattern ending right before the number, pattern starting right after it, rule name)
+GRAMMAR_BEFORE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\btop\s+$", re.I), "a ranking size (top N)"),
+    (re.compile(r"\b(?:set|fixed|normali[sz]ed|benchmarked|scaled)\s+(?:at|to)\s+$", re.I),
+     "a definition (set at N)"),
+    (re.compile(r"\bmiddle\s+$", re.I), "a definition (middle N%)"),
+    (re.compile(r"\b(?:above|below|over|under)\s+$", re.I), "a threshold"),
+    (re.compile(r"\b(?:Figure|Fig\.|Table|step|version|v\.?|release|build|GRCh|hg)\s*$", re.I),
+     "a reference or version"),
+)
+GRAMMAR_BEFORE_RE = re.compile("|".join(f"(?:{pat.pattern})" for pat, _ in GRAMMAR_BEFORE), re.I)
+# "at pH 7.0": the condition a value is computed at, checked against the fact's definition
+PH_BEFORE = re.compile(r"\bpH\s*$")
+GRAMMAR_AFTER: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:st|nd|rd|th)?\s+and\s+\d+(?:st|nd|rd|th)\s+percentiles", re.I),
+     "a definition (quartiles)"),
+)
+THRESHOLD_CONTEXT = re.compile(
+    r"\b(?:above|below|greater than|less than|exceeding|threshold of|cut-?off of)\s+$", re.I
+)
+
+# Interpretations of a value, with the fact they read and the rule that decides them.
+INTERPRETATIONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"\bhydrophobic\b", re.I), "protein.gravy", "positive"),
+    (re.compile(r"\bhydrophilic\b", re.I), "protein.gravy", "negative"),
+    (re.compile(r"\bunstable\b|\bhigh instability\b|\binstability\b(?= of the protein)", re.I),
+     "protein.instability_index", "above40"),
+    (re.compile(r"(?<!un)\bstable\b", re.I), "protein.instability_index", "atmost40"),
+    (re.compile(r"\bacidic\b", re.I), "protein.isoelectric_point", "below7"),
+    (re.compile(r"\bbasic\b", re.I), "protein.isoelectric_point", "above7"),
+    (re.compile(r"\bpositively charged\b", re.I), "protein.charge_ph7", "positive"),
+    (re.compile(r"\bnegatively charged\b", re.I), "protein.charge_ph7", "negative"),
+)
+INTERPRETATION_RULES: dict[str, tuple[str, object]] = {
+    "positive": ("a value above 0", lambda v: v > 0),
+    "negative": ("a value below 0", lambda v: v < 0),
+    "above40": ("an instability index above 40 (Guruprasad et al. 1990)", lambda v: v > 40),
+    "atmost40": ("an instability index of 40 or less (Guruprasad et al. 1990)", lambda v: v <= 40),
+    "below7": ("an isoelectric point below 7", lambda v: v < 7),
+    "above7": ("an isoelectric point above 7", lambda v: v > 7),
+}
+
+# --- names -----------------------------------------------------------------------------------
+# Upper-case tokens that are words, abbreviations, units or database names, not gene symbols.
+NOT_SYMBOLS = frozenset("""
+A AN AND ARE AS AT BE BUT BY FOR FROM IN IS IT NO NOT OF ON OR THE TO WITH NOTE SEE ALSO ALL DNA
+RNA MRNA CDNA CDS UTR ORF NCRNA LNCRNA MIRNA SIRNA SHRNA RRNA TRNA SNRNA SNORNA PIRNA RNAI ATP
+ADP AMP GTP GDP GMP CTP CDP UTP UDP TTP DTTP NAD NADH NADP NADPH FAD FADH COA ROS CAMP CGMP ID
+IDS GO GOA HGNC NCBI NIH NLM EBI EMBL ENSEMBL GENCODE MANE UCSC OMIM HPA GTEX GTRD GWAS EFO PMID
+PMC DOI URL URI RCR TF TFS CHIP PCR QPCR RT SNP SNPS SNV CNV LOH WGS WES NGS TPM FPKM RPKM CPM
+BP KB MB KDA DA AA NT MW PI GRAVY UV IR NMR MS LC HPLC ELISA SDS PAGE CRISPR KO WT ES IPS ER UK
+US USA EU FDA EMA WHO HIV HPV EBV HBV HCV HCC NSCLC AML CML CLL MHC NK LPS ECM API JSON CSV HTML
+OK II III IV VI VII VIII IX XI XII
+""".split())  # noqa: SIM905
+SYMBOL_TOKEN = re.compile(r"(?<![\w\-\u2010\u2011.:/])[^\W_](?:[^\W_]|[-\u2010\u2011](?=[^\W_]))*")
+SYMBOL_SHAPE = re.compile(r"[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*|C\d{1,2}orf\d+|[A-Z]\d[A-Z0-9]*")
+ROMAN = re.compile(r"[IVX]+")
+
+# Words that are not part of a listed name.
+LIST_LEADS = re.compile(
+    r"^(?:and|or|as well as|both|also|the|a|an|in|of|notably|particularly|especially|mainly"
+    r"|mostly|including|such as|followed by|then|involved in|specifically|focusing on)\s+", re.I
+)
+STRONG_LIST_TRIGGER = re.compile(r"\b(?:including|includes?|such as|namely)\b|:", re.I)
+WEAK_LIST_TRIGGER = re.compile(
+    r"\b(?:are|is|were|was|include|in|of|member of|part of|takes part in|involved in)\b", re.I
+)
+NAME_STOPWORDS = frozenset(
+    "the of and in a an with from to for tissue tissues sample samples - ( ) , .".split()  # noqa: SIM905
+)
+
+# Tissues named anywhere in prose about expression: runs of these words with at least one head
+# ("skeletal muscle", "fetal liver", "bone marrow"), checked against the gene's top tissues.
+TISSUE_HEADS = frozenset("""
+adipose adrenal aorta artery arteries bladder blood brain amygdala caudate cerebellum cortex
+hippocampus hypothalamus putamen breast fibroblasts lymphocytes cervix ectocervix endocervix
+colon esophagus oesophagus heart kidney kidneys liver lung lungs muscle nerve ovary ovaries
+pancreas pituitary prostate skin intestine ileum spleen stomach testis testes thyroid uterus
+vagina placenta retina thymus tonsil tonsils marrow appendix gallbladder duodenum rectum
+epididymis trachea tongue eye eyes astrocytes neurons hepatocytes renal hepatic cardiac
+pulmonary gastric pancreatic splenic testicular ovarian cutaneous cerebral cerebellar colonic
+intestinal uterine esophageal oesophageal prostatic arterial muscular fallopian tube mucosa
+muscularis omentum medulla ventricle atrial appendage hemisphere accumbens nigra substantia
+ganglia cingulate suprapubic ectocervix salivary gastroesophageal
+""".split())  # noqa: SIM905
+# Adjectives and variants that name the same tissue as a GTEx name word.
+TISSUE_SYNONYMS: dict[str, str] = {
+    "renal": "kidney", "hepatic": "liver", "hepatocyte": "liver", "cardiac": "heart",
+    "pulmonary": "lung", "gastric": "stomach", "pancreatic": "pancreas", "splenic": "spleen",
+    "testicular": "testis", "teste": "testis", "ovarian": "ovary", "ovarie": "ovary",
+    "cutaneous": "skin", "cerebral": "brain", "cerebellar": "cerebellum", "colonic": "colon",
+    "intestinal": "intestine", "uterine": "uterus", "esophageal": "esophagus",
+    "oesophageal": "esophagus", "oesophagu": "esophagus", "oesophagus": "esophagus",
+    "esophagu": "esophagus", "prostatic": "prostate", "arterial": "artery", "arterie": "artery",
+    "muscular": "muscle",
+}
+TISSUE_MODIFIERS = frozenset("""
+fetal adult skeletal smooth cardiac frontal visceral subcutaneous tibial coronary transverse
+sigmoid mammary minor salivary spinal small large bone lymph node nodes gland glands
+""".split())  # noqa: SIM905
+EXPRESSION_CUE = re.compile(
+    r"\bexpress(?:ed|es|ion)?\b|\babundant\b|\benriched\b|\btranscribed\b|\bTPM\b", re.I
+)
+PATHWAY_WORD = re.compile(r"\bpathways?\b", re.I)
+PATHWAY_STOP = frozenset("""
+the a an in of to and or with by its this that these those is are was were belongs belong part
+member members key several various many which it gene protein involved role roles plays play
+wikipathways reactome kegg following
+other
+""".split())  # noqa: SIM905
+
+# Source names: a number right after one is its version or release ("Ensembl 110").
+SOURCE_NAME_RE = re.compile(
+    r"\b(?:Ensembl|GENCODE|GTEx|UniProt|RefSeq|Bioconductor|org\.Hs\.eg\.db|GO\.db|MANE"
+    r"|WikiPathways|Biopython|ideogram|NCBI Gene)\b"
+)
+
+SOURCE_BEFORE = re.compile(SOURCE_NAME_RE.pattern + r"\s*(?:release|version|v\.?)?\s*$")
+
+# Words VADER scores for tone that are plain technical terms on a gene page ("flexibility",
+# "mature length", "top tissues", "negative regulation", "cell death"): neutral here.
+SENTIMENT_NEUTRAL_TERMS = frozenset("""
+value values flexibility mature top active activation activity activities positive positively
+negative negatively growth binding bind binds bound charge charged resistance resistant
+inhibition inhibit inhibits inhibitor inhibitors suppress suppresses suppression suppressor
+promote promotes promoting death dead dying cancer cancers tumor tumors tumour tumours disease
+diseases disorder disorders influence influential stable unstable instability stability
+regulation support supporting supports supported significant significantly risk failure damage
+damaged stress toxic toxicity infection infections kill killing killer destruction defect
+defects defective deficiency deficient loss lost poor high higher highest rich enriched benefit
+survival survive lethal fatal pain abnormal abnormalities error errors attack immune protection
+protect protective defense defence rescue like hydrophobic hydrophilic free reduced reduction
+low lower lowest weak weakly strong strongly increase increased decrease decreased cell cells
+heart respectively number numbers well play plays played playing share shares shared no
+offline
+""".split())  # noqa: SIM905
+
+# --- ethics ------------------------------------------------------------------------------------
+ETHICS_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        ("medical advice",
+         r"\byou should\b|\b(?:patients|people|readers|carriers) should\b"
+         r"|\bwe (?:recommend|advise)\b"
+         r"|\bconsult (?:a|your) (?:doctor|physician)\b|\b(?:take|stop taking|avoid taking)\s+\d"
+         r"|\bdos(?:e|age) of \d|\bshould (?:be )?(?:take|treat|avoid|start|stop)\w*"),
+        ("deterministic or stigmatising language about a group",
+         r"\b(?:people|individuals|patients|carriers|women|men|children|families|populations?"
+         r"|races?|ethnic groups?)\b[^.]{0,60}\b(?:will (?:always|inevitably|certainly)"
+         r"|are (?:destined|doomed|bound) to|inevitably develop|are (?:inferior|superior|defective"
+         r"|abnormal))"
+         r"|\b(?:inferior|superior) (?:races?|ethnic|populations?)\b|\bsuffer(?:s|ing)? from\b"
+         r"|\b(?:victims?|afflicted)\b|\bnormal people\b|\bgenetically (?:inferior|superior)\b"),
+        ("identifiable patient data",
+         r"\bpatient (?:named|called)\b|(?-i:\b(?:Mr|Mrs|Ms)\.? [A-Z][a-z]+)\b|\bdate of birth\b"
+         r"|(?-i:\bDOB\b)"
+         r"|\bmedical record (?:number|no)\b|(?-i:\bMRN\b)|\b\d{3}-\d{2}-\d{4}\b"
+         r"|\b[\w.+-]+@[\w-]+\.[\w.]+\b|\bpatient (?:ID|number) ?\d"),
+        ("unsupported clinical claim",
+         r"\bcures?\b|\bguarantee[sd]?\b|\bmiracle\b|\bproven to (?:treat|cure|prevent)\b"
+         r"|\bclinically proven\b|\bdefinitively (?:diagnose|predict)s?\b"
+         r"|\bcan be used to (?:diagnose|treat|cure)\b|\bwill (?:cure|prevent|cause)\b"
+         r"|\b(?:always|invariably) (?:causes|leads to)\b"),
+    )
+)

@@ -1,0 +1,156 @@
+"""The evaluator's report: findings, the Checks table, and their stable JSON shape.
+
+JSON shape (``writer check PAGE --gene GENE --json``, ``CheckReport.to_json()``;
+``schema_version`` changes when the shape does)::
+
+    {"schema_version": 1,
+     "gene": {"symbol": "MT1G", "gene_id": 4495},
+     "findings": [{"claim", "sentence", "kind", "status", "reason", "start", "end"}, ...],
+     "checks": {
+        "sentiment":        {"answer", "reason", "ok", "score", "judge"},
+        "ethical_concerns": {"answer", "reason", "ok", "score", "judge"},
+        "coherence":        {"answer", "reason", "ok", "score", "judge"},
+        "facts_verified":   {"answer", "reason", "ok", "score", "judge"},
+        "readability": [{"section", "grade", "in_band"}, ...],
+        "readability_band": [low, high]},
+     "claims_total": 41, "claims_traced": 12}
+
+``status`` is ``contradicted`` (the fact sheet holds a different value of that kind) or
+``unverifiable`` (the fact sheet has nothing to check the claim against). ``start`` and
+``end`` are character offsets of the claim in the checked text. ``kind`` is one of
+``KINDS``. A row's ``ok`` is false when the row found a problem; ``judge`` holds a model's
+opinion when a judge was configured (it never replaces the rule-based answer).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+SCHEMA_VERSION = 1
+
+# What a claim is about (the ``kind`` of a finding).
+KINDS: dict[str, str] = {
+    "identifier": "an identifier: NCBI Gene ID, Ensembl ID, UniProt accession, transcript",
+    "band": "a cytogenetic band or chromosome",
+    "location": "genomic coordinates",
+    "gene_symbol": "a gene symbol",
+    "go_term": "a Gene Ontology term (name or GO ID)",
+    "tissue": "a tissue name",
+    "pathway": "a pathway (name or ID)",
+    "paper": "a paper title or PMID",
+    "year": "a year",
+    "percentile": "a percentile",
+    "population": "the size of the population a percentile ranks in",
+    "length": "a length in base pairs",
+    "count": "a count (publications, exons, experiments)",
+    "protein_property": "a protein property (ProtParam)",
+    "expression": "an expression value (TPM)",
+    "score": "a score without a source (relative citation ratio)",
+    "unit": "a unit that does not fit the quantity it is attached to",
+    "interpretation": "a qualitative reading of a value (hydrophobic, unstable, ...)",
+    "source": "a source's name, version or release",
+    "statement": "a sentence of a section that has no source",
+    "number": "a number the evaluator cannot attach to any fact",
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Finding(_Frozen):
+    """A claim the evaluator could not trace to the fact sheet."""
+
+    claim: str
+    sentence: str
+    kind: str
+    status: Literal["contradicted", "unverifiable"]
+    reason: str
+    start: int
+    end: int
+
+
+class TracedClaim(_Frozen):
+    """A claim that matched a fact (kept so a reviewer can see what was checked)."""
+
+    claim: str
+    kind: str
+    reason: str
+    start: int
+    end: int
+
+
+class CheckRow(_Frozen):
+    answer: str
+    reason: str
+    ok: bool
+    score: float | None = None
+    judge: str | None = None
+
+
+class SectionReadability(_Frozen):
+    section: str
+    grade: float
+    in_band: bool
+
+
+class ChecksTable(_Frozen):
+    sentiment: CheckRow
+    ethical_concerns: CheckRow
+    coherence: CheckRow
+    facts_verified: CheckRow
+    readability: tuple[SectionReadability, ...] = ()
+    readability_band: tuple[float, float] = (0.0, 0.0)
+
+    def rows(self) -> list[tuple[str, CheckRow]]:
+        return [
+            ("Sentiment", self.sentiment),
+            ("Ethical concerns", self.ethical_concerns),
+            ("Coherence", self.coherence),
+            ("Facts verified", self.facts_verified),
+        ]
+
+
+def _cell(text: str) -> str:
+    """Text made safe for one Markdown table cell."""
+    return " ".join(text.replace("|", "\\|").split())
+
+
+class CheckReport(_Frozen):
+    findings: list[Finding]
+    checks: ChecksTable
+    claims_total: int
+    claims_traced: int
+    traced: list[TracedClaim] = []
+    symbol: str = ""
+    gene_id: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when every claim is traced and no check row found a problem."""
+        return not self.findings and all(row.ok for _, row in self.checks.rows())
+
+    def checks_markdown(self) -> str:
+        """The page's "| Checks | Answer |" table; each answer says what was found."""
+        lines = ["| Checks    | Answer |", "| :-------- | :------- |"]
+        for name, row in self.checks.rows():
+            answer = f"{row.answer}: {row.reason}" if row.reason else row.answer
+            if row.judge:
+                answer += f" (model judge: {row.judge})"
+            lines.append(f"| {name} | {_cell(answer)} |")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape documented at the top of this module."""
+        checks = self.checks.model_dump(mode="json")
+        checks["readability_band"] = list(self.checks.readability_band)
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "gene": {"symbol": self.symbol, "gene_id": self.gene_id},
+            "findings": [f.model_dump(mode="json") for f in self.findings],
+            "checks": checks,
+            "claims_total": self.claims_total,
+            "claims_traced": self.claims_traced,
+        }

@@ -1,0 +1,172 @@
+"""Look-ups over one fact sheet, built once per check: names, GO terms, tissues, pathways,
+identifiers, percentile populations, and how to name a fact's source in a reason."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from urllib.parse import unquote
+
+from writer.evaluate import lexicon as lx
+from writer.factsheet import FACT_KEYS, Fact, FactSheet, Item
+
+_ESCAPABLE = set("\\`*_{}[]()#+-.!|<>")
+
+
+def norm_name(text: str) -> str:
+    """Case, punctuation and spacing do not make a name different."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("\\", "")))
+
+
+def name_words(text: str) -> frozenset[str]:
+    words = set()
+    for w in re.findall(r"[a-z0-9]+", text.lower()):
+        if w in lx.NAME_STOPWORDS:
+            continue
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        words.add(lx.TISSUE_SYNONYMS.get(w, w))
+    return frozenset(words)
+
+
+def _escaped_pattern(value: str) -> re.Pattern[str]:
+    """``value`` as Markdown may write it: any punctuation optionally backslash-escaped."""
+    parts = []
+    for ch in value:
+        parts.append(("\\\\?" + re.escape(ch)) if ch in _ESCAPABLE else re.escape(ch))
+    return re.compile("".join(parts))
+
+
+class SheetIndex:
+    def __init__(self, sheet: FactSheet) -> None:
+        self.sheet = sheet
+        self.symbol = sheet.symbol
+        aliases = self.items("identity.aliases")
+        self.aliases = [a.name for a in aliases]
+        self.all_names = {sheet.symbol.upper()} | {a.upper() for a in self.aliases}
+        self.go_by_id: dict[str, tuple[Item, Fact]] = {}
+        self.go_by_name: dict[str, tuple[Item, Fact]] = {}
+        for key in ("function.molecular_function", "function.cellular_component",
+                    "function.biological_process"):
+            fact = sheet.get(key)
+            for item in self.items(key):
+                if item.id:
+                    self.go_by_id[item.id] = (item, fact)  # type: ignore[assignment]
+                self.go_by_name[norm_name(item.name)] = (item, fact)  # type: ignore[assignment]
+        self.tissues = [(item, name_words(item.name))
+                        for item in self.items("expression.top_tissues")]
+        self.pathways = self.items("pathways.wikipathways")
+        self.pathway_ids = {p.id.upper(): p for p in self.pathways if p.id}
+        self.pathway_names = {self.pathway_norm(p.name): p for p in self.pathways}
+        uniprot = {i.id or i.name for i in self.items("identity.uniprot_ids")}
+        acc = sheet.value("protein.uniprot_accession")
+        if isinstance(acc, str):
+            uniprot.add(acc)
+        self.uniprot = uniprot
+
+    # --- facts ---------------------------------------------------------------------------------
+    def fact(self, key: str | None) -> Fact | None:
+        return self.sheet.get(key) if key else None
+
+    def items(self, key: str) -> tuple[Item, ...]:
+        fact = self.sheet.get(key)
+        if fact is None or not isinstance(fact.value, tuple):
+            return ()
+        return fact.value
+
+    def label(self, key: str | None) -> str:
+        if key is None:
+            return "value"
+        if key in lx.PSEUDO_LABELS:
+            return lx.PSEUDO_LABELS[key]
+        text = FACT_KEYS.get(key) or key.split(".")[-1].replace("_", " ")
+        first = text.split(" ", 1)[0]
+        return text[0].lower() + text[1:] if first[1:].islower() else text  # "Gene length"
+
+    def source(self, fact: Fact) -> str:
+        ref = self.sheet.sources.get(fact.source)
+        name = ref.name if ref else fact.source
+        url = fact.links[0].url if fact.links else (ref.url if ref else "")
+        return f"{name}{f' ({url})' if url else ''}"
+
+    def source_name(self, fact: Fact) -> str:
+        ref = self.sheet.sources.get(fact.source)
+        return ref.name if ref else fact.source
+
+    @cached_property
+    def population_sizes(self) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for fact in self.sheet.facts.values():
+            if fact.percentile:
+                out.setdefault(fact.percentile.size, fact.percentile.population)
+        return out
+
+    @cached_property
+    def source_text(self) -> str:
+        return " ".join(f"{s.name} {s.version} {s.release_date}"
+                        for s in self.sheet.sources.values())
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        """Every link the fact sheet gives (unquoted), with the source it comes from."""
+        out: dict[str, str] = {}
+        for fact in self.sheet.facts.values():
+            name = self.source_name(fact)
+            for link in fact.links:
+                out.setdefault(unquote(link.url), name)
+            if isinstance(fact.value, tuple):
+                for item in fact.value:
+                    if item.url:
+                        out.setdefault(unquote(item.url), name)
+        return out
+
+    # --- names and identifiers -----------------------------------------------------------------
+    @cached_property
+    def echo_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
+        out = []
+        for key, fact in self.sheet.facts.items():
+            if isinstance(fact.value, str) and len(fact.value) >= 12 and " " in fact.value:
+                out.append((key, _escaped_pattern(fact.value)))
+        for population in {f.percentile.population for f in self.sheet.facts.values()
+                           if f.percentile}:
+            out.append(("percentile.population", _escaped_pattern(population)))
+        return out
+
+    @staticmethod
+    def kind_of_string(key: str) -> str:
+        return {"identity.location": "location",
+                "percentile.population": "population"}.get(key, "identifier")
+
+    @staticmethod
+    def ensembl_key(value: str) -> str:
+        if value.startswith("ENSG"):
+            return "identity.ensembl_id"
+        if value.startswith("ENST"):
+            return "structure.canonical_transcript"
+        return "protein.ensembl_protein"
+
+    @staticmethod
+    def pathway_norm(name: str) -> str:
+        n = norm_name(name)
+        n = re.sub(r"^(?:the )?(?:wikipathways )?", "", n)
+        return re.sub(r" pathways?$", "", n)
+
+    def pathway_named(self, name: str) -> Item | None:
+        return self.pathway_names.get(self.pathway_norm(name))
+
+    def tissue_named(self, name: str) -> Item | None:
+        words = name_words(name)
+        if not words:
+            return None
+        exact = norm_name(name)
+        for item, _ in self.tissues:
+            if norm_name(item.name) == exact:
+                return item
+        for item, tw in self.tissues:
+            if words <= tw:
+                return item
+        return None
+
+    def canonical_transcript(self) -> str | None:
+        value = self.sheet.value("structure.canonical_transcript")
+        return value if isinstance(value, str) else None

@@ -1,0 +1,371 @@
+"""Tracing: does a claim match a fact of its own kind?
+
+Each claim gets a status, ``traced``, ``contradicted`` (the fact sheet holds a different
+value for that kind) or ``unverifiable`` (nothing in the fact sheet to check it against),
+and a reason that names the source's value and link.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from writer.evaluate import lexicon as lx
+from writer.evaluate.claims import Claim
+from writer.evaluate.numbers import rounds_to, show
+from writer.evaluate.page import SECTION_TITLES
+from writer.evaluate.sheetindex import SheetIndex, norm_name
+from writer.factsheet import FACT_KEYS, Fact
+
+TRACED, CONTRADICTED, UNVERIFIABLE = "traced", "contradicted", "unverifiable"
+Result = tuple[str, str]
+_COMMON_WORDS = frozenset({"and", "the", "with", "gene", "genes", "data", "sequences", "tissues",
+                           "structures"})
+
+
+def _listing(names: list[str], limit: int = 6) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+class Tracer:
+    def __init__(self, index: SheetIndex) -> None:
+        self.ix = index
+        self.sym = index.symbol
+
+    # --- shared reasons ------------------------------------------------------------------------
+    def absent(self, key: str | None, claim: Claim) -> Result:
+        label = self.ix.label(key)
+        if key and key in FACT_KEYS:
+            return UNVERIFIABLE, f"the fact sheet of {self.sym} has no {label}"
+        title = SECTION_TITLES.get(claim.section)
+        if title:
+            return UNVERIFIABLE, f"{label}: no offline source provides {title}"
+        return UNVERIFIABLE, f"{label}: no source in the fact store provides it"
+
+    def _value_text(self, fact: Fact, factor: Decimal = Decimal(1), unit: str | None = None
+                    ) -> str:
+        value = fact.value
+        if isinstance(value, (int, float)) and factor == 100:
+            return show(round(float(value) * 100, 6)) + "%"
+        return show(value if not isinstance(value, tuple) else "", unit or fact.unit)
+
+    # --- dispatch ------------------------------------------------------------------------------
+    def trace(self, c: Claim) -> Result:
+        if c.status == TRACED:
+            return TRACED, c.reason or f"states the {self.ix.label(c.key)} verbatim"
+        if c.status is not None:
+            fact = self.ix.fact(c.key)
+            extra = f"; {self.ix.source_name(fact)} gives {self._value_text(fact)}" \
+                if fact and not fact.is_list else ""
+            return c.status, (c.reason or "") + extra
+        handler = getattr(self, f"_{c.kind}", None)
+        if handler is None:
+            return self.number(c)
+        return handler(c)
+
+    # --- numbers -------------------------------------------------------------------------------
+    def number(self, c: Claim) -> Result:
+        if c.written is None:
+            return self.absent(c.key, c)
+        if c.key is None:
+            return UNVERIFIABLE, ("no fact this number could state: no unit, counted noun or cue "
+                                  "word ties it to a quantity of the fact sheet")
+        if c.key == "expression.tpm":
+            return self.tpm(c)
+        if c.key == "protein.charge_ph7.ph":
+            return self.ph(c)
+        fact = self.ix.fact(c.key)
+        if fact is None:
+            return self.absent(c.key, c)
+        if fact.is_list:
+            return UNVERIFIABLE, f"the {self.ix.label(c.key)} is a list, not a number"
+        factor = c.factor
+        if c.key in lx.FRACTION_KEYS:  # "30.65%" or "0.3065", whichever way the fact is kept
+            as_percent = (fact.unit or "").strip() in ("%", "percent")
+            if c.unit == "%":
+                factor = Decimal(1) if as_percent else Decimal(100)
+            else:
+                factor = Decimal("0.01") if as_percent else Decimal(1)
+        label = self.ix.label(c.key)
+        written = self.ix.sheet.facts[c.key]
+        if rounds_to(c.written, written.value, factor):  # type: ignore[arg-type]
+            return TRACED, f"{label} {c.written.text}{' ' + c.unit if c.unit else ''} " \
+                           f"rounds {self._value_text(fact, factor)} ({self.ix.source_name(fact)})"
+        said = c.written.text + (("" if c.unit == "%" else " ") + c.unit if c.unit else "")
+        return CONTRADICTED, (f"{label} {said}; {self.ix.source(fact)} gives "
+                              f"{self._value_text(fact, factor)}")
+
+    def _length(self, c: Claim) -> Result:
+        return self.number(c)
+
+    _count = _length
+    _protein_property = _length
+    _score = _length
+    _number = _length
+    _expression = _length
+
+    def tpm(self, c: Claim) -> Result:
+        tissue = c.item
+        item = tissue.notes.get("item") if tissue is not None else None
+        fact = self.ix.fact("expression.top_tissues")
+        if fact is None:
+            return self.absent("expression.top_tissues", c)
+        if item is None or item.value is None or c.written is None:
+            return UNVERIFIABLE, "a median expression value with no traced tissue before it"
+        if rounds_to(c.written, item.value):
+            return TRACED, f"median expression in {item.name}: {show(item.value)} TPM"
+        return CONTRADICTED, (f"median expression in {item.name} {c.written.text} TPM; "
+                              f"{self.ix.source(fact)} gives {show(item.value)} TPM")
+
+    def ph(self, c: Claim) -> Result:
+        """The pH a charge is given at: the fact's own definition ("Charge at pH 7.0")."""
+        label = FACT_KEYS["protein.charge_ph7"]
+        m = re.search(r"pH (\d+(?:\.\d+)?)", label)
+        if m is None or c.written is None:
+            return UNVERIFIABLE, "no fact is defined at a pH"
+        if rounds_to(c.written, Decimal(m.group(1))):
+            return TRACED, f"the charge fact is defined at pH {m.group(1)}"
+        return CONTRADICTED, (f"pH {c.written.text}; the fact sheet's charge is computed at "
+                              f"pH {m.group(1)} (Biopython ProtParam charge_at_pH)")
+
+    def _percentile(self, c: Claim) -> Result:
+        if c.of is None:
+            return UNVERIFIABLE, "a percentile, but no value before it says of what"
+        fact = self.ix.fact(c.of)
+        label = self.ix.label(c.of)
+        if fact is None:
+            return self.absent(c.of, c)
+        if fact.percentile is None or c.written is None:
+            return UNVERIFIABLE, f"the fact sheet has no percentile for the {label}"
+        p = fact.percentile
+        where = f"among {p.size:,} {p.population}"
+        if rounds_to(c.written, p.value):
+            return TRACED, f"percentile of the {label}: {show(p.value)} {where}"
+        written = re.sub(r"(?:st|nd|rd|th)$", "", c.written.text)
+        return CONTRADICTED, (f"percentile of the {label} {written}; "
+                              f"{self.ix.source(fact)} gives {show(p.value)} {where}")
+
+    def _population(self, c: Claim) -> Result:
+        sizes = self.ix.population_sizes
+        if not sizes or c.written is None:
+            return UNVERIFIABLE, "the fact sheet has no percentiles, so no population size"
+        for size, population in sizes.items():
+            if rounds_to(c.written, size):
+                return TRACED, f"percentiles are over {size:,} {population}"
+        listed = "; ".join(f"{s:,} {p}" for s, p in sizes.items())
+        return CONTRADICTED, f"population of {c.written.text}; the percentiles are over {listed}"
+
+    def _year(self, c: Claim) -> Result:
+        return self.absent(c.key, c)
+
+    def _source(self, c: Claim) -> Result:
+        """A source's version or release year, checked against the source the text names."""
+        sources = list(self.ix.sheet.sources.values())
+        if c.written is None or not sources:
+            return UNVERIFIABLE, "the fact sheet names no source"
+        hint = str(c.notes.get("before", "")).lower()
+        # the source named closest before the number ("org.Hs.eg.db, released 2022")
+        nearest, named = -1, []
+        for s in sources:
+            for tok in re.findall(r"[A-Za-z][\w.-]{2,}", s.name):
+                if tok.lower() in _COMMON_WORDS:
+                    continue
+                for m in re.finditer(rf"(?<![\w.]){re.escape(tok.lower())}(?![\w])", hint):
+                    if m.start() > nearest:
+                        nearest, named = m.start(), [s]
+        for s in named or sources:
+            text = f"{s.name} {s.version} {s.release_date}"
+            if re.search(rf"(?<!\d){re.escape(c.written.text)}(?!\d)", text):
+                return TRACED, f"{c.written.text}: {s.name}, {s.version}, released {s.release_date}"
+        releases = "; ".join(f"{s.name}: {s.version}, released {s.release_date}"
+                             for s in (named or sources))
+        return CONTRADICTED, f"{c.written.text}; the source says {releases}"
+
+    # --- identifiers ---------------------------------------------------------------------------
+    def _identifier(self, c: Claim) -> Result:
+        key, value = c.key, str(c.value)
+        ix = self.ix
+        if key == "identity.ncbi_gene_id":
+            if value == str(ix.sheet.gene_id):
+                return TRACED, f"NCBI Gene ID of {self.sym}"
+            if c.section == "transcription_factors":
+                return self.absent("regulation.tf", c)
+            fact = ix.fact(key)
+            src = ix.source(fact) if fact else "NCBI Gene"
+            return CONTRADICTED, f"NCBI Gene ID {value}; {src} gives {ix.sheet.gene_id}"
+        if key == "identity.uniprot_ids":
+            if not ix.uniprot:
+                return self.absent(key, c)
+            if value in ix.uniprot:
+                return TRACED, f"UniProt accession of {self.sym}"
+            return CONTRADICTED, (f"UniProt accession {value}; the fact sheet lists "
+                                  f"{_listing(sorted(ix.uniprot))}")
+        if key == "structure.transcript_name":
+            ct = ix.canonical_transcript()
+            if ct and re.search(rf"(?<![\w-]){re.escape(value)}(?![\w])", ct):
+                return TRACED, f"canonical transcript {ct}"
+            if value.rsplit("-", 1)[0].upper() in ix.all_names:
+                if ct is None:
+                    return self.absent("structure.canonical_transcript", c)
+                return CONTRADICTED, f"transcript {value}; the canonical transcript is {ct}"
+            return UNVERIFIABLE, f"{value} names a transcript of another gene"
+        fact = ix.fact(key)
+        if fact is None:
+            return self.absent(key, c)
+        fact_value = str(fact.value)
+        if key == "structure.canonical_transcript":
+            base = value.split(".")[0]
+            ids = re.findall(r"\b(?:ENST\d{11}|[NX][MR]_\d+)(?:\.\d+)?", fact_value)
+            if any(i == value or i.split(".")[0] == base for i in ids):
+                return TRACED, f"canonical transcript {fact_value}"
+            return CONTRADICTED, f"transcript {value}; {ix.source(fact)} gives {fact_value}"
+        known = re.findall(r"[A-Za-z0-9_:]+", fact_value)  # one ID, or several ("ENSG1, ENSG2")
+        if value.split(".")[0] in known:
+            return TRACED, f"{ix.label(key)} of {self.sym}"
+        return CONTRADICTED, f"{ix.label(key)} {value}; {ix.source(fact)} gives {fact_value}"
+
+    def _band(self, c: Claim) -> Result:
+        fact = self.ix.fact(c.key)
+        if fact is None:
+            return self.absent(c.key, c)
+        value = re.sub(r"^chr", "", str(c.value).replace(" ", "").replace("\u2013", "-"))
+        band = str(fact.value)
+        if value == band or band.startswith(value + ".") or (
+            c.key == "identity.band" and band.startswith(value) and not value[-1].isdigit()
+        ):
+            return TRACED, f"{self.ix.label(c.key)} of {self.sym}: {band}"
+        return CONTRADICTED, f"{self.ix.label(c.key)} {value}; {self.ix.source(fact)} gives {band}"
+
+    def _location(self, c: Claim) -> Result:
+        fact = self.ix.fact("identity.location")
+        if fact is None:
+            return self.absent("identity.location", c)
+
+        def squash(text: str) -> str:
+            return re.sub(r"[\s,]", "", text).replace("\u2013", "-")
+
+        if squash(str(fact.value)).startswith(squash(str(c.value))):
+            return TRACED, f"genomic location {fact.value}"
+        return CONTRADICTED, f"location {c.value}; {self.ix.source(fact)} gives {fact.value}"
+
+    # --- names ---------------------------------------------------------------------------------
+    def _gene_symbol(self, c: Claim) -> Result:
+        tok = str(c.value)
+        ix = self.ix
+        if tok.upper() == self.sym.upper():
+            return TRACED, f"the symbol of {self.sym}"
+        aliases = ", ".join(ix.aliases) or "none"
+        if tok.upper() in ix.all_names:
+            if c.strict:
+                return CONTRADICTED, f"{tok} is an alias; the official symbol is {self.sym}"
+            return TRACED, f"an alias of {self.sym}"
+        if c.strict:
+            fact = ix.fact("identity.symbol")
+            src = ix.source(fact) if fact else "NCBI Gene"
+            return CONTRADICTED, f"symbol {tok}; {src} gives {self.sym}"
+        if c.section == "transcription_factors":
+            return self.absent("regulation.tf", c)
+        return UNVERIFIABLE, (f"{tok} is neither {self.sym} nor one of its aliases ({aliases}); "
+                              f"the fact sheet says nothing about it")
+
+    def _go_term(self, c: Claim) -> Result:
+        ix = self.ix
+        if not ix.go_by_name:
+            return self.absent("function.biological_process", c)
+        n_terms = len(ix.go_by_id)
+        some = next(iter(ix.go_by_id.values()))[1]
+        where = f"{ix.source(some)}"
+        if c.key == "function.go_id":
+            if c.value in ix.go_by_id:
+                item, fact = ix.go_by_id[c.value]
+                return TRACED, f"{c.value} ({item.name}), {fact.label}"
+            return CONTRADICTED, (f"{c.value} is not among the {n_terms} GO terms annotated to "
+                                  f"{self.sym} ({where})")
+        name = str(c.value)
+        if c.linked_id and c.linked_id in ix.go_by_id:
+            item, fact = ix.go_by_id[c.linked_id]
+            if norm_name(item.name) == norm_name(name):
+                return TRACED, f"{c.linked_id} is {item.name} ({fact.label})"
+            self._mismatch(c, f"{c.linked_id} is '{item.name}', but its link says '{name}'")
+            return CONTRADICTED, (f"'{name}' links to {c.linked_id}, which is '{item.name}' "
+                                  f"({where})")
+        if norm_name(name) in ix.go_by_name:
+            item, fact = ix.go_by_name[norm_name(name)]
+            return TRACED, f"{item.id} is {item.name} ({fact.label})"
+        return CONTRADICTED, (f"'{name}' is not among the {n_terms} GO terms annotated to "
+                              f"{self.sym} ({where})")
+
+    def _tissue(self, c: Claim) -> Result:
+        fact = self.ix.fact("expression.top_tissues")
+        if fact is None:
+            return self.absent("expression.top_tissues", c)
+        item = self.ix.tissue_named(str(c.value))
+        if item is not None:
+            c.notes["item"] = item
+            value = f" (median {show(item.value)} {item.unit or 'TPM'})" if item.value else ""
+            return TRACED, f"{item.name}{value}, one of the top tissues"
+        names = [i.name for i, _ in self.ix.tissues]
+        # named in passing ("low in the testes"): the top tissues say nothing either way
+        status = UNVERIFIABLE if c.notes.get("loose") else CONTRADICTED
+        return status, (f"'{c.value}' is not among the {len(names)} tissues with the highest "
+                        f"median expression ({self.ix.source(fact)}): {_listing(names)}")
+
+    def _pathway(self, c: Claim) -> Result:
+        ix = self.ix
+        fact = ix.fact("pathways.wikipathways")
+        if fact is None:
+            return self.absent("pathways.wikipathways", c)
+        names = [p.name for p in ix.pathways]
+        if c.key == "pathways.id":
+            item = ix.pathway_ids.get(str(c.value).upper())
+            if item:
+                return TRACED, f"{item.id} is {item.name}"
+            return CONTRADICTED, (f"{c.value} is not among the {len(names)} WikiPathways pathways "
+                                  f"of {self.sym} ({ix.source(fact)})")
+        if c.key == "pathways.statement":
+            return UNVERIFIABLE, (f"the sentence names no pathway of the fact sheet; "
+                                  f"{ix.source_name(fact)} lists {_listing(names)}")
+        name = str(c.value)
+        if c.linked_id and c.linked_id in ix.pathway_ids:
+            item = ix.pathway_ids[c.linked_id]
+            if ix.pathway_norm(name) == ix.pathway_norm(item.name):
+                return TRACED, f"{item.id} is {item.name}"
+            self._mismatch(c, f"{c.linked_id} is '{item.name}', but its link says '{name}'")
+            return CONTRADICTED, f"'{name}' links to {c.linked_id}, which is '{item.name}'"
+        item = ix.pathway_named(name)
+        if item is not None:
+            return TRACED, f"{item.id or ''} {item.name}".strip()
+        status = UNVERIFIABLE if c.notes.get("loose") else CONTRADICTED
+        return status, (f"'{name}' is not among the {len(names)} WikiPathways pathways of "
+                        f"{self.sym} ({ix.source(fact)}): {_listing(names)}")
+
+    @staticmethod
+    def _mismatch(name: Claim, reason: str) -> None:
+        """A name and the identifier its link carries disagree: either may be the wrong one,
+        so the identifier (traced after the name) is a finding too."""
+        for id_claim in name.notes.get("id_claims", ()):
+            id_claim.status = CONTRADICTED
+            id_claim.reason = reason
+
+    def _paper(self, c: Claim) -> Result:
+        return self.absent(c.key, c)
+
+    def _statement(self, c: Claim) -> Result:
+        title = SECTION_TITLES.get(c.section, c.section)
+        return UNVERIFIABLE, f"no offline source provides {title}: this sentence cannot be traced"
+
+    def _interpretation(self, c: Claim) -> Result:
+        fact = self.ix.fact(c.key)
+        if fact is None or isinstance(fact.value, (str, tuple)):
+            return self.absent(c.key, c)
+        rule = str(c.notes["rule"])
+        needs, test = lx.INTERPRETATION_RULES[rule]
+        label = self.ix.label(c.key)
+        if test(float(fact.value)):  # type: ignore[operator]
+            return TRACED, f"'{c.value}' fits the {label} {show(fact.value)} ({needs})"
+        return CONTRADICTED, (f"'{c.value}' needs {needs}; {self.ix.source(fact)} gives the "
+                              f"{label} as {show(fact.value)}")
+
+    def _unit(self, c: Claim) -> Result:
+        return CONTRADICTED, c.reason or "a unit that does not fit the quantity"
