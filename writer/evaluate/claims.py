@@ -33,7 +33,7 @@ WP_RE = re.compile(r"\bWP\d{1,6}\b")
 REFSEQ_RE = re.compile(r"\b[NX][MRP]\\?_\d{5,9}(?:\.\d+)?\b")
 BAND_RE = re.compile(
     r"(?<![\w.\-])(?:chr)?(?:[1-9]|1\d|2[0-2]|X|Y)[pq](?:\d{1,2}(?:\.\d{1,3})?)?"
-    r"(?:\s?[-\u2013]\s?(?:(?:[1-9]|1\d|2[0-2]|X|Y)?[pq])\d{1,2}(?:\.\d{1,3})?)?"
+    r"(?:\s?[-\u2013]\s?(?:(?:(?:[1-9]|1\d|2[0-2]|X|Y)?[pq])\d{1,2}(?:\.\d{1,3})?|[pq]?ter|cen))?"
     r"(?![\w]|\.\d)"
 )
 LOCATION_RE = re.compile(
@@ -125,6 +125,7 @@ class Extractor:
         self.tables()
         self.links()
         self.echoes()
+        self.own_names()
         self.identifiers()
         self.go_names()
         self.name_lists()
@@ -150,6 +151,7 @@ class Extractor:
                 self._symbols_in(title.start, title.end, "front_matter")
         desc = fm.get("description")
         if desc:
+            self.own_names(self.text, desc.start, desc.end)
             self._symbols_in(desc.start, desc.end, "front_matter")
 
     def echoes(self) -> None:
@@ -159,6 +161,19 @@ class Extractor:
                 if self.free(m.start(), m.end()) and self.in_view(m.start()):
                     self.add(Claim(m.start(), m.end(), self.ix.kind_of_string(key), key,
                                    m.group(0), status="traced"))
+
+    def own_names(self, source: str | None = None, start: int = 0, end: int | None = None
+                  ) -> None:
+        """The gene's symbol and aliases as written, whatever their punctuation ("MCS+9.7")."""
+        source = self.view if source is None else source
+        end = len(source) if end is None else end
+        for name in sorted({self.ix.symbol, *self.ix.aliases}, key=len, reverse=True):
+            if len(name) < 2:
+                continue
+            pattern = re.compile(rf"(?<![\w.+\-]){re.escape(name)}(?![\w+]|[.\-]\w)")
+            for m in pattern.finditer(source, start, end):
+                if self.free(m.start(), m.end()):
+                    self.add(Claim(m.start(), m.end(), "gene_symbol", "identity.symbol", name))
 
     def tables(self) -> None:
         for block in self.page.blocks:

@@ -212,15 +212,29 @@ def changed_percentile(text: str, sheet: FactSheet, rng: random.Random) -> Injec
 
 
 def changed_year(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
-    """A year in the prose moved by 1 to 9 years."""
+    """A year in the prose moved by 1 to 9 years; on a page without years (the offline facts
+    have none), a wrong release year added after the name of a source the page cites."""
     protected = _protected(text)
     sites = [m for m in re.finditer(r"(?<![\w,.\-])(19\d\d|20\d\d)(?![\d,.]\d)", text)
              if _free(protected, m.start(), m.end())]
-    if not sites:
+    if sites:
+        m = rng.choice(sites)
+        new = str(int(m.group(1)) + rng.choice([-1, 1]) * rng.randint(1, 9))
+        return _replace(text, m.start(), m.end(), new, "changed_year")
+    releases = {s.release_date[:4] for s in sheet.sources.values()}
+    names = [n for s in sheet.sources.values() for n in re.findall(r"[A-Za-z][\w.-]{3,}", s.name)
+             if n.lower() not in ("gene", "genes", "with", "and", "sequences", "structures",
+                                  "tissues")]
+    cited = [m for name in names for m in re.finditer(rf"(?<![\w.]){re.escape(name)}(?![\w])", text)
+             if _free(protected, m.start(), m.end())]
+    if not cited:
         return None
-    m = rng.choice(sites)
-    new = str(int(m.group(1)) + rng.choice([-1, 1]) * rng.randint(1, 9))
-    return _replace(text, m.start(), m.end(), new, "changed_year")
+    m = rng.choice(sorted(cited, key=lambda x: x.start()))
+    year = rng.choice([y for y in map(str, range(2001, 2024)) if y not in releases])
+    insert = f" (released {year})"
+    at = m.end() + len(" (released ")
+    return text[: m.end()] + insert + text[m.end():], Expected("changed_year", year, at,
+                                                               at + len(year))
 
 
 def changed_identifier(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
