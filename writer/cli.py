@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from typing import Any
@@ -11,8 +12,29 @@ import click
 from writer.errors import WriterError
 
 
+# Commands that live beside their subsystem, imported only when used, so that
+# `writer facts` does not pay for the web server, the model client or the evaluator.
+LAZY_COMMANDS = {
+    "check": "writer.evaluate.cli:check",
+    "draft": "writer.draft:draft",
+    "eval": "writer.evals.cli:eval_command",
+    "publish": "writer.publish:publish",
+    "review": "writer.review.cli:review",
+}
+
+
 class _Group(click.Group):
-    """A click group that turns every ``WriterError`` into one line on stderr and its exit code."""
+    """A click group that turns every ``WriterError`` into one line on stderr and its exit code,
+    and loads the commands of ``LAZY_COMMANDS`` on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            module, attr = LAZY_COMMANDS[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -131,18 +153,6 @@ def facts(settings: Any, gene: str, as_json: bool) -> None:
     sheet = store.sheet(store.resolve(gene))
     click.echo(sheet.to_json() if as_json else render_text(sheet))
 
-
-from writer.publish import publish  # noqa: E402
-from writer.review.cli import review  # noqa: E402
-
-main.add_command(review)
-main.add_command(publish)
-from writer.draft import draft  # noqa: E402
-
-main.add_command(draft)
-from writer.evaluate.cli import check  # noqa: E402
-
-main.add_command(check)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
