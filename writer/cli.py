@@ -11,7 +11,6 @@ import click
 
 from writer.errors import WriterError
 
-
 # Commands that live beside their subsystem, imported only when used, so that
 # `writer facts` does not pay for the web server, the model client or the evaluator.
 LAZY_COMMANDS = {

@@ -1,0 +1,239 @@
+"""The eval suite's data files and its parts: panel, injection specs, thresholds, report.
+
+Fast tests: the files in ``evals/`` are read and validated, bad files are one-line errors,
+thresholds are judged as documented, and a model run's metrics (acceptance, re-asks,
+tokens) are counted from a scripted endpoint (``httpx.MockTransport``) on a one-gene
+synthetic store.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from test_draft_helpers import Script, build_store, completion, good_answer, ok, section_of
+
+from writer.config import load_settings
+from writer.errors import BadFile
+from writer.evals import load_suite, render_markdown, run_eval
+from writer.evals.models import Overall, metric_paths, metric_value
+from writer.evals.runner import judge
+from writer.evals.suite import SUITE_DIR, Case, Threshold
+from writer.evaluate.inject import KINDS
+
+REQUIRED_CATEGORIES = {"well-studied", "barely-studied", "non-coding", "pseudogene",
+                       "mitochondrial", "sex-chromosome", "ambiguous-alias", "missing-sources"}
+
+
+# --- the repository's suite ----------------------------------------------------------------
+def test_the_panel_has_25_genes_and_every_hard_case():
+    suite = load_suite()
+    drafted = [c for c in suite.cases if not c.ambiguous]
+    assert len(drafted) >= 25
+    assert {c.category for c in suite.cases} >= REQUIRED_CATEGORIES
+    assert any(c.ambiguous and c.candidates for c in suite.cases)
+    assert any(c.query.isdigit() for c in suite.cases)  # an NCBI Gene ID
+    assert any(c.query.upper().startswith("ENSG") for c in suite.cases)  # an Ensembl ID
+    assert all(c.why for c in suite.cases)
+
+
+def test_the_golden_panel_is_part_of_the_eval_panel():
+    golden = [line.split("\t")[0] for line in
+              (SUITE_DIR.parent / "facts/panel/genes.tsv").read_text().splitlines()[1:] if line]
+    expected = {c.expect.upper() for c in load_suite().cases}
+    assert {g.upper() for g in golden} <= expected
+
+
+def test_injection_specs_name_at_least_ten_known_kinds():
+    spec = load_suite().injections
+    kinds = [i.kind for i in spec.injection]
+    assert len(kinds) >= 10 and set(kinds) <= set(KINDS)
+    assert spec.seed
+
+
+def test_every_threshold_names_a_metric_of_the_report():
+    suite = load_suite()
+    known = metric_paths([i.kind for i in suite.injections.injection])
+    assert {t.metric for t in suite.thresholds} <= known
+    assert {"grounding", "recall", "acceptance", "page_findings", "false_alarms"} <= \
+        {t.metric for t in suite.thresholds}
+
+
+# --- bad suite files are one-line errors ----------------------------------------------------
+@pytest.fixture
+def suite_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "suite"
+    shutil.copytree(SUITE_DIR, folder, ignore=shutil.ignore_patterns("*.py", "*.sh", "*.md"))
+    return folder
+
+
+@pytest.mark.parametrize(("file", "old", "new", "message"), [
+    ("panel.tsv", "query\texpect", "query\texpected", "the first line must be the header"),
+    ("panel.tsv", "MT1X\tMT1X\t", "MT1X\tMT1X\t\t", "expected 4 tab-separated fields"),
+    ("panel.tsv", "EGFR\tEGFR", "p53\tTP53", "query listed twice: P53"),
+    ("injections.toml", '"changed_year"', '"changed_yeer"', "unknown injection kind"),
+    ("injections.toml", "count = 1", "count = 0", "greater than or equal to 1"),
+    ("injections.toml", 'kind = "changed_band"', 'kind = "changed_number"', "listed twice"),
+    ("thresholds.toml", 'metric = "grounding"', 'metric = "grounding_rate"', "unknown metric"),
+    ("thresholds.toml", "min = 1.0", "min = 1.0\nmax = 2.0", "exactly one of min or max"),
+    ("thresholds.toml", "when = \"model\"", "when = \"sometimes\"", "when"),
+    ("thresholds.toml", "[[threshold]]", "[[threshold]\n", "not valid TOML"),
+])
+def test_bad_suite_files_are_refused(suite_copy, file, old, new, message):
+    path = suite_copy / file
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(BadFile, match=message):
+        suite = load_suite(suite_copy)
+        from writer.evals.runner import check_thresholds
+
+        check_thresholds(suite)
+
+
+def test_a_missing_suite_file_is_refused(suite_copy):
+    (suite_copy / "thresholds.toml").unlink()
+    with pytest.raises(BadFile, match="thresholds.toml is missing"):
+        load_suite(suite_copy)
+
+
+# --- cases and thresholds ----------------------------------------------------------------
+def test_ambiguous_cases_list_their_candidates():
+    case = Case(query="MT1", expect="ambiguous:MT1G, MT1X", category="ambiguous-alias")
+    assert case.ambiguous and case.candidates == ("MT1G", "MT1X")
+    assert not Case(query="MT1G", expect="MT1G", category="x").ambiguous
+
+
+def _overall(**values) -> Overall:
+    base = {name: 0 for name in Overall.model_fields}
+    base.update(recall_by_kind={}, readability_by_section={}, seconds=1.0)
+    for name in ("resolution", "grounding", "grounding_min_gene", "coverage",
+                 "coverage_min_gene", "recall", "recall_min_kind", "readability_median",
+                 "readability_in_band", "acceptance", "reasks_per_section", "seconds_per_gene"):
+        base[name] = None
+    base.update(values)
+    return Overall(**base)
+
+
+def test_thresholds_pass_miss_or_do_not_apply():
+    suite = load_suite().model_copy(update={"thresholds": (
+        Threshold(metric="grounding", min=1.0),
+        Threshold(metric="acceptance", min=0.6, when="model"),
+        Threshold(metric="seconds", max=120, when="template"),
+        Threshold(metric="page_findings", max=0),
+    )})
+    summary = _overall(grounding=0.99, acceptance=None, seconds=130.0, page_findings=0)
+    template = {v.metric: v.passed for v in judge(suite, summary, "template")}
+    assert template == {"grounding": False, "acceptance": None, "seconds": False,
+                        "page_findings": True}
+    model = {v.metric: v.passed for v in judge(suite, summary.model_copy(
+        update={"acceptance": 0.5}), "openai")}
+    assert model == {"grounding": False, "acceptance": False, "seconds": None,
+                     "page_findings": True}
+    assert metric_value(summary, "recall_by_kind.changed_year.rate") is None
+
+
+# --- a model run, counted from a scripted endpoint ----------------------------------------
+@pytest.fixture
+def one_gene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    facts = build_store(tmp_path / "facts.sqlite")
+    monkeypatch.setenv("GENE_WRITER_FACTS", str(facts))
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://scripted.test/v1")
+    return load_settings()
+
+
+def _suite_for(gene: str):
+    suite = load_suite()
+    cases = tuple(Case(query=gene, expect=gene, category="test") for _ in range(1))
+    return suite.model_copy(update={"cases": cases})
+
+
+def test_a_grounded_model_is_accepted_and_its_tokens_counted(one_gene):
+    script = Script(ok(good_answer))
+    client = httpx.Client(transport=script.transport())
+    report = run_eval(one_gene, _suite_for("MT1G"), model="scripted", http_client=client)
+    o = report.overall
+    assert report.phraser == "openai" and report.model == "scripted"
+    assert o.model_sections == len(script.requests) > 0
+    assert o.acceptance == 1.0 and o.reasks == 0 and o.fell_back == 0
+    assert o.prompt_tokens == 120 * o.model_sections
+    assert o.completion_tokens == 80 * o.model_sections
+    assert o.grounding == 1.0 and o.page_findings == 0
+    assert o.answers == o.answers_grounded == o.model_sections and o.untraced_claims == 0
+    assert o.answer_grounding == 1.0 and o.model_coverage == 1.0
+    gene = report.genes[0]
+    assert all(s.phraser == "openai" and s.requests == 1 for s in gene.sections)
+    assert "| acceptance" not in render_markdown(report)  # labels, not metric names
+    assert "model `scripted`" in render_markdown(report)
+
+
+def test_a_model_that_invents_is_reasked_replaced_and_counted(one_gene):
+    def answer(body: dict, n: int):
+        text = good_answer(body)
+        if section_of(body) == "structure":
+            text += " The gene has 4,817 known splice variants."
+        return 200, completion(text), {}
+
+    client = httpx.Client(transport=Script(answer).transport())
+    report = run_eval(one_gene, _suite_for("MT1G"), model="scripted", http_client=client)
+    o = report.overall
+    structure = next(s for s in report.genes[0].sections if s.name == "structure")
+    assert structure.fell_back and not structure.accepted
+    assert structure.requests == 3 and structure.reasks == 2
+    assert structure.replaced_claims >= 1
+    assert structure.answers == 3 and structure.answers_grounded == 0
+    assert structure.untraced_claims >= 3  # the invented number, in each answer
+    assert o.acceptance == pytest.approx((o.model_sections - 1) / o.model_sections, abs=1e-4)
+    assert o.page_findings == 0
+    assert "4,817" not in (report.genes[0].model_dump_json())  # only counted, never paged
+
+
+def test_the_eval_never_writes_the_review_queue(one_gene):
+    report = run_eval(one_gene, _suite_for("MT1G"))
+    assert report.genes[0].outcome == "drafted"
+    assert not one_gene.queue_path.exists()
+
+
+# --- the JSON report's shape is stable ------------------------------------------------------
+TOP = {"schema_version", "passed", "missed", "phraser", "model", "suite", "store", "date",
+       "overall", "thresholds", "genes"}
+OVERALL = {
+    "cases", "genes", "resolution", "claims_total", "claims_traced", "grounding",
+    "grounding_min_gene", "facts_total", "facts_mentioned", "coverage", "coverage_min_gene",
+    "page_findings", "false_alarms", "false_alarm_pages", "checks_failed", "sentiment_failed",
+    "ethics_failed", "coherence_failed", "planted", "caught", "recall", "recall_min_kind",
+    "planted_min_kind", "recall_by_kind", "readability_median", "readability_in_band",
+    "readability_by_section", "model_sections", "accepted_sections", "acceptance", "answers",
+    "answers_grounded", "answer_grounding", "untraced_claims", "model_coverage", "fell_back",
+    "reasks", "reasks_per_section", "endpoint_errors", "replaced_claims", "model_calls",
+    "prompt_tokens", "completion_tokens", "tokens", "seconds", "seconds_per_gene",
+    "draft_seconds", "inject_seconds",
+}
+GENE = {
+    "query", "expect", "category", "outcome", "resolved", "symbol", "gene_id", "error",
+    "claims_total", "claims_traced", "grounding", "coverage", "page_findings", "false_alarms",
+    "checks_failed", "readability", "sections", "injected_into", "recall", "missed",
+    "prompt_tokens", "completion_tokens", "model_calls", "draft_seconds", "inject_seconds",
+}
+SECTION = {"name", "phraser", "requests", "reasks", "endpoint_errors", "accepted", "fell_back",
+           "replaced_claims", "answers", "answers_grounded", "untraced_claims", "coverage",
+           "grade"}
+
+
+def test_the_json_report_shape_is_stable(one_gene):
+    import json
+
+    data = json.loads(json.dumps(run_eval(one_gene, _suite_for("MT1G")).to_json()))
+    assert set(data) == TOP and data["schema_version"] == 1
+    assert set(data["overall"]) == OVERALL
+    assert set(data["suite"]) == {"root", "cases", "panel", "partial", "seed", "kinds"}
+    assert set(data["thresholds"][0]) == {"metric", "op", "bound", "value", "passed", "when",
+                                          "full_panel", "why"}
+    gene = data["genes"][0]
+    assert set(gene) == GENE
+    assert set(gene["coverage"]) == {"facts", "mentioned", "rate"}
+    assert set(gene["sections"][0]) == SECTION
+    assert set(next(iter(gene["recall"].values()))) == {"planted", "caught", "rate"}
+    assert set(data["overall"]["recall_by_kind"]) == set(data["suite"]["kinds"])

@@ -1,0 +1,226 @@
+"""The eval report and its stable JSON shape (``writer eval --json``).
+
+``schema_version`` changes when the shape does; ``tests/test_eval_report.py`` holds it::
+
+    {"schema_version": 1,
+     "passed": true,                      # every applicable threshold met
+     "missed": ["grounding = 0.98 (needs >= 1)", ...],
+     "phraser": "template" | "openai", "model": null | "NAME",
+     "suite": {"root", "cases", "panel", "partial", "seed", "kinds": [...]},
+     "store": "/path/facts.sqlite", "date": "2025-01-17 16:55 UTC",
+     "overall": {<Overall: every metric, flat; thresholds name them>},
+     "thresholds": [{"metric", "op", "bound", "value", "passed", "when", "full_panel",
+                     "why"}, ...],
+     "genes": [{<GeneResult>}, ...]}
+
+Rates are fractions (0..1), null when nothing was measured (acceptance without a model,
+recall of a kind never planted). ``passed`` of a threshold is null when it does not apply
+to the run (a ``when = "model"`` threshold in a template run) or its metric is null.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Coverage(_Model):
+    """Section facts (each list item and each percentile counts one) the text mentions."""
+
+    facts: int = 0
+    mentioned: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def rate(self) -> float | None:
+        return round(self.mentioned / self.facts, 4) if self.facts else None
+
+
+class SectionResult(_Model):
+    name: str
+    phraser: str  # "template" or "openai"
+    requests: int = 0  # requests sent to the endpoint (re-asks and retries included)
+    reasks: int = 0  # answers after the first (each carried the evaluator's reasons back)
+    endpoint_errors: int = 0  # requests that failed (timeouts, 5xx, connection errors)
+    accepted: bool = False  # a model's paragraph is on the page (did not fall back)
+    fell_back: bool = False  # the template text replaced the model's paragraph
+    replaced_claims: int = 0  # untraced claims of the model's last paragraph, kept off the page
+    answers: int = 0  # answers received (requests that did not fail)
+    answers_grounded: int = 0  # answers with no untraced claim (omissions aside)
+    untraced_claims: int = 0  # untraced claims over every answer, re-asked or replaced
+    coverage: Coverage = Coverage()
+    grade: float | None = None  # Flesch-Kincaid grade (textstat), None for very short text
+
+
+class FindingOut(_Model):
+    claim: str
+    kind: str
+    status: str
+    reason: str
+    sentence: str = ""
+
+
+class KindRecall(_Model):
+    planted: int = 0
+    caught: int = 0
+    rate: float | None = None
+
+
+class Miss(_Model):
+    kind: str
+    claim: str
+    excerpt: str
+
+
+class Readability(_Model):
+    section: str
+    grade: float
+    in_band: bool
+
+
+class GeneResult(_Model):
+    query: str
+    expect: str
+    category: str
+    outcome: Literal["drafted", "refused", "error"]
+    resolved: bool  # the query resolved as the case expects
+    symbol: str | None = None
+    gene_id: int | None = None
+    error: str | None = None
+    claims_total: int = 0
+    claims_traced: int = 0
+    grounding: float | None = None
+    coverage: Coverage = Coverage()
+    page_findings: list[FindingOut] = []  # untraced claims on the drafted page
+    false_alarms: list[FindingOut] = []  # findings on the clean template page
+    checks_failed: list[str] = []  # Checks rows (sentiment, ethics, coherence) that failed
+    readability: list[Readability] = []
+    sections: list[SectionResult] = []
+    injected_into: Literal["drafted", "template"] | None = None
+    recall: dict[str, KindRecall] = {}
+    missed: list[Miss] = []
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    model_calls: int = 0
+    draft_seconds: float = 0.0
+    inject_seconds: float = 0.0
+
+
+class Overall(_Model):
+    cases: int
+    genes: int  # cases drafted
+    resolution: float | None  # cases resolved (or refused) as expected / cases
+    claims_total: int
+    claims_traced: int
+    grounding: float | None  # claims traced / claims, over every drafted page
+    grounding_min_gene: float | None
+    facts_total: int
+    facts_mentioned: int
+    coverage: float | None  # section facts mentioned / section facts
+    coverage_min_gene: float | None
+    page_findings: int  # untraced claims that reached a drafted page
+    false_alarms: int  # findings on clean template pages
+    false_alarm_pages: int
+    checks_failed: int  # pages with a failed sentiment, ethics or coherence row
+    sentiment_failed: int  # pages whose Sentiment row is not neutral
+    ethics_failed: int  # pages whose Ethical concerns row found a concern
+    coherence_failed: int  # pages whose Coherence row found a problem
+    planted: int
+    caught: int
+    recall: float | None
+    recall_min_kind: float | None
+    planted_min_kind: int
+    recall_by_kind: dict[str, KindRecall]
+    readability_median: float | None
+    readability_in_band: float | None  # sections whose grade is in the evaluator's band
+    readability_by_section: dict[str, float]  # mean grade per section
+    model_sections: int
+    accepted_sections: int
+    acceptance: float | None  # model sections accepted without falling back / model sections
+    answers: int  # model answers received
+    answers_grounded: int
+    answer_grounding: float | None  # answers with no untraced claim / answers
+    untraced_claims: int  # untraced claims the evaluator found in the model's answers
+    model_coverage: float | None  # facts mentioned / facts, in accepted model sections only
+    fell_back: int
+    reasks: int
+    reasks_per_section: float | None
+    endpoint_errors: int
+    replaced_claims: int  # untraced model claims the grounding loop kept off the pages
+    model_calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    tokens: int
+    seconds: float  # wall time of the whole run
+    seconds_per_gene: float | None
+    draft_seconds: float
+    inject_seconds: float
+
+
+class ThresholdResult(_Model):
+    metric: str
+    op: Literal[">=", "<="]
+    bound: float
+    value: float | None
+    passed: bool | None
+    when: str
+    full_panel: bool
+    why: str
+
+
+class SuiteInfo(_Model):
+    root: str
+    cases: int  # cases run
+    panel: int  # cases in the panel
+    partial: bool  # a part of the panel (--limit, --gene): full_panel thresholds do not apply
+    seed: str
+    kinds: list[str]
+
+
+class EvalReport(_Model):
+    schema_version: int = SCHEMA_VERSION
+    passed: bool
+    missed: list[str]
+    phraser: str
+    model: str | None
+    suite: SuiteInfo
+    store: str
+    date: str
+    overall: Overall
+    thresholds: list[ThresholdResult]
+    genes: list[GeneResult]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def metric_paths(kinds: list[str]) -> set[str]:
+    """Every metric a threshold may name (dotted paths into ``overall``)."""
+    paths = set()
+    for name in Overall.model_fields:
+        if name == "recall_by_kind":
+            for kind in kinds:
+                paths.add(f"recall_by_kind.{kind}.rate")
+                paths.add(f"recall_by_kind.{kind}.planted")
+                paths.add(f"recall_by_kind.{kind}.caught")
+        elif name == "readability_by_section":
+            continue  # informative only: sections differ between genes
+        else:
+            paths.add(name)
+    return paths
+
+
+def metric_value(overall: Overall, path: str) -> float | None:
+    node: Any = overall.model_dump()
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return None if node is None else float(node)
