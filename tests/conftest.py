@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from writer.config import Settings, load_settings
+from writer.config import Settings, default_home
 from writer.factsheet import FactSheet
 from writer.progress import Progress
 from writer.store import FactStore
@@ -23,15 +23,7 @@ from writer.store import FactStore
 
 def _test_cache() -> Path:
     env = os.environ.get("GENE_WRITER_TEST_CACHE")
-    if env:
-        return Path(env)
-    saved = {k: os.environ.pop(k, None) for k in ("GENE_WRITER_HOME",)}
-    try:
-        return load_settings().cache_dir
-    finally:
-        for k, v in saved.items():
-            if v is not None:
-                os.environ[k] = v
+    return Path(env) if env else default_home() / "cache"
 
 
 TEST_CACHE = _test_cache()

@@ -25,7 +25,7 @@ import re
 import sys
 import time
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -354,6 +354,18 @@ def draft_gene(
 
 
 # --- the command ---------------------------------------------------------------------------
+def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--timeout`` and ``--jobs``: how model requests are made (shared by draft and eval)."""
+    command = click.option(
+        "--jobs", type=click.IntRange(min=1, max=32), metavar="N",
+        help="Sections requested at once (default 6; 1 for a single local server).",
+    )(command)
+    return click.option(
+        "--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",
+        help="Per-request timeout for the model (default 60).",
+    )(command)
+
+
 @click.command("draft")
 @click.argument("gene")
 @click.option("--model", "-m", envvar="GENE_WRITER_MODEL", metavar="NAME",
@@ -369,10 +381,7 @@ def draft_gene(
 @click.option("--tags", metavar="A,B", help="Front matter tags (default: config.toml [page]).")
 @click.option("--categories", metavar="A,B",
               help="Front matter categories (default: config.toml [page]).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",
-              help="Per-request timeout for the model (default 60).")
-@click.option("--jobs", type=click.IntRange(min=1, max=32), metavar="N",
-              help="Sections requested at once (default 6).")
+@model_request_options
 @click.pass_obj
 def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_json: bool,
           date: str | None, tags: str | None, categories: str | None, timeout: float | None,

@@ -368,10 +368,6 @@ def _key_order(key: str) -> int:
     return _KEY_ORDER.get(key, len(_KEY_ORDER))
 
 
-def open_store(path: Path) -> FactStore:
-    return FactStore(path)
-
-
 def replace_atomically(partial: Path, final: Path) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     os.replace(partial, final)

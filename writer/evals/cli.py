@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from writer.draft import model_request_options
 from writer.errors import BadFile
 
 if TYPE_CHECKING:
@@ -34,10 +35,7 @@ if TYPE_CHECKING:
                    "(default: the repository's evals/).")
 @click.option("--pages", "pages_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Write each drafted page to DIR/<SYMBOL>.md for reading.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",
-              help="Per-request timeout for the model (default 60).")
-@click.option("--jobs", type=click.IntRange(min=1, max=32), metavar="N",
-              help="Sections requested at once (default 6; 1 for a single local server).")
+@model_request_options
 @click.pass_obj
 def eval_command(settings: Settings, model: str | None, as_json: bool, report_file: str | None,
                  limit: int | None, genes: tuple[str, ...], suite_dir: str | None,

@@ -112,6 +112,19 @@ class GeneResult(_Model):
     draft_seconds: float = 0.0
     inject_seconds: float = 0.0
 
+    @property
+    def caught(self) -> int:
+        return sum(r.caught for r in self.recall.values())
+
+    @property
+    def planted(self) -> int:
+        return sum(r.planted for r in self.recall.values())
+
+    @property
+    def model_sections(self) -> list[SectionResult]:
+        """Sections a model was asked to phrase (the template's own sections excluded)."""
+        return [s for s in self.sections if s.phraser != "template"]
+
 
 class Overall(_Model):
     cases: int

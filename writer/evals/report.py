@@ -103,9 +103,7 @@ def _gene_row(g: GeneResult) -> str:
     if g.outcome != "drafted":
         what = "refused as expected" if g.resolved else f"**{_cell(g.error or 'failed')}**"
         return f"| {_cell(name)} | {g.category} | {what} | | | | | | | |"
-    caught = sum(r.caught for r in g.recall.values())
-    planted = sum(r.planted for r in g.recall.values())
-    model = [s for s in g.sections if s.phraser != "template"]
+    caught, planted, model = g.caught, g.planted, g.model_sections
     accepted = f"{sum(s.accepted for s in model)}/{len(model)}" if model else "–"
     reasks = str(sum(s.reasks for s in model)) if model else "–"
     grades = sorted(r.grade for r in g.readability)

@@ -337,9 +337,7 @@ def _summary_line(g: GeneResult) -> str:
     if g.outcome != "drafted":
         what = "refused as expected" if g.resolved else f"FAILED: {g.error}"
         return f"{g.query}: {g.outcome}, {what}"
-    caught = sum(r.caught for r in g.recall.values())
-    planted = sum(r.planted for r in g.recall.values())
-    model = [s for s in g.sections if s.phraser != "template"]
+    caught, planted, model = g.caught, g.planted, g.model_sections
     accepted = f", {sum(s.accepted for s in model)}/{len(model)} sections accepted" \
         if model else ""
     return (f"{g.symbol}: {g.claims_traced}/{g.claims_total} claims traced, "
