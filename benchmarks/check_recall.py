@@ -3,7 +3,7 @@
 Clean pages: synthetic fact sheets written out by the tests' page builder (phrasing and
 number formats varied), and, when a fact store is configured, real genes: their template
 draft and a builder page of their sheet (sections the sheet lacks filled synthetically).
-Each kind of error (``writer.evaluate.inject.KINDS``) is planted ``--tries`` times per page.
+Each kind of error (``writer.evals.inject.KINDS``) is planted ``--tries`` times per page.
 
     python3 benchmarks/check_recall.py                       # 60 synthetic pages
     python3 benchmarks/check_recall.py --pages 200 --genes MT1G NME1 TP53 BRAF APOE
@@ -36,9 +36,9 @@ def main() -> None:
                         help="also the template drafts of this many random protein-coding genes")
     opts = parser.parse_args()
 
-    from evaluate_pages import build_page, complete, synthetic_sheet
+    from check_pages import build_page, complete, synthetic_sheet
 
-    from writer.evaluate.inject import describe, measure
+    from writer.evals.inject import describe, measure
 
     pages = []
     for seed in range(opts.pages):

@@ -42,8 +42,8 @@ def main() -> None:
 
     from writer.config import load_settings
     from writer.draft import make_draft
-    from writer.evaluate import check
-    from writer.evaluate.checks import _textstat, _vader
+    from writer.check import check
+    from writer.check.checks import _textstat, _vader
     from writer.store import FactStore
 
     start = time.perf_counter()

@@ -184,7 +184,7 @@ def _values(sheet: FactSheet) -> list[float]:
 
 
 def number_checker(text: str, sheet: FactSheet) -> Any:
-    """A stand-in for ``writer.evaluate.check`` that traces numbers only (rounding allowed)."""
+    """A stand-in for ``writer.check.check`` that traces numbers only (rounding allowed)."""
     from types import SimpleNamespace
 
     plain = re.sub(r"\]\([^)]*\)", "]", text)
@@ -207,7 +207,7 @@ def number_checker(text: str, sheet: FactSheet) -> Any:
 def checker() -> Callable[[str, FactSheet], Any]:
     """The real evaluator when it is installed, else the number-only stand-in."""
     try:
-        from writer.evaluate import check
+        from writer.check import check
     except ImportError:
         return number_checker
     return check
@@ -215,8 +215,8 @@ def checker() -> Callable[[str, FactSheet], Any]:
 
 def has_evaluator() -> bool:
     try:
-        import writer.evaluate  # noqa: F401
-        from writer.evaluate import check  # noqa: F401
+        import writer.check  # noqa: F401
+        from writer.check import check  # noqa: F401
     except ImportError:
         return False
     return True

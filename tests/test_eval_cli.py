@@ -103,7 +103,7 @@ def test_every_flaw_kind_is_served():
 def test_wrong_names_outside_their_sections_are_findings(factsheet):
     """A gap the flawed endpoint found (a wrong tissue and pathway appended to the function
     paragraph of CFTR reached its page), fixed in the evaluator; kept as a regression test."""
-    from writer.evaluate import check
+    from writer.check import check
     from writer.sections import get
 
     sheet = factsheet("CFTR")

@@ -21,7 +21,7 @@ from writer.evals import load_suite, render_markdown, run_eval
 from writer.evals.models import Overall, metric_paths, metric_value
 from writer.evals.runner import judge
 from writer.evals.suite import SUITE_DIR, Case, Threshold
-from writer.evaluate.inject import KINDS
+from writer.evals.inject import KINDS
 
 REQUIRED_CATEGORIES = {"well-studied", "barely-studied", "non-coding", "pseudogene",
                        "mitochondrial", "sex-chromosome", "ambiguous-alias", "missing-sources"}

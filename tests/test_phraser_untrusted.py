@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from writer.phrasers.coverage import numbers, omitted
+from writer.check.coverage import numbers, omitted
 from writer.phrasers.untrusted import clean
 
 ALLOWED = ["https://amigo.geneontology.org/amigo/term/GO:0005515"]

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from test_review_support import record
 
 from writer.errors import BadFile, StaleEdit, UnknownDraft, UserInputError
-from writer.evaluate.models import Finding
+from writer.check.models import Finding
 from writer.review.migrations import MIGRATIONS
 from writer.review.store import DraftRecord, ModelCall, Queue, StoredFinding
 

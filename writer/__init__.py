@@ -10,7 +10,7 @@ from writer.errors import (
     UserInputError,
     WriterError,
 )
-from writer.evaluate import check as check
+from writer.check import check as check
 from writer.factsheet import Fact, FactSheet
 
 __all__ = [

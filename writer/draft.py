@@ -8,7 +8,7 @@
 The page: Jekyll front matter like the reference pages, the identity table (rendered from
 facts), one paragraph per section that has facts (``writer.sections``, in page order), a
 note naming the sections left out and the sources they need, and the Checks table from
-the evaluator (``writer.evaluate.check``) run on the page itself.
+the evaluator (``writer.check.check``) run on the page itself.
 
 The draft record (``writer.review.store.DraftRecord``) holds the page, the fact sheet's
 hash, the hashes of the prompt files and templates used, how each section was phrased,
@@ -87,7 +87,7 @@ def check_date(text: str) -> str:
 def front_matter(sheet: FactSheet, date: str, tags: Sequence[str],
                  categories: Sequence[str]) -> str:
     from writer.sections import all_sections
-    from writer.sections._text import join
+    from writer.sections.prose import join
 
     topics = [re.sub(r"\s*\(.*\)", "", s.title) for s in all_sections()
               if s.phrased and s.available(sheet)]
@@ -112,7 +112,7 @@ def front_matter(sheet: FactSheet, date: str, tags: Sequence[str],
 def missing_note(sheet: FactSheet) -> str:
     """The page's closing note: sections left out and the sources they would need."""
     from writer.sections import missing_notes
-    from writer.sections._text import join
+    from writer.sections.prose import join
 
     missing = missing_notes(sheet)
     offline = [f"{s.title} ({s.sources})" for s in missing if s.offline]
@@ -147,7 +147,7 @@ class DraftResult:
     record: DraftRecord
     calls: list[ModelCall]
     sections: dict[str, Phrased]
-    report: Any | None  # writer.evaluate CheckReport of the page (None: evaluator missing)
+    report: Any | None  # writer.check CheckReport of the page (None: evaluator missing)
     draft_id: int | None = None
     problems: list[str] = field(default_factory=list)  # one line each, for the command
 
@@ -158,7 +158,7 @@ class DraftResult:
 
 def _checker() -> Any | None:
     try:
-        from writer.evaluate import check
+        from writer.check import check
     except ImportError:
         return None
     return check
@@ -202,7 +202,7 @@ def make_draft(
         table = render_report(report)
         findings.extend(_finding_dicts(report))
     else:
-        table = unavailable("the evaluator (writer.evaluate) is not installed")
+        table = unavailable("the evaluator (writer.check) is not installed")
         findings.append({"claim": "", "kind": "checks", "status": "unverifiable",
                          "reason": "the evaluator is not installed: the page was not checked"})
     page = page_without_checks + SEP + table + "\n"

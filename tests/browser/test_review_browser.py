@@ -1,6 +1,6 @@
 """The review page in a real browser (chromium) against a real `writer review serve`.
 
-Accepting and editing run the real evaluator (``writer.evaluate.check``) in the server.
+Accepting and editing run the real evaluator (``writer.check.check``) in the server.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ SCREENSHOT = "/tmp/gene-writer-review-page.png"
 
 def needs_evaluator() -> None:
     try:
-        from writer.evaluate import check  # noqa: F401
+        from writer.check import check  # noqa: F401
     except ImportError as exc:
-        pytest.skip(f"needs the real evaluator, writer.evaluate.check ({exc})")
+        pytest.skip(f"needs the real evaluator, writer.check.check ({exc})")
 
 
 def three_clean(q: Queue, facts) -> None:

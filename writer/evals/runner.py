@@ -6,7 +6,7 @@ For each panel case:
 2. draft the page with the chosen phraser (``writer.draft.make_draft``: nothing is written
    to the review queue) and, as the clean reference, with the template phraser;
 3. measure the drafted page: grounding (claims traced / claims, from the evaluator's
-   report of the page), coverage per section (``writer.phrasers.coverage``), readability
+   report of the page), coverage per section (``writer.check.coverage``), readability
    per section (the evaluator's Flesch-Kincaid grades), the Checks rows, and for a model
    the requests, re-asks, fall-backs, replaced claims and tokens of every section;
 4. findings on the template page are false alarms (it states facts only);
@@ -69,7 +69,7 @@ def _findings(report: Any) -> list[FindingOut]:
 def _answers(calls: Sequence[Any], sheet: FactSheet, urls: set[str]) -> tuple[int, int, int]:
     """(answers, answers with no untraced claim, untraced claims): each answer the model
     gave, cleaned and checked as the grounding loop did."""
-    from writer.evaluate import check
+    from writer.check import check
     from writer.phrasers.untrusted import clean
 
     answers = grounded = untraced = 0
@@ -85,7 +85,7 @@ def _answers(calls: Sequence[Any], sheet: FactSheet, urls: set[str]) -> tuple[in
 
 
 def _section_results(result: DraftResult, sheet: FactSheet) -> list[SectionResult]:
-    from writer.phrasers import coverage as cov
+    from writer.check import coverage as cov
     from writer.phrasers.prompting import allowed_urls
     from writer.sections import get
 
@@ -121,8 +121,8 @@ def _section_results(result: DraftResult, sheet: FactSheet) -> list[SectionResul
 
 def _inject(page: str, sheet: FactSheet, suite: Suite, symbol: str
             ) -> tuple[dict[str, KindRecall], list[Miss]]:
-    from writer.evaluate import check
-    from writer.evaluate.inject import caught, inject
+    from writer.check import check
+    from writer.evals.inject import caught, inject
 
     recall: dict[str, KindRecall] = {}
     missed: list[Miss] = []
@@ -178,7 +178,7 @@ def run_case(case: Case, store: FactStore, suite: Suite, phraser: Any | None,
     draft_seconds = time.monotonic() - start
     report = drafted.report
     if report is None:  # pragma: no cover - the evaluator ships with the package
-        raise WriterError("writer eval needs the evaluator (writer.evaluate)")
+        raise WriterError("writer eval needs the evaluator (writer.check)")
     if pages_dir is not None:
         (pages_dir / f"{_safe_name(sheet.symbol)}.md").write_text(drafted.page, encoding="utf-8")
 

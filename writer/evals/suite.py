@@ -4,7 +4,7 @@ Three files in one folder (``evals/`` at the top of the repository by default; f
 ``evals/README.md``)::
 
     panel.tsv          query, expect, category, why          one case per line
-    injections.toml    seed, [[injection]] kind, count, why   kinds of writer.evaluate.inject
+    injections.toml    seed, [[injection]] kind, count, why   kinds of writer.evals.inject
     thresholds.toml    [[threshold]] metric, min | max, when, full_panel, why
 
 Each file is read into pydantic models (``extra="forbid"``), so a typo in a field, an
@@ -64,7 +64,7 @@ class Injection(_Model):
     @field_validator("kind")
     @classmethod
     def _known(cls, kind: str) -> str:
-        from writer.evaluate.inject import KINDS
+        from writer.evals.inject import KINDS
 
         if kind not in KINDS:
             raise ValueError(f"unknown injection kind {kind!r} (known: {', '.join(KINDS)})")

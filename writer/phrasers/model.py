@@ -4,7 +4,7 @@ For each section (sections run concurrently, at most ``ModelConfig.concurrency``
 
 1. ask the model for a paragraph from the section's facts (``prompts/<section>.md``);
 2. clean the answer as untrusted text (``writer.phrasers.untrusted``);
-3. check it with the evaluator (``writer.evaluate.check``): every claim it cannot trace is
+3. check it with the evaluator (``writer.check.check``): every claim it cannot trace is
    sent back to the model with the evaluator's reason, and so is every fact the paragraph
    left out; at most ``max_reasks`` re-asks (tenacity);
 4. a paragraph with no untraced claim is used, with a coverage finding for each fact it
@@ -43,7 +43,7 @@ from tenacity import (
 
 from writer.factsheet import FactSheet
 from writer.phrasers import Phrased, findings_of, prompting
-from writer.phrasers import coverage as cov
+from writer.check import coverage as cov
 from writer.phrasers.untrusted import clean
 from writer.review.store import ModelCall
 from writer.sections import Section
@@ -325,9 +325,9 @@ def _warm(checker: Checker, sections: Sequence[Section], sheet: FactSheet) -> No
 
 def _default_checker() -> Checker:
     try:
-        from writer.evaluate import check
+        from writer.check import check
     except ImportError as exc:  # pragma: no cover - the evaluator ships with the package
         from writer.errors import WriterError
 
-        raise WriterError("the model phraser needs the evaluator (writer.evaluate)") from exc
+        raise WriterError("the model phraser needs the evaluator (writer.check)") from exc
     return check

@@ -9,7 +9,7 @@ from typing import Any
 
 from writer.factsheet import Fact, FactSheet, format_value
 from writer.sections import REASK_PROMPT, SYSTEM_PROMPT, Section, prompt_text
-from writer.sections._text import number, percentile, population_noun
+from writer.sections.prose import number, percentile, population_noun
 
 
 def display(fact: Fact) -> str:

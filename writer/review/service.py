@@ -22,9 +22,9 @@ Checker = Callable[[str, FactSheet], list[StoredFinding]]
 
 
 def evaluator_check(text: str, sheet: FactSheet) -> list[StoredFinding]:
-    """The evaluator's findings on ``text`` (``writer.evaluate.check``)."""
+    """The evaluator's findings on ``text`` (``writer.check.check``)."""
     try:
-        from writer.evaluate import check
+        from writer.check import check
     except ImportError as exc:  # pragma: no cover - only while the evaluator is missing
         raise WriterError(f"the evaluator is not available: {exc}") from None
     report = check(text, sheet)

@@ -146,7 +146,7 @@ def template_hash(section: str) -> str:
 
     module = importlib.import_module(get(section).template.__module__)
     source = Path(module.__file__ or "").read_bytes() if module.__file__ else b""
-    helpers = (Path(__file__).parent / "_text.py").read_bytes()
+    helpers = (Path(__file__).parent / "prose.py").read_bytes()
     return "sha256:" + hashlib.sha256(source + helpers).hexdigest()
 
 

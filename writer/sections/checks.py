@@ -9,7 +9,7 @@ from writer.sections import Section
 
 
 def render_report(report: Any) -> str:
-    """The "| Checks | Answer |" table of a ``writer.evaluate`` CheckReport."""
+    """The "| Checks | Answer |" table of a ``writer.check`` CheckReport."""
     return str(report.checks_markdown()).strip()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from writer.factsheet import FactSheet, Item
 from writer.sections import Section
-from writer.sections._text import escape, fact_url, item_link, join, link, number, paragraph
+from writer.sections.prose import escape, fact_url, item_link, join, link, number, paragraph
 
 KEYS = ("expression.top_tissues",)
 LEAD = 3  # tissues in the first sentence; the rest follow in a second one

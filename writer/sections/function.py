@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from writer.factsheet import Fact, FactSheet, Item
 from writer.sections import Section
-from writer.sections._text import fact_url, item_link, join, link, paragraph
+from writer.sections.prose import fact_url, item_link, join, link, paragraph
 
 MAX_TERMS = 8
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from writer.factsheet import FactSheet
 from writer.sections import Section
-from writer.sections._text import escape, link, safe_url
+from writer.sections.prose import escape, link, safe_url
 
 NOT_AVAILABLE = "not available"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from writer.factsheet import FactSheet
 from writer.sections import Section
-from writer.sections._text import fact_url, int_value, link, paragraph, plural
+from writer.sections.prose import fact_url, int_value, link, paragraph, plural
 
 KEYS = ("literature.publication_count",)
 

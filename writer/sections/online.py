@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from writer.factsheet import FACT_KEYS, Fact, FactSheet
 from writer.sections import Section
-from writer.sections._text import item_link, join, number, paragraph
+from writer.sections.prose import item_link, join, number, paragraph
 
 
 def _keys(prefix: str) -> tuple[str, ...]:

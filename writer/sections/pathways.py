@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from writer.factsheet import FactSheet, Item
 from writer.sections import Section
-from writer.sections._text import escape, item_link, join, paragraph
+from writer.sections.prose import escape, item_link, join, paragraph
 
 KEYS = ("pathways.wikipathways",)
 MAX_PATHWAYS = 8

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from writer.factsheet import Fact, FactSheet
 from writer.sections import Section
-from writer.sections._text import (
+from writer.sections.prose import (
     fact_url,
     float_value,
     join,

@@ -6,7 +6,7 @@ import re
 
 from writer.factsheet import Fact, FactSheet, Percentile
 from writer.sections import Section
-from writer.sections._text import (
+from writer.sections.prose import (
     fact_url,
     float_value,
     int_value,

@@ -24,11 +24,11 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from writer.evaluate import lexicon as lx
-from writer.evaluate.claims import Claim
-from writer.evaluate.models import CheckRow, ChecksTable, SectionReadability
-from writer.evaluate.numbers import NUMBER_RE, rounds_to
-from writer.evaluate.page import SECTION_ORDER, Page
+from writer.check import lexicon as lx
+from writer.check.claims import Claim
+from writer.check.models import CheckRow, ChecksTable, SectionReadability
+from writer.check.numbers import NUMBER_RE, rounds_to
+from writer.check.page import SECTION_ORDER, Page
 from writer.factsheet import FACT_KEYS
 
 # Flesch-Kincaid grade expected of specialist encyclopedic prose (a university reader).

@@ -1,7 +1,7 @@
 """The evaluator measured: plant errors of every kind in clean pages and count how many it
 catches (recall per kind), and count its findings on the clean pages (false alarms).
 
-Clean pages come from ``evaluate_pages.build_page`` (synthetic fact sheets, phrasing and
+Clean pages come from ``check_pages.build_page`` (synthetic fact sheets, phrasing and
 number formats varied) and, with the session's real fact store, from the drafting
 templates. ``python benchmarks/check_recall.py`` prints the same measurement on more pages.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from evaluate_pages import build_page, complete, synthetic_sheet
+from check_pages import build_page, complete, synthetic_sheet
 
-from writer.evaluate import check
-from writer.evaluate.inject import KINDS, caught, describe, inject, measure
+from writer.check import check
+from writer.evals.inject import KINDS, caught, describe, inject, measure
 
 RECALL_TARGET = 0.99
 PAGES = 16

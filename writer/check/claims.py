@@ -22,10 +22,10 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
-from writer.evaluate import lexicon as lx
-from writer.evaluate.numbers import NUMBER_RE, Written, parse_number
-from writer.evaluate.page import Link, Page, Sentence
-from writer.evaluate.sheetindex import SheetIndex
+from writer.check import lexicon as lx
+from writer.check.numbers import NUMBER_RE, Written, parse_number
+from writer.check.page import Link, Page, Sentence
+from writer.check.sheetindex import SheetIndex
 
 ENSEMBL_RE = re.compile(r"\bENS[GTP]\d{11}(?:\.\d+)?\b")
 GO_RE = re.compile(r"\bGO[:_]\d{7}\b")

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from writer.evaluate import lexicon as lx
-from writer.evaluate.claims import Claim
-from writer.evaluate.numbers import rounds_to, show
-from writer.evaluate.page import SECTION_TITLES
-from writer.evaluate.sheetindex import SheetIndex, norm_name
+from writer.check import lexicon as lx
+from writer.check.claims import Claim
+from writer.check.numbers import rounds_to, show
+from writer.check.page import SECTION_TITLES
+from writer.check.sheetindex import SheetIndex, norm_name
 from writer.factsheet import FACT_KEYS, Fact
 
 TRACED, CONTRADICTED, UNVERIFIABLE = "traced", "contradicted", "unverifiable"

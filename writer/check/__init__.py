@@ -3,7 +3,7 @@
     >>> report = check(page_text, sheet)
     >>> report.findings            # claims that could not be traced, with sentence and reason
     >>> report.checks_markdown()   # the "| Checks | Answer |" table for the page
-    >>> report.to_json()           # the stable JSON shape (see writer.evaluate.models)
+    >>> report.to_json()           # the stable JSON shape (see writer.check.models)
 
 Works on any page: a model's draft, a curator's edit, or an old page. Deterministic and
 offline; a ``judge`` (a callable ``(text, ChecksTable) -> {row name: opinion}``, e.g. a
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from writer.evaluate.models import (
+from writer.check.models import (
     KINDS,
     CheckReport,
     CheckRow,
@@ -46,11 +46,11 @@ def check(text: str, sheet: FactSheet, *,
     ``ethical_concerns``, ``coherence``, ``facts_verified``); its answers are shown next to
     the rule-based ones, and a failing judge never hides them.
     """
-    from writer.evaluate import checks
-    from writer.evaluate.claims import extract
-    from writer.evaluate.page import parse
-    from writer.evaluate.sheetindex import SheetIndex
-    from writer.evaluate.trace import CONTRADICTED, TRACED, Tracer
+    from writer.check import checks
+    from writer.check.claims import extract
+    from writer.check.page import parse
+    from writer.check.sheetindex import SheetIndex
+    from writer.check.trace import CONTRADICTED, TRACED, Tracer
 
     page = parse(text)
     index = SheetIndex(sheet)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from writer.evaluate.numbers import NUMBER_RE, parse_number, rounds_to
+from writer.check.numbers import NUMBER_RE, parse_number, rounds_to
 from writer.factsheet import FactSheet, Item
 
 
@@ -318,7 +318,7 @@ def swapped_go_term(text: str, sheet: FactSheet, rng: random.Random) -> Injected
 
 def swapped_tissue(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
     """A top tissue's name replaced by a GTEx tissue that is not among the gene's top ones."""
-    from writer.evaluate.sheetindex import name_words
+    from writer.check.sheetindex import name_words
     from writer.sources.ideogram import GTEX_TISSUE_NAMES
 
     tissues = sheet.value("expression.top_tissues")
@@ -391,7 +391,7 @@ def invented_sentence(text: str, sheet: FactSheet, rng: random.Random) -> Inject
 
 
 def _invented_symbol(sheet: FactSheet, rng: random.Random) -> str:
-    from writer.evaluate.lexicon import NOT_SYMBOLS
+    from writer.check.lexicon import NOT_SYMBOLS
 
     names = {sheet.symbol.upper()}
     aliases = sheet.value("identity.aliases")
@@ -585,7 +585,7 @@ def measure(pages: Iterable[tuple[str, FactSheet]], kinds: Iterable[str] = tuple
             checker: Callable[[str, FactSheet], Any] | None = None) -> Measurement:
     """Plant each kind of error ``tries`` times in each clean page and check every result."""
     if checker is None:
-        from writer.evaluate import check as checker
+        from writer.check import check as checker
     kinds = list(kinds)
     out = Measurement(recall={k: Recall() for k in kinds})
     for n, (text, sheet) in enumerate(pages):

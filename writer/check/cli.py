@@ -113,7 +113,7 @@ def check(ctx: click.Context, page: str | None, gene: str | None, as_json: bool)
         if not gene:
             raise UserInputError("missing --gene GENE: the gene the page is about")
         from writer.config import Settings, load_settings
-        from writer.evaluate import check as run_check
+        from writer.check import check as run_check
         from writer.store import FactStore
 
         text = read_page(page)

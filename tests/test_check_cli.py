@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from writer.cli import main
-from writer.evaluate import KINDS
+from writer.check import KINDS
 
 REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference-pages"
 

@@ -7,7 +7,7 @@ import re
 from functools import cached_property
 from urllib.parse import unquote
 
-from writer.evaluate import lexicon as lx
+from writer.check import lexicon as lx
 from writer.factsheet import FACT_KEYS, Fact, FactSheet, Item
 
 _ESCAPABLE = set("\\`*_{}[]()#+-.!|<>")

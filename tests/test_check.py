@@ -1,4 +1,4 @@
-"""The evaluator (`writer.evaluate.check`): claim extraction, kind-aware matching by rounding,
+"""The evaluator (`writer.check.check`): claim extraction, kind-aware matching by rounding,
 findings, the Checks table and the stable JSON shape."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import sys
 import time
 
 import pytest
-from evaluate_pages import synthetic_sheet
+from check_pages import synthetic_sheet
 
-from writer.evaluate import CheckReport, check
-from writer.evaluate.numbers import rounds_to, written_from_text
+from writer.check import CheckReport, check
+from writer.check.numbers import rounds_to, written_from_text
 from writer.factsheet import Fact, FactSheet, Item, Percentile
 
 
@@ -339,7 +339,7 @@ def test_writer_check_is_the_public_api():
 
 
 def test_importing_the_cli_does_not_load_the_readers():
-    code = ("import sys, writer.cli, writer.evaluate.cli; "
+    code = ("import sys, writer.cli, writer.check.cli; "
             "print(any(m.split('.')[0] in ('textstat', 'vaderSentiment') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -348,7 +348,7 @@ def test_importing_the_cli_does_not_load_the_readers():
 def test_in_process_check_is_fast():
     import random
 
-    from evaluate_pages import build_page
+    from check_pages import build_page
 
     page = build_page(SHEET, random.Random(1))
     check(page, SHEET)  # load the readers once
@@ -402,7 +402,7 @@ def test_tissues_and_pathways_named_in_passing_are_checked():
 def test_every_gtex_tissue_name_is_recognised_as_a_tissue():
     import re
 
-    from writer.evaluate import lexicon
+    from writer.check import lexicon
     from writer.sources.ideogram import GTEX_TISSUE_NAMES
 
     for name in GTEX_TISSUE_NAMES.values():
