@@ -151,7 +151,7 @@ def build_store(path: Path, sheet: FactSheet | None = None) -> Path:
         builder.add_source(ref, [])
     populations: dict[str, str] = {}
     for key, fact in sheet.facts.items():
-        builder.add_fact(sheet.gene_id, key, fact.value, source=fact.source, unit=fact.unit,
+        builder.add_fact(sheet.gene_id, key, fact.value, source=fact.source,
                          links=fact.links)
         if fact.percentile:
             populations[key] = fact.percentile.population

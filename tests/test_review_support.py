@@ -55,8 +55,8 @@ def build_fact_store(path: Path) -> Path:
             Item(name=go_name, id=go_id, evidence=("IDA",),
                  url=f"https://amigo.geneontology.org/amigo/term/{go_id}"),
         ], source="orgdb-test")
-        b.add_fact(gid, "structure.gene_length", length, unit="bp", source="ensembl-test")
-        b.add_fact(gid, "structure.mature_length", mature, unit="bp", source="ensembl-test")
+        b.add_fact(gid, "structure.gene_length", length, source="ensembl-test")
+        b.add_fact(gid, "structure.mature_length", mature, source="ensembl-test")
     b.finish()
     return path
 

@@ -87,7 +87,7 @@ def test_percentiles_are_mean_rank_over_the_declared_population(tmp_path, monkey
         builder.add_genes([(g, f"G{g}", f"gene {g}", "protein-coding", "1", None, None, None,
                             None) for g in range(2, 6)])
         for gid, length in [(1, 10), (2, 20), (3, 20), (4, 30), (5, 40)]:
-            builder.add_fact(gid, "structure.gene_length", length, unit="bp", source="s1")
+            builder.add_fact(gid, "structure.gene_length", length, source="s1")
         builder.declare_population("structure.gene_length", "test genes")
 
     use_sources(monkeypatch, tiny_load, lengths)

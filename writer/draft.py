@@ -115,8 +115,8 @@ def missing_note(sheet: FactSheet) -> str:
     from writer.sections.prose import join
 
     missing = missing_notes(sheet)
-    offline = [f"{s.title} ({s.sources})" for s in missing if s.offline]
-    online = [f"{s.title} ({s.sources})" for s in missing if not s.offline]
+    offline = [f"{s.title} ({s.needs})" for s in missing if s.offline]
+    online = [f"{s.title} ({s.needs})" for s in missing if not s.offline]
     parts = []
     if offline:
         parts.append("Left out of this page because the offline sources have no facts on "

@@ -2,10 +2,10 @@
 
 A fact sheet is a frozen pydantic model. Facts are keyed by stable dotted keys
 (``structure.gene_length``, ``protein.isoelectric_point`` ...; the full list is
-``FACT_KEYS``). Each fact carries its value, unit, the id of the source that gave it,
-links a curator can click, a percentile over a stated population where one applies, and
-the cross-checks it went through. ``FactSheet.content_hash()`` identifies the exact facts
-a draft was written from.
+``FACT_KEYS``, from the catalogue ``writer/catalog.toml``). Each fact carries its value,
+unit, the id of the source that gave it, links a curator can click, a percentile over a
+stated population where one applies, and the cross-checks it went through.
+``FactSheet.content_hash()`` identifies the exact facts a draft was written from.
 
 JSON shape (``writer facts GENE --json``; ``schema_version`` changes when it does)::
 
@@ -27,6 +27,8 @@ import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from writer import catalog
 
 SCHEMA_VERSION = 1
 
@@ -99,51 +101,16 @@ class SourceRef(_Model):
     url: str
 
 
-# Every key a fact sheet can hold, with its label and its page section. Sources may only
-# write these keys (the store builder refuses others), so the JSON shape stays stable.
-FACT_KEYS: dict[str, str] = {
-    "identity.ncbi_gene_id": "NCBI Gene ID",
-    "identity.symbol": "Symbol",
-    "identity.name": "Full name",
-    "identity.gene_type": "Gene type",
-    "identity.ensembl_id": "Ensembl gene ID",
-    "identity.chromosome": "Chromosome",
-    "identity.band": "Cytogenetic band",
-    "identity.location": "Genomic location (GRCh38)",
-    "identity.aliases": "Aliases",
-    "identity.uniprot_ids": "UniProt accessions",
-    "function.molecular_function": "GO molecular function",
-    "function.cellular_component": "GO cellular component",
-    "function.biological_process": "GO biological process",
-    "structure.canonical_transcript": "Canonical transcript",
-    "structure.gene_length": "Gene length",
-    "structure.mature_length": "Mature (spliced) transcript length",
-    "structure.primary_transcript_length": "Primary transcript length",
-    "structure.exon_count": "Exons in the canonical transcript",
-    "literature.publication_count": "Publications linked to the gene",
-    "expression.top_tissues": "Top tissues by median expression (GTEx)",
-    "pathways.wikipathways": "WikiPathways pathways",
-    "protein.uniprot_accession": "Protein analysed (UniProt accession)",
-    "protein.length": "Sequence length",
-    "protein.molecular_weight": "Molecular weight",
-    "protein.isoelectric_point": "Isoelectric point",
-    "protein.gravy": "GRAVY (hydropathy)",
-    "protein.charge_ph7": "Charge at pH 7.0",
-    "protein.flexibility_median": "Median flexibility",
-    "protein.helix_fraction": "Helix fraction",
-    "protein.turn_fraction": "Turn fraction",
-    "protein.sheet_fraction": "Sheet fraction",
-    "protein.instability_index": "Instability index",
-}
+# Every key a fact sheet can hold, with its label (from the catalogue, writer/catalog.toml).
+# Sources may only write these keys (the store builder refuses others), so the JSON shape
+# stays stable.
+FACT_KEYS: dict[str, str] = catalog.FACT_KEYS
 
-SECTIONS: tuple[str, ...] = (
-    "identity",
-    "function",
-    "structure",
-    "literature",
-    "expression",
-    "pathways",
-    "protein",
+# Sections a fact sheet groups its facts by (their key prefixes), in page order; those with an
+# offline source are named in ``missing_sections`` when a gene has no facts for them.
+SECTIONS: tuple[str, ...] = tuple(s.prefix for s in catalog.sections() if s.prefix)
+OFFLINE_SECTIONS: tuple[str, ...] = tuple(
+    s.prefix for s in catalog.sections() if s.prefix and s.has_offline_source
 )
 
 

@@ -24,10 +24,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from writer import catalog
 from writer.errors import AmbiguousGene, NoFactStore, SyncError, UnknownGene
 from writer.factsheet import (
     FACT_KEYS,
-    SECTIONS,
+    OFFLINE_SECTIONS,
     CrossCheck,
     Fact,
     FactSheet,
@@ -117,11 +118,13 @@ class StoreBuilder:
         value: int | float | str | Sequence[Item],
         *,
         source: str,
-        unit: str | None = None,
         links: Sequence[Link] = (),
     ) -> None:
+        """Add one fact; its unit is the catalogue's (``writer/catalog.toml``)."""
         if key not in FACT_KEYS:
             raise SyncError(f"source {source} wrote unknown fact key {key!r}")
+        spec = catalog.fact(key)
+        unit = spec.unit if spec else None
         if isinstance(value, (list, tuple)):
             stored = json.dumps([item.model_dump(exclude_defaults=True) for item in value])
             num = None
@@ -356,7 +359,7 @@ class FactStore:
                 symbol=symbols[gid],
                 facts=gene_facts,
                 sources={s: sources[s] for s in sorted(used) if s in sources},
-                missing_sections=tuple(s for s in SECTIONS if s not in present),
+                missing_sections=tuple(s for s in OFFLINE_SECTIONS if s not in present),
             ))
         return sheets
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
+from writer import catalog
 from writer.check import lexicon as lx
 from writer.check.numbers import NUMBER_RE, Written, parse_number
 from writer.check.page import Link, Page, Sentence
@@ -64,7 +65,23 @@ URL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("refseq", re.compile(r"ncbi\.nlm\.nih\.gov/nuccore/([NX][MRP]_\d+(?:\.\d+)?)")),
 )
 
-UNSOURCED_SECTIONS = ("publications", "protein_atlas", "transcription_factors", "disease")
+
+
+def unsourced_sections(index: SheetIndex) -> frozenset[str]:
+    """Prose sections that no source covers for this gene: only online sources provide them
+    and the fact sheet holds none of their facts. Their sentences cannot be traced."""
+    return frozenset(
+        s.name for s in catalog.sections()
+        if s.kind == "prose" and s.prefix and not s.has_offline_source
+        and not index.sheet.section(s.prefix)
+    )
+
+
+def _spec(section: str) -> catalog.SectionSpec | None:
+    try:
+        return catalog.section(section)
+    except KeyError:  # the front matter, "other"
+        return None
 
 
 @dataclass
@@ -97,6 +114,7 @@ class Extractor:
         self.claims: list[Claim] = []
         self._page_cues: list[tuple[int, int, str]] | None = None
         self._cue_starts: list[int] = []
+        self.unsourced = unsourced_sections(index)
 
     # --- bookkeeping ---------------------------------------------------------------------------
     def free(self, start: int, end: int) -> bool:
@@ -464,7 +482,7 @@ class Extractor:
         """Tissues and pathways named in passing, outside their sections' lists: "it is most
         expressed in the cerebellum", "it belongs to the Wnt signaling pathway"."""
         for s in self.page.sentences:
-            if s.section in UNSOURCED_SECTIONS or s.section == "notes":
+            if s.section in self.unsourced or s.section == "notes":
                 continue
             view = self.view[s.start : s.end]
             if lx.EXPRESSION_CUE.search(view):
@@ -646,13 +664,10 @@ class Extractor:
                 claim.key = cue
             if claim.kind == "number":
                 claim.kind = lx.key_kind(claim.key)
-            if section in UNSOURCED_SECTIONS and claim.key in (
-                None, "literature.publication_count"
-            ):
-                claim.key = {"publications": "publications.rcr",
-                             "transcription_factors": "regulation.experiments"}.get(section,
-                                                                                   claim.key)
-                claim.kind = lx.key_kind(claim.key) if claim.key else "number"
+            spec = _spec(section)
+            if spec and spec.number_key and claim.key in (None, "literature.publication_count"):
+                claim.key = spec.number_key  # a bare number in the top papers is an RCR
+                claim.kind = lx.key_kind(claim.key)
             self.add(claim)
             values.append(claim)
             if respectively and claim.unit in (None, "%") and claim.status is None:
@@ -735,8 +750,8 @@ class Extractor:
         elif re.search(r"releas|version|updated|as of|dated|snapshot", tail) or \
                 lx.SOURCE_NAME_RE.search(before[-40:]):
             key = "source.year"
-        elif section == "publications":
-            key = "publications.year"
+        elif (spec := _spec(section)) and spec.year_key:
+            key = spec.year_key
         else:
             key = "literature.year"
         self.add(Claim(m.start(), m.end(), "year" if key != "source.year" else "source", key,
@@ -755,7 +770,7 @@ class Extractor:
 
     def statements(self) -> None:
         for s in self.page.sentences:
-            if s.section in UNSOURCED_SECTIONS:
+            if s.section in self.unsourced:
                 self.add(Claim(s.start, s.end, "statement", f"section.{s.section}",
                                self.text[s.start:s.end], s.section), consume=False)
             elif (

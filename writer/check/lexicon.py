@@ -1,6 +1,9 @@
 """The words the claim extractor reads numbers and names by: quantity cues, units, grammar
 rules, and the abbreviations that are not gene symbols.
 
+What each fact key is called, its kind, dimension, cue words and count nouns come from the
+catalogue (``writer/catalog.toml``); the rules here are about English.
+
 Everything here is a rule about English and about the databases, never a string taken
 from a particular page.
 """
@@ -10,67 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# --- what a number can be about -------------------------------------------------------------
-# Pseudo keys (not in FACT_KEYS) name quantities the pages state but no source provides yet;
-# a claim about one is ``unverifiable``.
-PSEUDO_LABELS: dict[str, str] = {
-    "literature.earliest_year": "year of the earliest publication",
-    "literature.year_range": "years of the middle 50% of publications",
-    "literature.year": "publication year",
-    "publications.year": "publication year of a top paper",
-    "publications.rcr": "relative citation ratio",
-    "publications.pmid": "PubMed ID",
-    "publications.title": "paper title",
-    "regulation.experiments": "number of ChIP-seq experiments",
-    "regulation.tf": "transcription factor",
-    "atlas.cluster": "expression cluster of the Human Protein Atlas",
-    "disease.trait": "GWAS trait",
-    "expression.tpm": "median expression (TPM)",
-    "protein.charge_ph7.ph": "pH the charge is computed at",
-}
+from writer import catalog
 
-# Which kind of finding a key gives.
-KEY_KINDS: dict[str, str] = {
-    "structure.gene_length": "length",
-    "structure.mature_length": "length",
-    "structure.primary_transcript_length": "length",
-    "structure.exon_count": "count",
-    "literature.publication_count": "count",
-    "literature.earliest_year": "year",
-    "literature.year_range": "year",
-    "literature.year": "year",
-    "publications.year": "year",
-    "publications.rcr": "score",
-    "regulation.experiments": "count",
-    "atlas.cluster": "number",
-    "expression.tpm": "expression",
-    "identity.ncbi_gene_id": "identifier",
-    "identity.chromosome": "band",
-}
-
-
-def key_kind(key: str | None) -> str:
-    if key is None:
-        return "number"
-    if key in KEY_KINDS:
-        return KEY_KINDS[key]
-    if key.startswith("protein."):
-        return "protein_property"
-    return "number"
-
-
-# Dimensions: a unit fixes one, a key has one.
-KEY_DIMENSION: dict[str, str] = {
-    "structure.gene_length": "length",
-    "structure.mature_length": "length",
-    "structure.primary_transcript_length": "length",
-    "protein.molecular_weight": "mass",
-    "protein.length": "residues",
-    "expression.tpm": "tpm",
-    "protein.helix_fraction": "fraction",
-    "protein.turn_fraction": "fraction",
-    "protein.sheet_fraction": "fraction",
-}
+# --- what a number can be about (from the catalogue, writer/catalog.toml) ---------------------
+# A fact key's kind names a finding about it; its dimension is what a unit beside it must
+# measure; fraction keys are written as percentages or fractions.
+key_kind = catalog.key_kind
+KEY_DIMENSION: dict[str, str] = {f.key: f.dimension for f in catalog.facts() if f.dimension}
 FRACTION_KEYS = frozenset(k for k, d in KEY_DIMENSION.items() if d == "fraction")
 
 
@@ -115,11 +64,9 @@ PERCENTILE_AFTER = re.compile(
 )
 PERCENTILE_BEFORE = re.compile(r"percentile(?: rank)?(?: of| is| at)?\s*$", re.IGNORECASE)
 
-# Nouns that say what a bare count counts.
-COUNT_NOUNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\s+(?:publications?|papers?|articles?)\b", re.I), "literature.publication_count"),
-    (re.compile(r"\s+exons?\b", re.I), "structure.exon_count"),
-    (re.compile(r"\s+(?:ChIP-seq\s+)?experiments?\b", re.I), "regulation.experiments"),
+# Nouns that say what a bare count counts ("386 publications").
+COUNT_NOUNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(f.counts.pattern, re.I), f.key) for f in catalog.facts() if f.counts is not None
 )
 POPULATION_BEFORE = re.compile(r"\b(?:among|of|over|across|out of)\s+(?:all\s+)?$", re.I)
 POPULATION_AFTER = re.compile(
@@ -127,36 +74,9 @@ POPULATION_AFTER = re.compile(
 )
 
 # Cues: the words that say which quantity a nearby number states, as lower-case word
-# sequences (punctuation between words is ignored). The longest cue at a position wins.
-_CUES: dict[str, tuple[str, ...]] = {
-    "structure.primary_transcript_length": (
-        "primary transcript length", "primary transcript", "pre-mrna length", "unspliced length"),
-    "structure.mature_length": (
-        "mature spliced length", "mature length", "mature transcript length",
-        "mature mrna length", "mature transcript", "mature mrna", "spliced length",
-        "spliced transcript length", "mrna length", "transcript length"),
-    "structure.gene_length": (
-        "gene length", "length of the gene", "gene spans", "genomic length", "genomic span",
-        "spans"),
-    "protein.gravy": ("gravy", "grand average of hydropathy", "hydropathy"),
-    "protein.charge_ph7": ("charge",),
-    "protein.flexibility_median": ("flexibility",),
-    "protein.helix_fraction": ("helix", "helices", "helical"),
-    "protein.turn_fraction": ("turn", "turns"),
-    "protein.sheet_fraction": ("sheet", "sheets", "beta strand", "beta strands", "beta-strand",
-                               "beta-strands"),
-    "protein.instability_index": ("instability index", "instability"),
-    "protein.isoelectric_point": ("isoelectric point", "pi"),
-    "protein.molecular_weight": ("molecular weight", "molecular mass"),
-    "protein.length": ("sequence length", "protein length", "amino acids long",
-                       "amino acid long"),
-    "publications.rcr": ("relative citation ratio", "rcr"),
-    "atlas.cluster": ("cluster",),
-    "literature.publication_count": ("publication", "publications", "papers"),
-    "structure.exon_count": ("exon", "exons"),
-    "regulation.experiments": ("experiment", "experiments"),
-    "expression.tpm": ("tpm", "median expression"),
-}
+# sequences (punctuation between words is ignored; the catalogue's ``cues``). The longest cue
+# at a position wins.
+_CUES: dict[str, tuple[str, ...]] = {f.key: f.cues for f in catalog.facts() if f.cues}
 _CUE_INDEX: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 for _key, _phrases in _CUES.items():
     for _phrase in _phrases:

@@ -8,7 +8,8 @@ kept apart (``Link.url``): a number inside a URL is never read as a claim, only 
 identifiers that the URL patterns of known databases carry.
 
 Each block gets a page section (``SECTION_ORDER``) from its heading or, as in the reference
-pages, which have no headings, from what it talks about (rules in ``_SECTION_RULES``).
+pages, which have no headings, from what it talks about: the catalogue's heading patterns
+and prose markers (``writer/catalog.toml``), tried in its order.
 """
 
 from __future__ import annotations
@@ -17,84 +18,25 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-# Page sections in the reference pages' order.
-SECTION_ORDER: tuple[str, ...] = (
-    "front_matter",
-    "identity",
-    "function",
-    "structure",
-    "literature",
-    "publications",
-    "protein_atlas",
-    "transcription_factors",
-    "disease",
-    "expression",
-    "pathways",
-    "protein",
-    "notes",
-    "checks",
-)
+from writer import catalog
 
-# Sections whose facts no offline source provides: fact-sheet key prefixes per section.
-SECTION_KEY_PREFIXES: dict[str, tuple[str, ...]] = {
-    "identity": ("identity.",),
-    "function": ("function.",),
-    "structure": ("structure.",),
-    "literature": ("literature.",),
-    "publications": ("publications.",),
-    "protein_atlas": ("atlas.",),
-    "transcription_factors": ("regulation.",),
-    "disease": ("disease.",),
-    "expression": ("expression.",),
-    "pathways": ("pathways.",),
-    "protein": ("protein.",),
-}
+# Page sections in the reference pages' order (the catalogue's), after the front matter.
+SECTION_ORDER: tuple[str, ...] = ("front_matter", *catalog.SECTION_ORDER)
 
+# How a finding names a section that only online sources provide: "protein atlas (Human
+# Protein Atlas)".
 SECTION_TITLES: dict[str, str] = {
-    "publications": "top publications (iCite relative citation ratios)",
-    "protein_atlas": "Human Protein Atlas summary",
-    "transcription_factors": "transcription factors (GTRD ChIP-seq experiments)",
-    "disease": "disease associations (GWAS Catalog)",
+    s.name: f"{s.title} ({s.needs})" for s in catalog.sections()
+    if s.kind == "prose" and not s.has_offline_source
 }
 
 # (section, pattern over the block's lower-cased text and link targets); first match wins.
 _SECTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern))
-    for name, pattern in (
-        ("notes", r"\b(?:left out|leaves out|omitted|not (?:yet )?available|no offline source"
-                  r"|missing (?:sections?|sources?))\b"),
-        ("function", r"amigo\.geneontology|\bgo:\d{7}|gene ontology"),
-        ("publications", r"relative citation ratio|\brcr\b|icite|pubmed\.ncbi\.nlm\.nih\.gov/\d"),
-        ("protein_atlas", r"proteinatlas\.org|protein atlas|single[- ]cell"),
-        ("transcription_factors", r"transcription factors?|\bgtrd\b|chip-seq"),
-        ("disease", r"\bgwas\b|disease associations?"),
-        ("protein", r"\bgravy\b|isoelectric|instability index|protparam|molecular weight"
-                    r"|amino acids"),
-        ("structure", r"gene length|mature (?:\(spliced\) )?length|primary transcript|\bexons?\b"
-                      r"|canonical transcript|base pairs"),
-        ("literature", r"publications?\b|pubmed|pubtator|gene2pubmed"),
-        ("pathways", r"pathways?\b|wikipathways|reactome"),
-        ("expression", r"\bexpress(?:ed|ion)\b|tissues?\b|\bgtex\b|\btpm\b"),
-    )
+    (s.name, s.markers) for s in catalog.marker_order() if s.markers is not None
 )
-
+# (section, pattern over a lower-cased heading); first match wins.
 _HEADING_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern))
-    for name, pattern in (
-        ("identity", r"identity|overview"),
-        ("function", r"function|gene ontology"),
-        ("structure", r"structure"),
-        ("publications", r"top publications|citations?"),
-        ("literature", r"literature|publications"),
-        ("protein_atlas", r"atlas"),
-        ("transcription_factors", r"transcription factor|regulation"),
-        ("disease", r"disease|gwas"),
-        ("expression", r"expression|tissue"),
-        ("pathways", r"pathway"),
-        ("protein", r"protein"),
-        ("checks", r"checks"),
-        ("notes", r"notes?|missing|sources"),
-    )
+    (s.name, s.heading) for s in catalog.heading_order() if s.heading is not None
 )
 
 _ABBREVIATIONS = frozenset({

@@ -7,8 +7,9 @@ import re
 from functools import cached_property
 from urllib.parse import unquote
 
+from writer import catalog
 from writer.check import lexicon as lx
-from writer.factsheet import FACT_KEYS, Fact, FactSheet, Item
+from writer.factsheet import Fact, FactSheet, Item
 
 _ESCAPABLE = set("\\`*_{}[]()#+-.!|<>")
 
@@ -77,9 +78,8 @@ class SheetIndex:
     def label(self, key: str | None) -> str:
         if key is None:
             return "value"
-        if key in lx.PSEUDO_LABELS:
-            return lx.PSEUDO_LABELS[key]
-        text = FACT_KEYS.get(key) or key.split(".")[-1].replace("_", " ")
+        spec = catalog.fact(key)
+        text = spec.label if spec else key.split(".")[-1].replace("_", " ")
         first = text.split(" ", 1)[0]
         return text[0].lower() + text[1:] if first[1:].islower() else text  # "Gene length"
 

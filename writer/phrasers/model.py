@@ -41,9 +41,9 @@ from tenacity import (
     stop_after_attempt,
 )
 
+from writer.check import coverage as cov
 from writer.factsheet import FactSheet
 from writer.phrasers import Phrased, findings_of, prompting
-from writer.check import coverage as cov
 from writer.phrasers.untrusted import clean
 from writer.review.store import ModelCall
 from writer.sections import Section

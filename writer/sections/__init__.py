@@ -1,22 +1,12 @@
-"""The page's sections, in the reference pages' order, one definition each.
+"""The page's sections, in the reference pages' order: the catalogue's entries with templates.
 
-A ``Section`` says which facts it reads (fact keys, see ``writer.factsheet.FACT_KEYS``),
-which prompt file phrases it with a model (``prompts/<name>.md``), and how its
-deterministic template writes it. A section whose facts are absent from a gene's fact
-sheet is left out of the page; ``missing_notes`` says which sources would provide it.
-
-    identity table    rendered from facts (not phrased)
-    function          GO molecular function, cellular component, biological process
-    structure         gene, mature and primary transcript lengths with percentiles
-    literature        publication count
-    publications      top papers by relative citation ratio        (online only: iCite)
-    protein atlas     protein class, RNA specificity, location     (online only: HPA)
-    transcription factors  TFs by ChIP-seq experiments             (online only: GTRD)
-    disease           GWAS traits                                  (online only: GWAS Catalog)
-    expression        GTEx top tissues
-    pathways          WikiPathways
-    protein           ProtParam properties with percentiles
-    checks table      rendered from the evaluator's report (not phrased)
+What a section is (name, title, kind, fact keys, sources) is written once, in the catalogue
+(``writer/catalog.toml``). This package adds how each is written without a model: the
+template module ``writer/sections/<name>.py`` (a ``render(sheet)`` function, and optionally
+``select(sheet)`` for the facts the text states); a section without a module of its own is
+written by ``writer.sections.generic``, which states its facts plainly. The model's prompt
+for it is ``prompts/<name>.md``. A section whose facts are absent from a gene's fact sheet
+is left out of the page; ``missing_notes`` says which sources would provide it.
 
 Sections are data-driven: each reads whichever of its keys the fact sheet holds, so a
 section lights up as soon as a source starts writing its facts.
@@ -25,42 +15,38 @@ section lights up as soon as a source starts writing its facts.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
-from writer.factsheet import FACT_KEYS, Fact, FactSheet
+from writer import catalog
+from writer.catalog import SectionKind
+from writer.factsheet import Fact, FactSheet
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
-
-Kind = Literal["table", "prose", "checks"]
-
-
-def _keys(prefix: str) -> tuple[str, ...]:
-    return tuple(k for k in FACT_KEYS if k.startswith(prefix + "."))
 
 
 @dataclass(frozen=True)
 class Section:
-    """One page section.
+    """One page section: its catalogue entry and its template.
 
     ``template(sheet)`` returns the section's deterministic Markdown ('' when it has nothing
     to say). ``select(sheet)`` returns the facts the text states: the ones the model prompt
     lists and the coverage check expects (default: every present key of ``keys``).
-    ``sources`` names where the facts come from, for the note on missing sections.
+    ``needs`` names where the facts come from, for the note on missing sections.
     """
 
     name: str
     title: str
-    kind: Kind
+    kind: SectionKind
     keys: tuple[str, ...]
-    sources: str
+    needs: str
     template: Callable[[FactSheet], str] = field(repr=False)
     select: Callable[[FactSheet], dict[str, Fact]] | None = field(default=None, repr=False)
     offline: bool = True
-    guidance: str = ""
 
     def facts(self, sheet: FactSheet) -> dict[str, Fact]:
         if self.select is not None:
@@ -80,36 +66,34 @@ class Section:
         return PROMPTS_DIR / f"{self.name}.md"
 
 
-def _registry() -> tuple[Section, ...]:
-    from writer.sections import (
-        checks,
-        expression,
-        function,
-        identity,
-        literature,
-        online,
-        pathways,
-        protein,
-        structure,
-    )
+def template_module(name: str) -> str:
+    """The module that writes a section without a model: its own, else the generic one."""
+    own = f"{__name__}.{name}"
+    return own if importlib.util.find_spec(own) is not None else f"{__name__}.generic"
 
-    return (
-        identity.SECTION,
-        function.SECTION,
-        structure.SECTION,
-        literature.SECTION,
-        *online.SECTIONS,
-        expression.SECTION,
-        pathways.SECTION,
-        protein.SECTION,
-        checks.SECTION,
+
+def _build(spec: catalog.SectionSpec) -> Section:
+    module = importlib.import_module(template_module(spec.name))
+    if module.__name__.endswith(".generic"):
+        render = module.template(spec.prefix or spec.name)
+    else:
+        render = module.render
+    return Section(
+        name=spec.name,
+        title=spec.title,
+        kind=spec.kind,
+        keys=spec.keys,
+        needs=spec.needs,
+        template=render,
+        select=getattr(module, "select", None),
+        offline=spec.has_offline_source,
     )
 
 
 @cache
 def all_sections() -> tuple[Section, ...]:
-    """Every section, in page order."""
-    return _registry()
+    """Every section a page can hold, in page order (the closing note is drawn by the page)."""
+    return tuple(_build(spec) for spec in catalog.sections() if spec.kind != "notes")
 
 
 def get(name: str) -> Section:
@@ -142,9 +126,8 @@ def sha256(text: str) -> str:
 @cache
 def template_hash(section: str) -> str:
     """Hash of the module that holds a section's template (so a draft names its code)."""
-    import importlib
 
-    module = importlib.import_module(get(section).template.__module__)
+    module = importlib.import_module(template_module(section))
     source = Path(module.__file__ or "").read_bytes() if module.__file__ else b""
     helpers = (Path(__file__).parent / "prose.py").read_bytes()
     return "sha256:" + hashlib.sha256(source + helpers).hexdigest()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from writer.factsheet import FactSheet
-from writer.sections import Section
 
 
 def render_report(report: Any) -> str:
@@ -21,15 +20,6 @@ def unavailable(reason: str) -> str:
     ])
 
 
-def _no_template(sheet: FactSheet) -> str:  # the table comes from the evaluator, not facts
+def render(sheet: FactSheet) -> str:  # the table comes from the evaluator, not from facts
     return ""
 
-
-SECTION = Section(
-    name="checks",
-    title="checks table",
-    kind="checks",
-    keys=(),
-    sources="the evaluator (writer check)",
-    template=_no_template,
-)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from writer.factsheet import FactSheet, Item
-from writer.sections import Section
 from writer.sections.prose import escape, fact_url, item_link, join, link, number, paragraph
 
-KEYS = ("expression.top_tissues",)
 LEAD = 3  # tissues in the first sentence; the rest follow in a second one
 
 
@@ -37,12 +35,3 @@ def render(sheet: FactSheet) -> str:
         sentences.append(f"They are followed by {join(rest)}")
     return paragraph(sentences)
 
-
-SECTION = Section(
-    name="expression",
-    title="expression",
-    kind="prose",
-    keys=KEYS,
-    sources="GTEx top tissues",
-    template=render,
-)

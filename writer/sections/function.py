@@ -11,7 +11,6 @@ and point to the full annotation list instead of cutting silently.
 from __future__ import annotations
 
 from writer.factsheet import Fact, FactSheet, Item
-from writer.sections import Section
 from writer.sections.prose import fact_url, item_link, join, link, paragraph
 
 MAX_TERMS = 8
@@ -31,7 +30,6 @@ ASPECTS = (
     ("function.cellular_component", "is located in", "is predicted to be located in", "the "),
     ("function.biological_process", "is involved in", "is predicted to be involved in", ""),
 )
-KEYS = tuple(a[0] for a in ASPECTS)
 
 
 def _usable(item: Item) -> bool:
@@ -116,13 +114,3 @@ def render(sheet: FactSheet) -> str:
         sentences.append(f"All of the gene's annotations are listed in {link('AmiGO', all_url)}")
     return paragraph(sentences)
 
-
-SECTION = Section(
-    name="function",
-    title="function (Gene Ontology)",
-    kind="prose",
-    keys=KEYS,
-    sources="Gene Ontology annotations",
-    template=render,
-    select=select,
-)

@@ -7,7 +7,6 @@ ID and chromosome location (cytogenetic band).
 from __future__ import annotations
 
 from writer.factsheet import FactSheet
-from writer.sections import Section
 from writer.sections.prose import escape, link, safe_url
 
 NOT_AVAILABLE = "not available"
@@ -34,12 +33,3 @@ def render(sheet: FactSheet) -> str:
         f"| {escape(gene_id)} | {escape(symbol)} | {escape(ensembl)} | {escape(band)} |",
     ])
 
-
-SECTION = Section(
-    name="identity",
-    title="identity table",
-    kind="table",
-    keys=("identity.ncbi_gene_id", "identity.symbol", "identity.ensembl_id", "identity.band"),
-    sources="NCBI Gene",
-    template=render,
-)

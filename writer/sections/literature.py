@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from writer.factsheet import FactSheet
-from writer.sections import Section
 from writer.sections.prose import fact_url, int_value, link, paragraph, plural
-
-KEYS = ("literature.publication_count",)
 
 
 def render(sheet: FactSheet) -> str:
@@ -27,12 +24,3 @@ def render(sheet: FactSheet) -> str:
         "symbol may return a different number",
     ])
 
-
-SECTION = Section(
-    name="literature",
-    title="literature",
-    kind="prose",
-    keys=KEYS,
-    sources="NCBI gene2pubmed",
-    template=render,
-)

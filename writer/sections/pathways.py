@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from writer.factsheet import FactSheet, Item
-from writer.sections import Section
 from writer.sections.prose import escape, item_link, join, paragraph
 
-KEYS = ("pathways.wikipathways",)
 MAX_PATHWAYS = 8
 
 
@@ -36,13 +34,3 @@ def render(sheet: FactSheet) -> str:
         return paragraph([f"The gene is a member of the WikiPathways pathway {items[0]}"])
     return paragraph([f"The gene is a member of the WikiPathways pathways {join(items)}{more}"])
 
-
-SECTION = Section(
-    name="pathways",
-    title="pathways",
-    kind="prose",
-    keys=KEYS,
-    sources="WikiPathways",
-    template=render,
-    select=select,
-)

@@ -8,7 +8,6 @@ keys already name each fraction, so nothing here depends on the order.
 from __future__ import annotations
 
 from writer.factsheet import Fact, FactSheet
-from writer.sections import Section
 from writer.sections.prose import (
     fact_url,
     float_value,
@@ -22,7 +21,8 @@ from writer.sections.prose import (
 
 PROTPARAM_DOCS = "https://biopython.org/docs/latest/api/Bio.SeqUtils.ProtParam.html"
 
-KEYS = (
+# The order the paragraph states the facts in (and the prompt lists them).
+ORDER = (
     "protein.uniprot_accession",
     "protein.gravy",
     "protein.charge_ph7",
@@ -84,8 +84,12 @@ def _with(fact: Fact | None, text: str) -> str:
     return text
 
 
+def select(sheet: FactSheet) -> dict[str, Fact]:
+    return {k: sheet.facts[k] for k in ORDER if k in sheet.facts}
+
+
 def render(sheet: FactSheet) -> str:
-    f = {k: sheet.facts[k] for k in KEYS if k in sheet.facts}
+    f = select(sheet)
     numeric = [k for k in f if k != "protein.uniprot_accession"]
     if not numeric:
         return ""
@@ -140,12 +144,3 @@ def render(sheet: FactSheet) -> str:
     s.append(f"the properties were computed with {link('Biopython ProtParam', PROTPARAM_DOCS)}")
     return paragraph(s)
 
-
-SECTION = Section(
-    name="protein",
-    title="protein properties",
-    kind="prose",
-    keys=KEYS,
-    sources="UniProt sequences with Biopython ProtParam",
-    template=render,
-)

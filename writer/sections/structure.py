@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from writer.factsheet import Fact, FactSheet, Percentile
-from writer.sections import Section
 from writer.sections.prose import (
     fact_url,
     float_value,
@@ -30,11 +29,6 @@ SHORT = {
     "structure.primary_transcript_length": "primary transcript length",
     "structure.exon_count": "exon count",
 }
-KEYS = (
-    "structure.canonical_transcript",
-    *(k for k, _ in LENGTHS),
-    "structure.exon_count",
-)
 
 
 def length_text(fact: Fact) -> str:
@@ -96,12 +90,3 @@ def render(sheet: FactSheet) -> str:
     sentences.append(populations_sentence("gene", used, SHORT))
     return paragraph(sentences) if clauses or n_exons is not None else ""
 
-
-SECTION = Section(
-    name="structure",
-    title="gene structure",
-    kind="prose",
-    keys=KEYS,
-    sources="Ensembl gene and transcript structures",
-    template=render,
-)

