@@ -60,7 +60,7 @@ def test_evaluator_orders_name_each_marked_section_once():
 
 
 def test_derived_tables_follow_the_catalogue():
-    assert FACT_KEYS == {f.key: f.label for f in catalog.facts() if f.stored}
+    assert {f.key: f.label for f in catalog.facts() if f.stored} == FACT_KEYS
     assert SECTION_ORDER[1:] == tuple(s.name for s in catalog.sections())
     assert [s.name for s in all_sections()] == [
         s.name for s in catalog.sections() if s.kind != "notes"
@@ -73,9 +73,9 @@ def test_derived_tables_follow_the_catalogue():
     assert {k for _, k in lexicon.COUNT_NOUNS} == {
         f.key for f in catalog.facts() if f.counts is not None
     }
-    assert lexicon.FRACTION_KEYS == {
+    assert {
         f.key for f in catalog.facts() if f.dimension == "fraction"
-    }
+    } == lexicon.FRACTION_KEYS
 
 
 def test_every_prose_section_has_a_prompt_file():

@@ -18,10 +18,10 @@ from test_draft_helpers import Script, build_store, completion, good_answer, ok,
 from writer.config import load_settings
 from writer.errors import BadFile
 from writer.evals import load_suite, render_markdown, run_eval
+from writer.evals.inject import KINDS
 from writer.evals.models import Overall, metric_paths, metric_value
 from writer.evals.runner import judge
 from writer.evals.suite import SUITE_DIR, Case, Threshold
-from writer.evals.inject import KINDS
 
 REQUIRED_CATEGORIES = {"well-studied", "barely-studied", "non-coding", "pseudogene",
                        "mitochondrial", "sex-chromosome", "ambiguous-alias", "missing-sources"}

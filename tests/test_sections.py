@@ -9,8 +9,8 @@ from test_draft_helpers import checker, full_sheet, has_evaluator, number_checke
 
 from writer.factsheet import FACT_KEYS, Item
 from writer.sections import all_sections, get, missing_notes, prompt_text
-from writer.sections.prose import join, number, ordinal_suffix, percentile, plural
 from writer.sections.function import MAX_TERMS
+from writer.sections.prose import join, number, ordinal_suffix, percentile, plural
 
 
 # --- formats -------------------------------------------------------------------------------
