@@ -205,6 +205,7 @@ class MirrorServer:
 def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are separate writes
 
         def setup(self) -> None:
             super().setup()
