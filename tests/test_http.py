@@ -8,6 +8,7 @@ tests measure it) but left free in the other tests so they run fast.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -425,8 +426,21 @@ def test_download_resumes_after_a_cut_and_is_byte_identical(
     first, second = mirror.requests
     assert (first.status, first.body_bytes) == (200, 100_000)
     assert second.headers["range"] == "bytes=100000-" and "if-range" in second.headers
+    assert second.headers["accept-encoding"] == "identity"  # ranges of the stored bytes
     assert (second.status, second.body_bytes) == (206, len(body) - 100_000)
     assert dest.read_bytes() == body and leftovers(dest) == []
+
+
+def test_download_keeps_a_gz_served_with_content_encoding_compressed(
+    fetcher: Fetcher, mirror: MirrorServer, tmp_path: Path
+) -> None:
+    packed = gzip.compress(big_file(50_000))
+    mirror.add(BULK, packed, {"Content-Encoding": "gzip"})
+    md5_line = f"{hashlib.md5(packed).hexdigest()}  Homo_sapiens.gene_info.gz\n"
+    mirror.put_file(BULK + ".md5", md5_line.encode())
+    dest = tmp_path / "out" / "gene_info.gz"
+    fetcher.download(BULK, dest, md5_url=BULK + ".md5")
+    assert dest.read_bytes() == packed
 
 
 def test_download_starts_over_when_the_server_ignores_range(
