@@ -6,8 +6,11 @@
     │   ├── AmbiguousGene       an alias shared by several genes (candidates attached)
     │   ├── NoFactStore         `writer data sync` has not been run yet
     │   ├── BadFile             a file that is missing, unreadable or of the wrong kind
-    │   └── UnknownDraft        no draft in the review queue has that id
+    │   ├── UnknownDraft        no draft in the review queue has that id
+    │   └── BadSetting          an environment variable or config.toml value is invalid
     ├── SyncError               a source could not be fetched or built (the old store is kept)
+    ├── NetworkError            an HTTP request failed (URL and reason, never a secret)
+    │   └── BadDownload         a download failed its size or md5 check (nothing is left at dest)
     └── ReviewRefused           a review was not saved (exit code 1); the queue is unchanged
         ├── StaleEdit           another review landed after the version the curator saw
         └── HasFindings         accept refused: the text has findings (use --override)
@@ -98,3 +101,25 @@ class HasFindings(ReviewRefused):
             f"draft {draft_id} not accepted: its text has {n} finding{'s' if n != 1 else ''}; "
             "fix them with `writer review edit`, or accept with --override --comment WHY"
         )
+
+
+class BadSetting(UserInputError):
+    """A setting from the environment or config.toml has a value that cannot work."""
+
+
+class NetworkError(WriterError):
+    """An HTTP request failed for good (after retries where a retry could help).
+
+    ``url`` is the URL the caller asked for (never the mirror's, never with an API key);
+    ``status`` is the last HTTP status, or None when no response arrived.
+    """
+
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+        self.url = url
+        self.reason = " ".join(reason.split())  # one line, whatever the transport said
+        self.status = status
+        super().__init__(f"cannot fetch {url}: {self.reason}")
+
+
+class BadDownload(NetworkError):
+    """A download arrived but failed its size or md5 check; it was discarded."""
