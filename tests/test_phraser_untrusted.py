@@ -59,8 +59,9 @@ def test_blocks_become_one_paragraph():
 
 
 def test_coverage_reads_numbers_under_rounding():
-    assert [(v, d) for v, d, _ in numbers("1,336 bp, 0.276 and 99.66% [x](https://a/123)")] == [
-        (1336.0, 0), (0.276, 3), (99.66, 2)]
+    assert [(str(w.value), w.decimals, suffix) for w, suffix
+            in numbers("1,336 bp, 0.276 and 99.66% [x](https://a/123), 46 kb")] == [
+        ("1336", 0, ""), ("0.276", 3, ""), ("99.66", 2, "%"), ("46", 0, "kb")]
     from test_draft_helpers import full_sheet
 
     sheet = full_sheet()
