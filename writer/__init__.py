@@ -1,6 +1,7 @@
 """gene-writer: verified fact sheets, grounded drafts, checks and review for gene pages."""
 
 from writer.api import facts, facts_many, open_facts
+from writer.check import check as check
 from writer.errors import (
     AmbiguousGene,
     BadFile,
@@ -10,7 +11,6 @@ from writer.errors import (
     UserInputError,
     WriterError,
 )
-from writer.check import check as check
 from writer.factsheet import Fact, FactSheet
 
 __all__ = [

@@ -112,8 +112,8 @@ def check(ctx: click.Context, page: str | None, gene: str | None, as_json: bool)
             raise UserInputError("missing PAGE: the Markdown file to check ('-' for stdin)")
         if not gene:
             raise UserInputError("missing --gene GENE: the gene the page is about")
-        from writer.config import Settings, load_settings
         from writer.check import check as run_check
+        from writer.config import Settings, load_settings
         from writer.store import FactStore
 
         text = read_page(page)

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from writer.factsheet import FactSheet
 from writer.sections import Section
 
+if TYPE_CHECKING:
+    from writer.check.models import CheckReport
 
-def render_report(report: Any) -> str:
+
+def render_report(report: CheckReport) -> str:
     """The "| Checks | Answer |" table of a ``writer.check`` CheckReport."""
     return str(report.checks_markdown()).strip()
-
-
-def unavailable(reason: str) -> str:
-    return "\n".join([
-        "| Checks    | Answer |",
-        "| :-------- | :------- |",
-        f"| Facts verified | not checked: {reason} |",
-    ])
 
 
 def _no_template(sheet: FactSheet) -> str:  # the table comes from the evaluator, not facts
