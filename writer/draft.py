@@ -1,9 +1,12 @@
 """``writer draft GENE``: a gene's page in the reference pages' format, every claim traced.
 
+    result = writer.draft("MT1G")                    # the library's entry (writer.api)
     sheet = writer.facts("MT1G")
     result = make_draft(sheet)                       # template phraser, no model
     result = make_draft(sheet, phraser=ModelPhraser(ModelConfig(model="qwen2.5")))
     result.page, result.record.flagged, result.report.findings
+
+(``ModelPhraser`` from ``writer.phrasers.model``, ``ModelConfig`` from ``writer.llm``.)
 
 The page: Jekyll front matter like the reference pages, the identity table (rendered from
 facts), one paragraph per section that has facts (``writer.sections``, in page order), a
