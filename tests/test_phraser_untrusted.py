@@ -69,8 +69,9 @@ def test_coverage_reads_numbers_under_rounding():
     text = "The gene length is 1.3 kb (3.42nd percentile); helix 30.65% (37.56th percentile)."
     assert omitted("s", text, facts) == []
     missing = omitted("s", "The gene length is 1,336 base pairs.", facts)
-    assert {(f["key"], f["kind"], f["status"]) for f in missing} == {
+    assert {(f.key, f.kind, f.status) for f in missing} == {
         ("structure.gene_length", "coverage", "omitted"),
         ("protein.helix_fraction", "coverage", "omitted"),
     }
-    assert any("percentile" in f["reason"] for f in missing)
+    assert any("percentile" in f.reason for f in missing)
+    assert all(f.section == "s" and f.start is None for f in missing)

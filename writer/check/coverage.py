@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
 
+from writer.check.models import Finding
 from writer.check.numbers import NUMBER_RE, Written, matches, parse_number
 from writer.factsheet import Fact, Item
 
@@ -72,9 +72,9 @@ def mentioned(text: str, fact: Fact) -> bool:
     return any(token.lower() in low for token in _IDENT.findall(value))
 
 
-def omitted(section: str, text: str, facts: dict[str, Fact]) -> list[dict[str, Any]]:
+def omitted(section: str, text: str, facts: dict[str, Fact]) -> list[Finding]:
     """Coverage findings: one per fact (or list item, or percentile) the text leaves out."""
-    findings: list[dict[str, Any]] = []
+    findings: list[Finding] = []
     written = numbers(text)
     for key, fact in facts.items():
         missing: list[str] = []
@@ -83,15 +83,15 @@ def omitted(section: str, text: str, facts: dict[str, Fact]) -> list[dict[str, A
         elif not mentioned(text, fact):
             missing = [str(fact.value)]
         for what in missing:
-            findings.append({
-                "claim": what, "kind": "coverage", "status": "omitted", "section": section,
-                "key": key, "reason": f"the text leaves out {fact.label.lower()}: {what}",
-            })
+            findings.append(Finding(
+                claim=what, kind="coverage", status="omitted", section=section, key=key,
+                reason=f"the text leaves out {fact.label.lower()}: {what}",
+            ))
         if fact.percentile and not _matches(fact.percentile.value, written, False):
-            findings.append({
-                "claim": f"{fact.percentile.value:.2f}", "kind": "coverage", "status": "omitted",
-                "section": section, "key": key,
-                "reason": f"the text leaves out the percentile of {fact.label.lower()} "
-                          f"({fact.percentile.value:.2f})",
-            })
+            findings.append(Finding(
+                claim=f"{fact.percentile.value:.2f}", kind="coverage", status="omitted",
+                section=section, key=key,
+                reason=f"the text leaves out the percentile of {fact.label.lower()} "
+                       f"({fact.percentile.value:.2f})",
+            ))
     return findings

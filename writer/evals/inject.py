@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
+from writer.check.models import CheckReport, Finding
 from writer.check.numbers import NUMBER_RE, matches, parse_number
 from writer.factsheet import FactSheet, Item
 
@@ -542,9 +542,11 @@ def inject(page_text: str, sheet: FactSheet, kind: str, rng: random.Random) -> I
     return KINDS[kind](page_text, sheet, rng)
 
 
-def caught(report: Any, expected: Expected) -> bool:
+def caught(report: CheckReport, expected: Expected) -> bool:
     """True when a finding of ``report`` overlaps a planted span."""
     for f in report.findings:
+        if f.start is None or f.end is None:
+            continue
         for a, b in expected.spans():
             if f.start < b and a < f.end:
                 return True
@@ -569,7 +571,7 @@ class Measurement:
     recall: dict[str, Recall] = field(default_factory=dict)
     clean_pages: int = 0
     pages_with_false_alarms: int = 0
-    false_alarms: list[Any] = field(default_factory=list)  # findings on clean pages
+    false_alarms: list[Finding] = field(default_factory=list)  # findings on clean pages
 
     def table(self) -> str:
         lines = ["| injection kind | caught | recall |", "| :-- | --: | --: |"]
@@ -582,7 +584,7 @@ class Measurement:
 
 def measure(pages: Iterable[tuple[str, FactSheet]], kinds: Iterable[str] = tuple(KINDS),
             tries: int = 1, seed: str = "inject",
-            checker: Callable[[str, FactSheet], Any] | None = None) -> Measurement:
+            checker: Callable[[str, FactSheet], CheckReport] | None = None) -> Measurement:
     """Plant each kind of error ``tries`` times in each clean page and check every result."""
     if checker is None:
         from writer.check import check as checker
