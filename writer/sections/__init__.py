@@ -28,12 +28,13 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
 from writer.factsheet import FACT_KEYS, Fact, FactSheet
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
+PROMPTS_DIR = Path(str(files("writer") / "prompts"))  # package data: works from a wheel
 
 Kind = Literal["table", "prose", "checks"]
 
