@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from writer.cli import main
 from writer.check import KINDS
+from writer.cli import main
 
 REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference-pages"
 

@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 from test_review_support import record
 
-from writer.errors import BadFile, StaleEdit, UnknownDraft, UserInputError
 from writer.check.models import Finding
+from writer.errors import BadFile, StaleEdit, UnknownDraft, UserInputError
 from writer.review.migrations import MIGRATIONS
 from writer.review.store import DraftRecord, ModelCall, Queue, StoredFinding
 
