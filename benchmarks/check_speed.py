@@ -41,14 +41,15 @@ def main() -> None:
     opts = parser.parse_args()
 
     from writer.check import check
-    from writer.check.checks import _textstat, _vader
+    from writer.check.checks import _vader
+    from writer.check.readability import _pyphen
     from writer.config import load_settings
     from writer.draft import make_draft
     from writer.store import FactStore
 
     start = time.perf_counter()
-    _vader(), _textstat()
-    print(f"loading VADER and textstat (once per process, on the first check): "
+    _vader(), _pyphen()
+    print(f"loading VADER and Pyphen (once per process, on the first check): "
           f"{(time.perf_counter() - start) * 1000:.0f} ms")
 
     facts = load_settings().facts_path
