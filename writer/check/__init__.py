@@ -77,7 +77,13 @@ def check(text: str, sheet: FactSheet, *,
         findings.append(Finding(claim=claim_text, sentence=sentence_text, kind=claim.kind,
                                 status=status, reason=reason, start=claim.start,  # type: ignore[arg-type]
                                 end=claim.end))
-    table = checks.build(page, claims, len(traced), contradicted, text, judge)
+    table, flags = checks.build(page, claims, len(traced), contradicted, text, judge)
+    for flag in flags:  # one hyped, advising or contradicting sentence is a finding too
+        sentence_text = text[flag.start : flag.end]
+        findings.append(Finding(claim=sentence_text, sentence=sentence_text, kind=flag.kind,
+                                status="flagged", reason=flag.reason, start=flag.start,
+                                end=flag.end))
+    findings.sort(key=lambda f: (f.start if f.start is not None else -1))
     return CheckReport(findings=findings, checks=table, claims_total=len(claims),
                        claims_traced=len(traced), traced=traced, symbol=sheet.symbol,
                        gene_id=sheet.gene_id)

@@ -766,11 +766,11 @@ class Extractor:
 
     def _year(self, s: int, e: int, w: Written, before: str, section: str) -> None:
         tail = before[-40:].lower()
-        if re.search(r"between\s+$|between\s+\d{4}\s+(?:and|to)\s+$|\d{4}\s*[-\u2013]\s*$|from\s+$",
-                     tail):
-            key = "literature.year_range"
-        elif re.search(r"earliest|first|oldest|since", tail):
+        if re.search(r"earliest|first|oldest|since", tail):
             key = "literature.earliest_year"
+        elif re.search(r"between\s+$|between\s+\d{4}\s+(?:and|to)\s+$|\d{4}\s*[-\u2013]\s*$"
+                       r"|from\s+$", tail):
+            key = "literature.year_range"
         elif re.search(r"releas|version|updated|as of|dated|snapshot", tail) or \
                 lx.SOURCE_NAME_RE.search(before[-40:]):
             key = "source.year"

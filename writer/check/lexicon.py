@@ -247,15 +247,39 @@ heart respectively number numbers well play plays played playing share shares sh
 offline
 """.split())  # noqa: SIM905
 
+# --- tone ---------------------------------------------------------------------------------------
+# Promotional words: a gene page states facts; none of these is a fact (a Sentiment finding).
+PROMOTIONAL = re.compile(
+    r"\b(?:promising|remarkabl[ey]|key players?|breakthroughs?|groundbreaking|ground-breaking"
+    r"|revolutionar(?:y|ize[sd]?)|game[- ]chang(?:er|ing)|unprecedented|cutting[- ]edge"
+    r"|fascinating|intriguing|exciting|extraordinar(?:y|ily)|astonishing|incredibl[ey]"
+    r"|amazing|tremendous(?:ly)?|invaluable|unparalleled|paves? the way"
+    r"|holds? (?:great |tremendous |enormous |much |significant )?(?:potential|promise)"
+    r"|great (?:potential|promise)|master regulators?|(?:crucial|pivotal|vital|critical"
+    r"|essential|key) (?:roles?|players?|importance)|of (?:great|utmost|paramount)"
+    r" importance|hugely|enormously|powerful)\b",
+    re.IGNORECASE,
+)
+# One sentence whose VADER compound reaches this is not neutral (VADER's own "moderate").
+SENTENCE_SENTIMENT = 0.35
+
 # --- ethics ------------------------------------------------------------------------------------
 ETHICS_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
         ("medical advice",
-         r"\byou should\b|\b(?:patients|people|readers|carriers) should\b"
-         r"|\bwe (?:recommend|advise)\b"
-         r"|\bconsult (?:a|your) (?:doctor|physician)\b|\b(?:take|stop taking|avoid taking)\s+\d"
-         r"|\bdos(?:e|age) of \d|\bshould (?:be )?(?:take|treat|avoid|start|stop)\w*"),
+         r"\byou should\b|\bwe (?:recommend|advise|suggest)\b"
+         r"|\b(?:patients|people|persons|individuals|readers|carriers|those|anyone|women|men"
+         r"|children|parents|families|relatives|subjects)\b[^.;]{0,80}?\b(?:should|must|ought to"
+         r"|are (?:advised|encouraged|recommended) to|need to)\b"
+         r"|\bconsult (?:a|your|their|with a) (?:doctor|physician|clinician|healthcare|health care"
+         r"|genetic counsel\w*|specialist)\b|\b(?:talk|speak) (?:to|with) (?:your|a) "
+         r"(?:doctor|physician)\b|\bseek (?:medical|professional) (?:advice|attention|help)\b"
+         r"|\b(?:take|stop taking|avoid taking)\s+\d|\bdos(?:e|age) of \d"
+         r"|\bshould (?:be )?(?:take|treat|avoid|start|stop|screen|test|receiv|given|consider"
+         r"|undergo|monitor)\w*"
+         r"|\b(?:is|are) (?:recommended|advised|indicated) for (?:patients|carriers|individuals"
+         r"|people|anyone)\b"),
         ("deterministic or stigmatising language about a group",
          r"\b(?:people|individuals|patients|carriers|women|men|children|families|populations?"
          r"|races?|ethnic groups?)\b[^.]{0,60}\b(?:will (?:always|inevitably|certainly)"
