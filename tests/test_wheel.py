@@ -39,10 +39,9 @@ def _backend_missing() -> str | None:
         return "setuptools is not installed (pip install -e '.[dev]')"
     import setuptools
 
-    major, minor = (int(p) for p in setuptools.__version__.split(".")[:2])
-    if (major, minor) < (70, 1) and importlib.util.find_spec("wheel") is None:
-        return (f"setuptools {setuptools.__version__} needs the wheel package to build wheels "
-                "(pip install -e '.[dev]' brings setuptools>=70.1)")
+    if int(setuptools.__version__.split(".")[0]) < 77:  # pyproject.toml's build-system
+        return (f"setuptools {setuptools.__version__} is older than the build-system's 77 "
+                "(pip install -e '.[dev]' brings it)")
     return None
 
 
