@@ -56,6 +56,10 @@ DISEASE_ID_TEXT_RE = re.compile(
 _DISEASE_DB = {"OMIM": "OMIM", "MIM": "OMIM", "ORPHA": "ORPHA", "ORPHANET": "ORPHA",
                "DECIPHER": "DECIPHER"}
 DISEASE_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019]*(?:[-\u2010\u2011][A-Za-z0-9']+)*")
+DISEASE_TAIL_RE = re.compile(
+    r"(?:,?\s+(?:type|group)\s+[0-9IVXivx]+[A-Za-z]?|\s+\d{1,3}[A-Z]?)"
+    r"(?=\s*(?:[.,;)]|$|\s(?:and|or)\s))"
+)
 TRANSCRIPT_NAME_RE = re.compile(r"[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*-\d{3}")
 
 URL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -602,8 +606,11 @@ class Extractor:
         if m.group("general") and not words and head == m.start():
             return  # "a rare disease", "these disorders": no disease is named
         start = words[0].start() if words else head
-        self.add(Claim(start, m.end(), "disease", "disease.name", view[start:m.end()],
-                       s.section))
+        end = m.end()
+        tail = DISEASE_TAIL_RE.match(view, end)  # "Alzheimer disease 2", "..., type 1"
+        if tail and self.free(end, tail.end()):
+            end = tail.end()
+        self.add(Claim(start, end, "disease", "disease.name", view[start:end], s.section))
 
     # --- symbols -------------------------------------------------------------------------------
     def symbols(self) -> None:

@@ -181,11 +181,14 @@ class SheetIndex:
 
     def disease_named(self, name: str, item: Item | None = None) -> Item | None:
         """The annotated disease ``name`` names: the same name in any of its forms, or a part
-        of one ("ovarian cancer" in "Breast-ovarian cancer, familial"); ``item`` limits the
-        search to one disease."""
+        of one ("ovarian cancer" in "Breast-ovarian cancer, familial"), with no number the
+        annotated name lacks; ``item`` limits the search to one disease."""
         wanted = name_forms(name)
+        numbers = {w for w in wanted[0].split() if w.isdigit()}  # "type 2" is not "type 5"
         for candidate, forms in self.diseases:
             if item is not None and candidate is not item:
+                continue
+            if not numbers <= set(forms[0].split()):
                 continue
             for form in forms:
                 padded = f" {form} "
