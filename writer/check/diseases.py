@@ -31,7 +31,7 @@ WORD = re.compile(r"[a-z0-9]+")
 # OMIM's qualifiers, stripped from the end of a name (repeatedly) for its shorter form
 _QUALIFIERS = re.compile(
     r"(?:,?\s*(?:susceptibility to|susceptibility)(?:,?\s*\d+[a-z]?)?"
-    r"|,?\s*(?:type|group|complementation group|form)\s+[0-9ivx]+[a-z]?\d*"
+    r"|,?\s*(?:complementation group|type|group|form)\s+(?:[0-9ivx]+[a-z]?\d*|[a-z]\d?)"
     r"|,?\s*(?:autosomal (?:dominant|recessive)|x-linked(?: recessive| dominant)?|familial)"
     r"|,?\s*\d+[a-z]?"
     r"|,?\s*with or without [\w\s-]+)\s*$",
@@ -103,7 +103,9 @@ class DiseaseNames:
             entry = DiseaseEntry(disease_id, name, genes)
             by_form[form].append(entry)
             by_id.setdefault(disease_id, [entry])
-        self.by_form = dict(by_form)
+        # a name written out in full first ("Li-Fraumeni syndrome" before "... syndrome 2")
+        self.by_form = {form: sorted(entries, key=lambda e, f=form: disease_key(e.name) != f)
+                        for form, entries in by_form.items()}
         self.by_id = by_id
         self.max_words = max((len(f.split()) for f in self.by_form), default=0)
 
