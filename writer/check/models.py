@@ -44,6 +44,8 @@ KINDS: dict[str, str] = {
     "tissue": "a tissue name",
     "pathway": "a pathway (name or ID)",
     "paper": "a paper title or PMID",
+    "disease": "a disease (name, OMIM / Orphanet / DECIPHER ID) traced to the gene's HPO "
+               "annotations",
     "year": "a year",
     "percentile": "a percentile",
     "population": "the size of the population a percentile ranks in",
