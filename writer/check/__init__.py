@@ -61,7 +61,8 @@ def check(text: str, sheet: FactSheet, *,
     from writer.check.sheetindex import SheetIndex
     from writer.check.trace import CONTRADICTED, TRACED, Tracer
 
-    page = parse(text)
+    own_names = tuple(str(v).lower() for v in (sheet.value("identity.name"),) if v)
+    page = parse(text, names=own_names)
     names = diseases if diseases is not None else disease_names.default()
     index = SheetIndex(sheet, names)
     claims = extract(page, index, names)

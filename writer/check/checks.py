@@ -85,13 +85,13 @@ def sentiment(page: Page, claims: Sequence[Claim]) -> tuple[CheckRow, list[Flag]
     scores: list[tuple[float, int, int]] = []
     flags: list[Flag] = []
     for s in page.sentences:
-        if s.section == "notes":  # the page's note on what it leaves out is not about the gene
-            continue
         text = _prose(page, s.start, s.end, claims)
         for m in lx.PROMOTIONAL.finditer(text):
             flags.append(Flag("sentiment", s.start, s.end,
                               f"promotional wording \u201c{m.group(0)}\u201d: a gene page states "
                               f"facts, not their importance"))
+        if s.section == "notes":  # the note on what the page leaves out has no tone to read
+            continue
         if len(text.split()) >= 3:
             scores.append((_vader().polarity_scores(text)["compound"], s.start, s.end))
     if not scores:
@@ -157,7 +157,9 @@ def _contradictions(claims: Sequence[Claim]) -> list[tuple[str, Claim]]:
     for c in claims:
         if c.kind == "percentile" and c.of in FACT_KEYS:
             groups[f"percentile of {c.of}"].append(c)
-        elif c.key in FACT_KEYS and c.kind not in ("gene_symbol", "interpretation", "unit") and (
+        elif c.key in FACT_KEYS and c.kind not in (
+            "gene_symbol", "interpretation", "unit", "rank", "comparison", "identity",
+        ) and (
             c.section != "transcription_factors"
         ) and not isinstance(c.value, tuple) and c.key not in (
             "structure.canonical_transcript", "identity.uniprot_ids",

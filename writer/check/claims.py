@@ -164,8 +164,12 @@ class Extractor:
         self.name_lists()
         self.loose_names()
         self.symbols()
+        self.ranks()  # before numbers: "in the bottom 5%" is a band, not a fraction
+        self.comparisons()
         self.numbers()
         self.interpretations()
+        self.identity_prose()
+        self.expression_ranks()
         self.statements()
         self.claims.sort(key=lambda c: (c.start, c.end))
         return self.claims
@@ -871,6 +875,81 @@ class Extractor:
                     if self.free(m.start(), m.end()):
                         self.add(Claim(m.start(), m.end(), "interpretation", key, m.group(0),
                                        s.section, notes={"rule": rule}))
+
+    # --- identity, ranks and comparisons -------------------------------------------------------
+    def identity_prose(self) -> None:
+        """What the text says the gene is ("a small nucleolar RNA gene") and which strand it
+        is on: claims about the gene type and the location's strand."""
+        for s in self.page.sentences:
+            for m in lx.GENE_TYPE_RE.finditer(self.view, s.start, s.end):
+                a, b = m.span("type")
+                if self.free(a, b):
+                    said = next(gtype for pat, gtype in lx.GENE_TYPES
+                                if re.fullmatch(pat, m.group("type"), re.I))
+                    self.add(Claim(a, b, "identity", "identity.gene_type", said, s.section,
+                                   notes={"text": m.group("type")}))
+            for m in lx.STRAND_RE.finditer(self.view, s.start, s.end):
+                if self.free(m.start(), m.end()):
+                    sign = lx.STRAND_SIGN[m.group("strand").lower()]
+                    self.add(Claim(m.start(), m.end(), "identity", "identity.strand", sign,
+                                   s.section, notes={"text": m.group(0)}))
+
+    def ranks(self) -> None:
+        """Words that place a value in its population ("among the shortest", "in the top
+        10%", "one of the most hydrophilic"): checked against the fact's percentile."""
+        for s in self.page.sentences:
+            cues = self._cues(s.start, s.end)
+            clauses = self._clauses(s.start, s.end)
+            for pattern, band in lx.PERCENTILE_BANDS:
+                for m in pattern.finditer(self.view, s.start, s.end):
+                    if not self.free(m.start(), m.end()):
+                        continue
+                    tail = self.view[m.end() : min(s.end, m.end() + 40)]
+                    key = next((k for pat, k in lx.RANK_SUBJECTS
+                                if pat.match(tail.lstrip()) or pat.search(m.group(0))), None)
+                    key = key or self._cue_for(m.start(), m.end(), cues, clauses)
+                    sentence = self.view[s.start : s.end]
+                    key = key or next((k for pat, k in lx.RANK_NOUNS if pat.search(sentence)),
+                                      None)
+                    if key is None or catalog.fact(key) is None:
+                        continue  # "among the highest" of nothing the sheet ranks
+                    n = float(m.group("n")) if "n" in pattern.groupindex else None
+                    # "the most hydrophilic" is the low end of GRAVY: flip the band
+                    words = m.group(0) + " " + tail[:20]
+                    if band == "high" and lx.LOW_END.search(words) and key in (
+                        "protein.gravy", "protein.isoelectric_point",
+                        "protein.instability_index", "protein.flexibility_median",
+                    ):
+                        band = "low"
+                    self.add(Claim(m.start(), m.end(), "rank", key, m.group(0), s.section,
+                                   notes={"band": band, "n": n}))
+
+    def comparisons(self) -> None:
+        """"The gene is shorter than its primary transcript": two facts compared."""
+        for s in self.page.sentences:
+            for m in lx.COMPARISON_RE.finditer(self.view, s.start, s.end):
+                if not self.free(m.start("op"), m.end()):
+                    continue
+                a = lx.COMPARED[m.group("a").lower()]
+                b = lx.COMPARED[m.group("b").lower()]
+                if a == b:
+                    continue
+                self.add(Claim(m.start(), m.end(), "comparison", a, m.group(0), s.section,
+                               notes={"op": m.group("op").lower(), "other": b}))
+
+    def expression_ranks(self) -> None:
+        """"Highest in the kidney": the tissues a superlative governs must lead the ranking,
+        in their number, and be expressed at all."""
+        for s in self.page.sentences:
+            for m in lx.EXPRESSION_SUPERLATIVE.finditer(self.view, s.start, s.end):
+                stop = self.view.find(" followed by", m.end(), s.end)
+                end = stop if stop >= 0 else s.end
+                tissues = [c for c in self.claims
+                           if c.kind == "tissue" and m.end() <= c.start < end]
+                if tissues:
+                    self.add(Claim(m.start(), m.end(), "rank", "expression.top_tissues",
+                                   m.group(0), s.section, notes={"tissues": tissues}),
+                             consume=False)
 
     def statements(self) -> None:
         for s in self.page.sentences:

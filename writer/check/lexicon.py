@@ -140,8 +140,10 @@ INTERPRETATIONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"(?<!un)\bstable\b", re.I), "protein.instability_index", "atmost40"),
     (re.compile(r"\bacidic\b", re.I), "protein.isoelectric_point", "below7"),
     (re.compile(r"\bbasic\b", re.I), "protein.isoelectric_point", "above7"),
-    (re.compile(r"\bpositively charged\b", re.I), "protein.charge_ph7", "positive"),
-    (re.compile(r"\bnegatively charged\b", re.I), "protein.charge_ph7", "negative"),
+    (re.compile(r"\bpositively charged\b|\b(?:net )?positive (?:net )?charge\b", re.I),
+     "protein.charge_ph7", "positive"),
+    (re.compile(r"\bnegatively charged\b|\b(?:net )?negative (?:net )?charge\b", re.I),
+     "protein.charge_ph7", "negative"),
 )
 INTERPRETATION_RULES: dict[str, tuple[str, object]] = {
     "positive": ("a value above 0", lambda v: v > 0),
@@ -151,6 +153,112 @@ INTERPRETATION_RULES: dict[str, tuple[str, object]] = {
     "below7": ("an isoelectric point below 7", lambda v: v < 7),
     "above7": ("an isoelectric point above 7", lambda v: v > 7),
 }
+
+# --- identity in prose ---------------------------------------------------------------------
+# What a page may say the gene is, and the gene type (org.Hs.eg.db / NCBI) each phrase means.
+GENE_TYPES: tuple[tuple[str, str], ...] = (
+    (r"protein[- ]coding(?: gene)?", "protein-coding"),
+    (r"(?:long )?non[- ]?coding RNA(?: gene)?|lncRNA|lincRNA|ncRNA|microRNA|miRNA", "ncRNA"),
+    (r"small nucleolar RNA|snoRNA", "snoRNA"),
+    (r"small nuclear RNA|snRNA", "snRNA"),
+    (r"transfer RNA|tRNA", "tRNA"),
+    (r"ribosomal RNA|rRNA", "rRNA"),
+    (r"(?:processed |unprocessed )?pseudogene", "pseudo"),
+)
+GENE_TYPE_RE = re.compile(
+    r"\b(?:is|as|encodes|represents|being|was)\s+(?:a|an)\s+(?:[\w-]+\s+)?(?P<type>"
+    + "|".join(f"(?:{p})" for p, _ in GENE_TYPES) + r")\b",
+    re.IGNORECASE,
+)
+STRAND_RE = re.compile(
+    r"\b(?:on|to|from)\s+the\s+(?P<strand>minus|plus|reverse|forward|negative|positive|sense"
+    r"|antisense|[+\-\u2212])\s*(?:\(\s*[+\-\u2212]\s*\)\s*)?strand\b",
+    re.IGNORECASE,
+)
+STRAND_SIGN = {"minus": "-", "reverse": "-", "negative": "-", "antisense": "-", "-": "-",
+               "\u2212": "-", "plus": "+", "forward": "+", "positive": "+", "sense": "+",
+               "+": "+"}
+
+# --- rank, order and comparison ------------------------------------------------------------
+# Words that place a value in its population, defined once: (pattern, band). A band is checked
+# against the fact's percentile: low < 10, high > 90, below_median < 50, above_median > 50,
+# middle 25..75; "top N%" > 100 - N, "bottom N%" < N.
+PERCENTILE_BANDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), band)
+    for pattern, band in (
+        (r"\b(?:in|among|within) the top (?P<n>\d{1,2}(?:\.\d+)?) ?(?:%|percent)", "top_n"),
+        (r"\b(?:in|among|within) the bottom (?P<n>\d{1,2}(?:\.\d+)?) ?(?:%|percent)",
+         "bottom_n"),
+        (r"\b(?:among|one of) the (?:very )?(?:shortest|smallest|lightest|lowest|least)\b"
+         r"|\b(?:exceptionally|unusually|extremely|remarkably|very) (?:short|small|low)\b",
+         "low"),
+        (r"\b(?:among|one of) the (?:very )?(?:longest|largest|heaviest|highest|biggest|most)\b"
+         r"|\b(?:exceptionally|unusually|extremely|remarkably|very) (?:long|large|high)\b",
+         "high"),
+        (r"\b(?:shorter|smaller|lighter|lower) than (?:most|average|the average|usual|typical)"
+         r"|\bbelow (?:average|the median)\b", "below_median"),
+        (r"\b(?:longer|larger|heavier|higher|bigger) than (?:most|average|the average|usual"
+         r"|typical)|\babove (?:average|the median)\b", "above_median"),
+        (r"\b(?:of )?(?:typical|average|median|moderate|medium)[- ]"
+         r"(?:length|size|sized|weight)\b", "middle"),
+    )
+)
+BAND_RULES: dict[str, tuple[str, object]] = {
+    "low": ("a percentile below 10", lambda p, n: p < 10),
+    "high": ("a percentile above 90", lambda p, n: p > 90),
+    "below_median": ("a percentile below 50", lambda p, n: p < 50),
+    "above_median": ("a percentile above 50", lambda p, n: p > 50),
+    "middle": ("a percentile between 25 and 75", lambda p, n: 25 <= p <= 75),
+    "top_n": ("a percentile above 100 - N", lambda p, n: p >= 100 - n),
+    "bottom_n": ("a percentile below N", lambda p, n: p <= n),
+}
+# The fact a rank word is about when no cue word in its clause names one: (pattern, key).
+RANK_SUBJECTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), key)
+    for pattern, key in (
+        (r"hydrophilic|hydrophobic", "protein.gravy"),
+        (r"acidic|basic", "protein.isoelectric_point"),
+        (r"\bstable|\bunstable", "protein.instability_index"),
+        (r"flexible|rigid", "protein.flexibility_median"),
+        (r"heav|light|massive", "protein.molecular_weight"),
+    )
+)
+# Failing an adjective and a cue word, the noun of the sentence says which length is ranked.
+RANK_NOUNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), key)
+    for pattern, key in (
+        (r"\bproteins?\b", "protein.length"),
+        (r"\btranscripts?\b|\bmRNAs?\b", "structure.mature_length"),
+        (r"\bgenes?\b", "structure.gene_length"),
+    )
+)
+# Which way a rank adjective points, for the facts where "most X" means a low value.
+LOW_END = re.compile(r"hydrophilic|acidic|\bstable|rigid|light|short|small|low|least", re.I)
+# "the gene is shorter than its primary transcript": comparisons between two facts.
+COMPARED = {
+    "gene": "structure.gene_length", "gene length": "structure.gene_length",
+    "primary transcript": "structure.primary_transcript_length",
+    "pre-mrna": "structure.primary_transcript_length",
+    "mature transcript": "structure.mature_length",
+    "spliced transcript": "structure.mature_length",
+    "mature mrna": "structure.mature_length", "mrna": "structure.mature_length",
+    "transcript": "structure.mature_length",
+}
+_COMPARED_ALT = "|".join(sorted((re.escape(k) for k in COMPARED), key=len, reverse=True))
+COMPARISON_RE = re.compile(
+    rf"\b(?:the |its )?(?P<a>{_COMPARED_ALT})\b[^.;]{{0,40}}?\b(?P<op>shorter|longer|smaller"
+    rf"|larger) than (?:its |the |their )?(?P<b>{_COMPARED_ALT})\b",
+    re.IGNORECASE,
+)
+# Superlatives about where a gene is expressed: the tissues after one must lead the ranking.
+EXPRESSION_SUPERLATIVE = re.compile(
+    r"\b(?:highest|strongest|greatest|peak|maximal|most (?:highly |strongly |abundantly )?"
+    r"(?:expressed|abundant)|predominantly|primarily|mainly|chiefly|mostly|ranks? first"
+    r"|top tissues?)\b",
+    re.IGNORECASE,
+)
+# Median TPM below which "highest expression" says nothing (GTEx: 1 TPM is the usual floor).
+NEGLIGIBLE_TPM = 1.0
 
 # --- names -----------------------------------------------------------------------------------
 # Upper-case tokens that are words, abbreviations, units or database names, not gene symbols.

@@ -59,6 +59,9 @@ KINDS: dict[str, str] = {
     "source": "a source's name, version or release",
     "statement": "a sentence of a section that has no source",
     "number": "a number the evaluator cannot attach to any fact",
+    "identity": "what the gene is: its gene type or strand",
+    "rank": "a rank, order or band (\"among the shortest\", \"highest in the liver\")",
+    "comparison": "two facts compared (\"the gene is shorter than its primary transcript\")",
     "sentiment": "a sentence whose tone is not neutral, or promotional wording",
     "ethics": "medical advice, deterministic or stigmatising language, patient data, or an "
               "unsupported clinical claim",

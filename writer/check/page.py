@@ -229,7 +229,9 @@ def _split_sentences(text: str, view: str, block: Block, links: list[Link]) -> l
     return result
 
 
-def parse(text: str) -> Page:
+def parse(text: str, names: tuple[str, ...] = ()) -> Page:
+    """Cut ``text`` into blocks and sentences. ``names`` (lower case) are the gene's own names:
+    they never decide which section a paragraph belongs to."""
     chars = list(text)
     front, body_start = _front_matter(text, chars)
 
@@ -353,8 +355,10 @@ def parse(text: str) -> Page:
             for lk in block.links:
                 for i in range(lk.text_start - block.start, lk.text_end - block.start):
                     words[i] = " "
-            found = _classify("".join(words).lower(),
-                              " ".join(lk.url.lower() for lk in block.links))
+            said = "".join(words).lower()
+            for name in names:  # the gene's own names ("MYC proto-oncogene, bHLH transcription
+                said = said.replace(name, " " * len(name))  # factor") mark no section
+            found = _classify(said, " ".join(lk.url.lower() for lk in block.links))
             if block.section == "other":  # a heading, when it names a section, wins
                 block.section = found or "other"
             block.sentences = _split_sentences(text, view, block, block.links)

@@ -398,6 +398,82 @@ class Tracer:
         title = SECTION_TITLES.get(c.section, c.section)
         return UNVERIFIABLE, f"no offline source provides {title}: this sentence cannot be traced"
 
+    def _identity(self, c: Claim) -> Result:
+        """The gene type or strand the text states."""
+        said = str(c.notes.get("text", c.value))
+        if c.key == "identity.strand":
+            fact = self.ix.fact("identity.location")
+            if fact is None:
+                return self.absent("identity.location", c)
+            m = re.search(r"\(([+-])\)", str(fact.value))
+            if m is None:
+                return UNVERIFIABLE, f"the location {fact.value} names no strand"
+            strand = "minus (-)" if m.group(1) == "-" else "plus (+)"
+            if m.group(1) == c.value:
+                return TRACED, f"on the {strand} strand: {fact.value}"
+            return CONTRADICTED, (f"'{said}'; {self.ix.source(fact)} places {self.sym} on the "
+                                  f"{strand} strand ({fact.value})")
+        fact = self.ix.fact("identity.gene_type")
+        if fact is None:
+            return self.absent("identity.gene_type", c)
+        if str(fact.value) == c.value:
+            return TRACED, f"gene type {fact.value}"
+        return CONTRADICTED, (f"'{said}' says the gene is {c.value}; {self.ix.source(fact)} gives "
+                              f"the gene type {fact.value}")
+
+    def _rank(self, c: Claim) -> Result:
+        if c.key == "expression.top_tissues":
+            return self._expression_rank(c)
+        fact = self.ix.fact(c.key)
+        label = self.ix.label(c.key)
+        if fact is None:
+            return self.absent(c.key, c)
+        if fact.percentile is None:
+            return UNVERIFIABLE, f"'{c.value}': the fact sheet has no percentile for the {label}"
+        band = str(c.notes["band"])
+        needs, test = lx.BAND_RULES[band]
+        n = c.notes.get("n")
+        needs = needs.replace("N", f"{n:g}") if n is not None else needs
+        p = fact.percentile
+        where = f"{show(p.value)} percentile among {p.size:,} {p.population}"
+        if test(p.value, n):  # type: ignore[operator]
+            return TRACED, f"'{c.value}' fits the {label}: {where} ({needs})"
+        return CONTRADICTED, f"'{c.value}' needs {needs}; the {label} is at the {where}"
+
+    def _expression_rank(self, c: Claim) -> Result:
+        fact = self.ix.fact("expression.top_tissues")
+        if fact is None or not isinstance(fact.value, tuple):
+            return self.absent("expression.top_tissues", c)
+        ranking = list(fact.value)
+        named = [self.ix.tissue_named(str(t.value)) for t in c.notes.get("tissues", ())]
+        items = [i for i in named if i is not None]
+        if not items:  # the tissues' own claims say what is wrong with them
+            return UNVERIFIABLE, f"'{c.value}': no tissue of the ranking follows it"
+        lead = ranking[: len(items)]
+        for item in items:
+            if item not in lead:
+                rank = ranking.index(item) + 1 if item in ranking else None
+                first = ", ".join(f"{i.name} ({show(i.value)} TPM)" for i in lead)
+                return CONTRADICTED, (f"'{c.value}' for {item.name}, which ranks {rank} in "
+                                      f"{self.ix.source(fact)}; the top {len(lead)}: {first}")
+            if item.value is not None and item.value < lx.NEGLIGIBLE_TPM:
+                return CONTRADICTED, (f"'{c.value}' for {item.name} at {show(item.value)} TPM: "
+                                      f"a median below {lx.NEGLIGIBLE_TPM:g} TPM is negligible")
+        return TRACED, f"'{c.value}': {', '.join(i.name for i in items)} lead the ranking"
+
+    def _comparison(self, c: Claim) -> Result:
+        a, b = self.ix.fact(c.key), self.ix.fact(str(c.notes["other"]))
+        if a is None or b is None:
+            return self.absent(c.key if a is None else str(c.notes["other"]), c)
+        va, vb = float(a.value), float(b.value)  # type: ignore[arg-type]
+        longer = str(c.notes["op"]) in ("longer", "larger")
+        ok = va > vb if longer else va < vb
+        said = f"{self.ix.label(c.key)} {show(a.value, a.unit)}, " \
+               f"{self.ix.label(str(c.notes['other']))} {show(b.value, b.unit)}"
+        if ok:
+            return TRACED, f"'{c.value}': {said}"
+        return CONTRADICTED, f"'{c.value}', but {said}"
+
     def _interpretation(self, c: Claim) -> Result:
         fact = self.ix.fact(c.key)
         if fact is None or isinstance(fact.value, (str, tuple)):

@@ -555,6 +555,160 @@ def flipped_interpretation(text: str, sheet: FactSheet, rng: random.Random) -> I
     return _replace(text, start, end, new, "flipped_interpretation")
 
 
+# --- what language models get wrong besides values (issue: trust) ------------------------------
+_SMALL_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                "seventeen", "eighteen", "nineteen")
+_TENS_WORDS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+               "ninety")
+
+
+def _in_words(n: int) -> str:
+    """0 to 999 in words, as a writer spells them ("one hundred and ninety-eight")."""
+    if n >= 100:
+        rest = n % 100
+        return _SMALL_WORDS[n // 100] + " hundred" + (f" and {_in_words(rest)}" if rest else "")
+    if n >= 20:
+        return _TENS_WORDS[n // 10] + (f"-{_SMALL_WORDS[n % 10]}" if n % 10 else "")
+    return _SMALL_WORDS[n]
+
+
+def _insert_after(text: str, anchor: str, sentence: str, rng: random.Random,
+                  kind: str, claim: str) -> Injected | None:
+    """``sentence`` added after a sentence of the paragraph that holds ``anchor`` (any
+    sentence of the prose when no paragraph does); the planted span is ``claim`` in it."""
+    ends = _sentence_ends(text)
+    if not ends:
+        return None
+    at = text.find(anchor)
+    if at >= 0:
+        para_end = text.find("\n\n", at)
+        para_end = len(text) if para_end < 0 else para_end
+        near = [e for e in ends if at < e <= para_end]
+        ends = near or ends
+    pos = rng.choice(ends)
+    out = text[:pos] + " " + sentence + text[pos:]
+    start = pos + 1 + sentence.index(claim)
+    return out, Expected(kind, claim, start, start + len(claim))
+
+
+def number_in_words(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """The exon count written in words, and wrong ("four exons" for 3)."""
+    count = sheet.value("structure.exon_count")
+    if not isinstance(count, int) or count > 900:
+        return None
+    n = rng.choice([m for m in range(max(1, count - 3), count + 4) if m != count])
+    claim = f"{_in_words(n)} exon{'s' * (n != 1)}"
+    return _insert_after(text, "canonical transcript", f"In total it has {claim}.", rng,
+                         "number_in_words", claim)
+
+
+def wrong_bound(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A count or length stated as a bound it breaks ("over 4,000 publications" for 402)."""
+    choices = []
+    for key, noun in (("literature.publication_count", "publications"),
+                      ("structure.gene_length", "base pairs")):
+        value = sheet.value(key)
+        if isinstance(value, (int, float)) and value >= 10:
+            choices.append((key, noun, float(value)))
+    if not choices:
+        return None
+    key, noun, value = rng.choice(choices)
+    bound = rng.choice(["over", "more than", "fewer than", "under"])
+    if bound in ("over", "more than"):
+        target = value * rng.choice([2, 3, 5])
+    else:
+        target = value / rng.choice([2, 3, 5])
+    digits = len(str(int(target))) - 2
+    rounded = int(round(target, -max(digits, 0))) or 1
+    claim = f"{bound} {rounded:,} {noun}"
+    anchor = "publication" if key.startswith("literature") else "gene length"
+    subject = "The gene has been linked to" if key.startswith("literature") else "It spans"
+    return _insert_after(text, anchor, f"{subject} {claim}.", rng, "wrong_bound", claim)
+
+
+def false_rank(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A band word the percentile contradicts ("among the longest" at the 22nd)."""
+    options = []
+    for key, noun, anchor in (("structure.gene_length", "genes", "gene length"),
+                              ("protein.length", "proteins", "amino acids")):
+        fact = sheet.get(key)
+        if fact is not None and fact.percentile is not None:
+            word = "longest" if fact.percentile.value < 50 else "shortest"
+            options.append((f"among the {word}", noun, anchor))
+    if not options:
+        return None
+    claim, noun, anchor = rng.choice(options)
+    subject = "The gene" if noun == "genes" else "The protein"
+    return _insert_after(text, anchor, f"{subject} is {claim} {noun}.", rng, "false_rank",
+                         claim)
+
+
+def wrong_top_tissue(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """"Highest in" a tissue of the list that does not lead it."""
+    tissues = sheet.value("expression.top_tissues")
+    if not isinstance(tissues, tuple) or len(tissues) < 3:
+        return None
+    item = rng.choice(tissues[2:])
+    return _insert_after(text, "TPM", f"Expression is highest in {item.name}.", rng,
+                         "wrong_top_tissue", f"highest in {item.name}")
+
+
+def promotional(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A hyped sentence ("a remarkable gene that holds great potential")."""
+    sentence = rng.choice([
+        f"{sheet.symbol} is a remarkable gene that holds great potential for medicine.",
+        f"This makes {sheet.symbol} a key player and a promising target.",
+        f"These findings represent a breakthrough in our understanding of {sheet.symbol}.",
+    ])
+    return _insert_after(text, "", sentence, rng, "promotional", sentence)
+
+
+def medical_advice(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """Advice to patients, in any phrasing."""
+    sentence = rng.choice([
+        f"Patients with variants in {sheet.symbol} should be screened every year.",
+        f"Carriers of {sheet.symbol} mutations should avoid alcohol.",
+        "Readers with concerns should consult a physician.",
+        f"Individuals with low {sheet.symbol} expression are advised to take zinc supplements.",
+    ])
+    return _insert_after(text, "", sentence, rng, "medical_advice", sentence)
+
+
+def contradiction(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A statement that contradicts the page's own ("a single exon" after "3 exons")."""
+    count = sheet.value("structure.exon_count")
+    if not isinstance(count, int) or str(count) not in text:
+        return None
+    sentence = ("It is encoded by a single exon." if count != 1
+                else "It is encoded by twelve exons.")
+    return _insert_after(text, "canonical transcript", sentence, rng, "contradiction", sentence)
+
+
+_TYPE_WORDS = {"protein-coding": "a protein-coding gene", "ncRNA": "a long non-coding RNA",
+               "pseudo": "a pseudogene", "snoRNA": "a small nucleolar RNA"}
+
+
+def wrong_identity(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """The gene type or the strand stated wrong."""
+    gene_type = sheet.value("identity.gene_type")
+    location = str(sheet.value("identity.location") or "")
+    options = []
+    if isinstance(gene_type, str):
+        for gtype, words in _TYPE_WORDS.items():
+            if gtype != gene_type:
+                options.append(f"{sheet.symbol} is {words}.")
+    strand = re.search(r"\(([+-])\)", location)
+    if strand:
+        other = "plus" if strand.group(1) == "-" else "minus"
+        options.append(f"The gene lies on the {other} strand.")
+    if not options:
+        return None
+    sentence = rng.choice(options)
+    claim = sentence.removeprefix(f"{sheet.symbol} is ").removeprefix("The gene lies ")
+    return _insert_after(text, "", sentence, rng, "wrong_identity", claim.rstrip("."))
+
+
 KINDS: dict[str, Injector] = {
     "changed_number": changed_number,
     "changed_percentile": changed_percentile,
@@ -571,6 +725,14 @@ KINDS: dict[str, Injector] = {
     "changed_unit": changed_unit,
     "swapped_values": swapped_values,
     "flipped_interpretation": flipped_interpretation,
+    "number_in_words": number_in_words,
+    "wrong_bound": wrong_bound,
+    "false_rank": false_rank,
+    "wrong_top_tissue": wrong_top_tissue,
+    "promotional": promotional,
+    "medical_advice": medical_advice,
+    "contradiction": contradiction,
+    "wrong_identity": wrong_identity,
 }
 
 

@@ -6,6 +6,7 @@ from writer.factsheet import FactSheet, Item
 from writer.sections.prose import escape, fact_url, item_link, join, link, number, paragraph
 
 LEAD = 3  # tissues in the first sentence; the rest follow in a second one
+NEGLIGIBLE_TPM = 1.0  # below this, "highest expression" would say nothing (GTEx's usual floor)
 
 
 def tissue(item: Item, page_url: str | None) -> str:
@@ -28,10 +29,17 @@ def render(sheet: FactSheet) -> str:
     if len(items) == 1:
         return paragraph([f"In {gtex}, the tissue with the highest {measure} of the gene is "
                           f"{items[0]}"])
-    first, rest = items[:LEAD], items[LEAD:]
-    sentences = [f"In {gtex}, the tissues with the highest {measure} of the gene are "
-                 + join(first)]
-    if rest:
+    # only tissues with real expression lead: INS is pancreas, then nothing above 1 TPM
+    lead = [i for i in fact.value[:LEAD] if i.value is None or i.value >= NEGLIGIBLE_TPM]
+    lead = lead or list(fact.value[:1])
+    first, rest = items[: len(lead)], items[len(lead) :]
+    if len(first) == 1:
+        sentences = [f"In {gtex}, the tissue with the highest {measure} of the gene is {first[0]}"]
+    else:
+        sentences = [f"In {gtex}, the tissues with the highest {measure} of the gene are "
+                     + join(first)]
+    if rest and len(lead) < LEAD and has_values:
+        sentences.append(f"The other tissues have far lower expression: {join(rest)}")
+    elif rest:
         sentences.append(f"They are followed by {join(rest)}")
     return paragraph(sentences)
-
