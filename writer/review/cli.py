@@ -165,6 +165,9 @@ def list_cmd(
 def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool) -> None:
     """The current text of a draft: the curator's latest edit, else the draft.
 
+    Its findings (untraced claims, and the sentences the Sentiment, Ethics and Coherence
+    checks fail on) follow on standard error, so the text alone can be saved to a file.
+
     \b
     Examples:
       writer review show 12
@@ -177,8 +180,14 @@ def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool) -> None:
     if show_diff:
         diff = unified_diff(draft.text, text, f"draft {draft_id}", f"version {draft.version}")
         click.echo(diff if diff else "no changes from the draft", nl=not diff)
-        return
-    click.echo(text, nl=not text.endswith("\n"))
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    findings = queue.current_findings(draft_id)
+    if findings:
+        n = len(findings)
+        click.echo(f"draft {draft_id} ({draft.status}): {n} finding{'s' * (n != 1)} on this "
+                   "text:", err=True)
+        _print_findings(findings, err=True)
 
 
 @review.command("accept")
