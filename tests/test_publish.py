@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_review_support import clean_page, record
+from test_review_support import build_fact_store, clean_page, record
 
 from writer.cli import main
 from writer.publish import MANIFEST
@@ -18,6 +18,7 @@ from writer.review.store import Queue
 def queue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Queue:
     path = tmp_path / "queue.sqlite"
     monkeypatch.setenv("GENE_WRITER_QUEUE", str(path))
+    monkeypatch.setenv("GENE_WRITER_FACTS", str(build_fact_store(tmp_path / "facts.sqlite")))
     with Queue.open(path) as q:
         yield q
 
@@ -51,7 +52,9 @@ def test_only_the_latest_accepted_draft_of_each_gene(queue: Queue, tmp_path: Pat
     assert code == 0
     assert result["written"] == ["2025-03-02-MT1G.md"]
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "2025-03-02-MT1G.md"]
-    assert (out / "2025-03-02-MT1G.md").read_text() == edited  # the final text, not the draft
+    post = (out / "2025-03-02-MT1G.md").read_text()
+    assert post.startswith(edited.rstrip("\n"))  # the final text, not the draft
+    assert "| Checks" in post[len(edited):]  # and its Checks table
 
 
 def test_a_second_run_changes_nothing(queue: Queue, tmp_path: Path) -> None:
@@ -62,7 +65,7 @@ def test_a_second_run_changes_nothing(queue: Queue, tmp_path: Path) -> None:
     assert code == 0 and len(first["written"]) == 2
     no_fm = next(out.glob("*-NME1.md")).read_text()
     assert no_fm.startswith("---\nlayout: post\ntitle: NME1\ndate: ")
-    assert no_fm.endswith("NME1 text without front matter\n")
+    assert "NME1 text without front matter\n\n\n| Checks" in no_fm
     before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.iterdir()}
     code, second = publish(out)
     assert code == 0 and second["written"] == [] and len(second["unchanged"]) == 2

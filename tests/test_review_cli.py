@@ -94,7 +94,8 @@ def test_edit_from_a_file_is_checked(env: Path, tmp_path: Path) -> None:
     assert r.exit_code == 1  # saved, with a finding: a curator's typo is caught
     assert "draft 1 edited" in r.output and '"1,337"' in r.output
     r = run("review", "show", "1")
-    assert r.output == page.read_text()
+    assert r.stdout == page.read_text()  # the text alone on stdout, its findings on stderr
+    assert '"1,337"' in r.stderr and "1 finding on this text" in r.stderr
     r = run("review", "show", "1", "--diff")
     assert "-The gene length is 1,336" in r.output and "+The gene length is 1,337" in r.output
     assert run("review", "edit", "1", "--file", str(page), "--reviewer", "ana").exit_code == 2

@@ -14,7 +14,9 @@ The model (``Settings.model``, a ``ModelSettings``), first wins:
   ``template``) means the template phraser;
 - endpoint: ``OPENAI_BASE_URL``, ``[model] base_url``; no base URL means the SDK's default
   (OpenAI), which needs a key;
-- key: ``OPENAI_API_KEY``, ``[model] api_key`` (never logged, never stored in a draft).
+- key: ``OPENAI_API_KEY``, ``[model] api_key`` (never logged, never stored in a draft). Both,
+  when set, are in ``ModelSettings.secrets``: the model client redacts them from its log and
+  the phraser rejects a reply that repeats one, whichever is sent.
 
 The ``[page]`` table holds the front matter defaults (``tags``, ``categories``: a list or a
 comma-separated string).
@@ -58,6 +60,7 @@ class ModelSettings:
     name: str | None = None
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
+    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)  # every key set
 
     def select(self, option: str | None = None) -> ModelSettings | None:
         """The model to phrase with: ``option`` (``--model``) over ``name``; None when that is
@@ -73,7 +76,8 @@ class ModelSettings:
         if self.base_url and not re.match(r"^https?://", self.base_url):
             raise UserInputError(
                 f"bad model base URL {self.base_url!r}: it must start with http(s)://")
-        return ModelSettings(name=name, base_url=self.base_url, api_key=self.api_key)
+        return ModelSettings(name=name, base_url=self.base_url, api_key=self.api_key,
+                             secrets=self.secrets)
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,8 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
             name=first("GENE_WRITER_MODEL", model, "name"),
             base_url=first("OPENAI_BASE_URL", model, "base_url"),
             api_key=first("OPENAI_API_KEY", model, "api_key"),
+            secrets=tuple(str(k) for k in (env.get("OPENAI_API_KEY"), model.get("api_key"))
+                          if k),
         ),
         page=PageSettings(tags=split_names(page.get("tags")),
                           categories=split_names(page.get("categories"))),

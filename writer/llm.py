@@ -12,7 +12,10 @@
   ``max_backoff``); other errors are not. When the attempts run out, ``EndpointFailed``
   says what the endpoint did and carries the requests made.
 - Every request is logged as a ``ModelCall`` (purpose, attempt, model, messages, response,
-  tokens, duration, error). The API key is never part of it.
+  tokens, duration, error). The API key is never part of it: every configured key
+  (``ModelConfig.api_key`` and ``secrets``: the environment's and config.toml's) and every
+  ``*API_KEY`` in the environment is replaced by ``[redacted]`` wherever it appears, even
+  in a reply that echoes it (``redact``).
 
 ``openai`` and ``tenacity`` are imported when a client is made, so importing this module
 (for ``ModelCall``, which the review queue stores) stays cheap.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -71,6 +75,30 @@ class ModelConfig:
     max_backoff: float = 20.0  # cap, also on Retry-After
     temperature: float = 0.2
     max_tokens: int = 800
+    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)  # more keys to hide
+
+    def all_secrets(self) -> tuple[str, ...]:
+        """The keys this model's text and log must never hold (``known_secrets``)."""
+        return known_secrets((self.api_key, *self.secrets))
+
+
+def known_secrets(extra: Sequence[str | None] = ()) -> tuple[str, ...]:
+    """``extra`` (keys from config.toml) and every ``*API_KEY`` in the environment; values
+    shorter than 8 characters are not secrets worth redacting (they would mangle text)."""
+    found = [v for v in extra if v]
+    found += [v for k, v in os.environ.items() if k.upper().endswith("API_KEY")]
+    return tuple(dict.fromkeys(v for v in found if len(v) >= 8))
+
+
+def redact(text: str | None, secrets: Sequence[str] = ()) -> str | None:
+    """``text`` with each of ``secrets`` and every ``*API_KEY`` of the environment replaced
+    by ``[redacted]``."""
+    if not text:
+        return text
+    for value in known_secrets(secrets):
+        if value in text:
+            text = text.replace(value, "[redacted]")
+    return text
 
 
 def model_config(settings: ModelSettings, option: str | None = None,
@@ -82,7 +110,7 @@ def model_config(settings: ModelSettings, option: str | None = None,
         return None
     kwargs = {k: v for k, v in overrides.items() if v is not None}
     return ModelConfig(model=chosen.name or "", base_url=chosen.base_url,
-                       api_key=chosen.api_key, **kwargs)
+                       api_key=chosen.api_key, secrets=chosen.secrets, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -225,7 +253,8 @@ class ModelClient:
             reraise=True,
             sleep=self.sleep,
         )
-        prompt = json.dumps(list(messages), ensure_ascii=False)
+        secrets = cfg.all_secrets()
+        prompt = redact(json.dumps(list(messages), ensure_ascii=False), secrets) or ""
         calls: list[ModelCall] = []
         try:
             for tried in retrying:
@@ -242,7 +271,8 @@ class ModelClient:
                     except openai.OpenAIError as exc:
                         calls.append(ModelCall(
                             section=purpose, attempt=number, model=cfg.model, prompt=prompt,
-                            duration_s=round(time.monotonic() - start, 4), error=describe(exc),
+                            duration_s=round(time.monotonic() - start, 4),
+                            error=redact(describe(exc), secrets),
                         ))
                         raise
                     text = ""
@@ -253,7 +283,7 @@ class ModelClient:
                     ct = usage.completion_tokens if usage else None
                     calls.append(ModelCall(
                         section=purpose, attempt=number, model=cfg.model, prompt=prompt,
-                        response=text, prompt_tokens=pt, completion_tokens=ct,
+                        response=redact(text, secrets), prompt_tokens=pt, completion_tokens=ct,
                         duration_s=round(time.monotonic() - start, 4),
                     ))
                     return Completion(text=text, calls=calls, prompt_tokens=pt or 0,

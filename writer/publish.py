@@ -10,6 +10,16 @@ records what this command wrote; a post of ours that is no longer wanted (the ge
 now dated differently, or its draft was later rejected) is removed, but a file that someone
 changed by hand, or that we did not write, is never overwritten or removed: it is reported
 and the command exits 1.
+
+Publishing is the last line of defence, so each page is judged again first:
+- its Checks table is recomputed on the post's text, front matter included, against the
+  gene's current fact sheet (``writer.sections.checks.with_checks``): a post's table is what
+  ``writer check`` says of that post;
+- a page holding Liquid or raw HTML, or a front-matter key the draft does not have (unless
+  the curator accepted it with an override), is not written (``writer.review.markup``);
+- a page that now has a finding the curator did not accept (say, the fact sheet changed
+  since) is not written either. Each refusal is one line, the page's earlier post is kept,
+  and the command exits 1.
 """
 
 from __future__ import annotations
@@ -19,14 +29,18 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 
-from writer.errors import BadFile, WriterError
-from writer.review.store import Queue
+from writer.check.models import Finding
+from writer.errors import BadFile, NoFactStore, UserInputError, WriterError
+from writer.factsheet import FactSheet
+from writer.review import markup
+from writer.review.store import DraftSummary, Queue, Review
 
 MANIFEST = ".gene-writer-published.json"
 _DATE = re.compile(r"^date:\s*['\"]?(\d{4}-\d{2}-\d{2})", re.M)
@@ -53,15 +67,8 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _front_matter(text: str) -> str | None:
-    if not text.startswith("---\n"):
-        return None
-    end = text.find("\n---", 4)
-    return text[4:end] if end >= 0 else None
-
-
 def post_name(symbol: str, text: str, accepted_date: str) -> str:
-    fm = _front_matter(text) or ""
+    fm = markup.front_matter(text) or ""
     m = _DATE.search(fm)
     date = m.group(1) if m else accepted_date
     safe = _UNSAFE.sub("-", symbol).strip("-.") or "gene"
@@ -70,7 +77,7 @@ def post_name(symbol: str, text: str, accepted_date: str) -> str:
 
 def post_text(symbol: str, text: str, date: str) -> str:
     """The post: the accepted text, given minimal front matter if it has none."""
-    if _front_matter(text) is None:
+    if markup.front_matter(text) is None:
         text = f"---\nlayout: post\ntitle: {symbol}\ndate: {date}\n---\n\n{text}"
     return text if text.endswith("\n") else text + "\n"
 
@@ -109,8 +116,51 @@ def _read_manifest(out: Path) -> dict[str, dict[str, Any]]:
     return dict(data.get("posts", {})) if isinstance(data, dict) else {}
 
 
-def publish_posts(queue: Queue, out: Path) -> PublishResult:
-    """Write the accepted drafts of ``queue`` into ``out``."""
+def _seen(f: Finding) -> tuple[str, str, str]:
+    return (f.kind, f.status, f.claim)
+
+
+def judged_post(queue: Queue, summary: DraftSummary, review: Review, date: str,
+                sheets: Callable[[int], FactSheet]) -> str:
+    """The post of an accepted review, with a Checks table that is true of it; raises
+    ``PageRefused`` with one line when the page may not be published."""
+    from writer.sections.checks import with_checks
+
+    text = post_text(summary.symbol, review.text, date)
+    why = markup.unsafe_markup(text)
+    if why:
+        raise PageRefused(why)
+    accepted = {_seen(f) for f in review.findings} if review.override else set()
+    keys = [f for f in markup.added_keys(queue.get(summary.id).text, text)
+            if _seen(f) not in accepted]
+    if keys:
+        raise PageRefused(f"its front matter has {', '.join(repr(f.claim) for f in keys)}, "
+                          "which the draft does not have and no curator accepted")
+    try:
+        sheet = sheets(summary.gene_id)
+    except NoFactStore:
+        raise
+    except UserInputError as exc:
+        raise PageRefused(f"its Checks table cannot be recomputed: {exc}") from None
+    text, report = with_checks(text, sheet)
+    new = [f for f in report.findings if _seen(f) not in accepted]
+    if new:
+        n = len(new)
+        raise PageRefused(
+            f"it has {n} finding{'s' * (n != 1)} the curator did not accept (first: "
+            f"{new[0].status} {new[0].kind} {new[0].claim[:60]!r}); review draft "
+            f"{summary.id} again")
+    return text
+
+
+class PageRefused(Exception):
+    """One page may not be published (the reason is one line)."""
+
+
+def publish_posts(queue: Queue, out: Path,
+                  sheets: Callable[[int], FactSheet]) -> PublishResult:
+    """Write the accepted drafts of ``queue`` into ``out``; ``sheets`` gives a gene's
+    current fact sheet by NCBI Gene ID (``writer.review.service.FactSheets``)."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -129,7 +179,13 @@ def publish_posts(queue: Queue, out: Path) -> PublishResult:
     for _gene_id, (summary, review) in sorted(latest.items(), key=lambda kv: kv[1][0].symbol):
         date = review.created.strftime("%Y-%m-%d")
         name = post_name(summary.symbol, review.text, date)
-        data = post_text(summary.symbol, review.text, date).encode("utf-8")
+        try:
+            data = judged_post(queue, summary, review, date, sheets).encode("utf-8")
+        except PageRefused as exc:
+            result.conflicts.append(f"{name}: not published: {exc}")
+            new_manifest.update({k: v for k, v in manifest.items()
+                                 if v.get("gene_id") == summary.gene_id})
+            continue
         path = out / name
         entry = {"draft_id": summary.id, "review_id": review.id, "gene_id": summary.gene_id,
                  "symbol": summary.symbol, "sha256": _sha(data)}
@@ -179,8 +235,10 @@ def publish(ctx: click.Context, out: Path, as_json: bool) -> None:
     """Write every accepted draft as a Jekyll post YYYY-MM-DD-<symbol>.md, one per gene.
 
     Only the latest accepted draft of each gene is written; rejected and pending drafts
-    never are. Running it again changes nothing. Exit 1 when a file was changed by hand
-    (it is left alone).
+    never are. Each page's Checks table is recomputed against the fact store first. A page
+    holding Liquid or raw HTML, a front-matter key no curator accepted, or a finding no
+    curator accepted is not written. Running it again changes nothing. Exit 1 when a page
+    was refused or a file was changed by hand (both are left alone and listed).
 
     \b
     Examples:
@@ -188,12 +246,13 @@ def publish(ctx: click.Context, out: Path, as_json: bool) -> None:
       writer publish --out site/_posts --json
     """
     from writer.config import Settings, load_settings
+    from writer.review.service import FactSheets
 
     try:
         root_obj = ctx.find_root().obj
         settings = root_obj if isinstance(root_obj, Settings) else load_settings()
         with Queue.open(settings.queue_path) as queue:
-            result = publish_posts(queue, out)
+            result = publish_posts(queue, out, FactSheets(settings.facts_path))
     except WriterError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None

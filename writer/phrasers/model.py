@@ -3,7 +3,8 @@
 For each section (sections run concurrently, at most ``ModelConfig.concurrency`` at once):
 
 1. ask the model for a paragraph from the section's facts (``prompts/<section>.md``);
-2. clean the answer as untrusted text (``writer.phrasers.untrusted``);
+2. reject an answer that repeats an API key or the system prompt (``untrusted.echoes``),
+   then clean it as untrusted text (``writer.phrasers.untrusted``);
 3. check it with the evaluator (``writer.check.check``): every claim it cannot trace is
    sent back to the model with the evaluator's reason, and so is every fact the paragraph
    left out; at most ``max_reasks`` re-asks (tenacity);
@@ -32,9 +33,9 @@ from writer.check import check as evaluator_check
 from writer.check import coverage as cov
 from writer.check.models import Finding
 from writer.factsheet import FactSheet
-from writer.llm import EndpointFailed, ModelClient, ModelConfig
+from writer.llm import EndpointFailed, ModelClient, ModelConfig, redact
 from writer.phrasers import Phrased, findings_of, prompting
-from writer.phrasers.untrusted import clean
+from writer.phrasers.untrusted import clean, echoes
 from writer.sections import Section
 
 if TYPE_CHECKING:
@@ -102,15 +103,26 @@ class ModelPhraser:
         best: tuple[str, list[Finding]] | None = None  # grounded text, omissions
         last: Ungrounded | None = None
 
+        secrets = self.config.all_secrets()
+        system = messages[0]["content"] if messages and messages[0]["role"] == "system" else ""
+
         def ask_once() -> str:
             raw = self._complete(section.name, messages, result)
+            leaks = echoes(raw, secrets, system)
             text = clean(raw, urls)
-            problems = findings_of(checker(text, sheet), section.name) if text else [
-                Finding(kind="empty", status="unverifiable", section=section.name,
-                        reason="the model returned no text")]
-            omissions = cov.omitted(section.name, text, facts) if text else []
+            if leaks:  # a secret is never checked, quoted or kept: the reply is ungrounded
+                problems = [Finding(kind="secret", status="unverifiable", section=section.name,
+                                    reason=reason) for reason in leaks]
+                omissions: list[Finding] = []
+            elif text:
+                problems = findings_of(checker(text, sheet), section.name)
+                omissions = cov.omitted(section.name, text, facts)
+            else:
+                problems = [Finding(kind="empty", status="unverifiable", section=section.name,
+                                    reason="the model returned no text")]
+                omissions = []
             if problems or omissions:
-                messages.append({"role": "assistant", "content": raw})
+                messages.append({"role": "assistant", "content": redact(raw, secrets) or ""})
                 messages.append({"role": "user", "content": prompting.reask(problems + omissions)})
                 raise Ungrounded(text, problems, omissions)
             return text

@@ -84,6 +84,8 @@ def reask(problems: Iterable[Finding]) -> str:
     for p in problems:
         if p.kind == "coverage":
             lines.append(f"- Left out: {p.reason}.")
+        elif not p.claim:  # about the whole reply (an echoed secret, an empty answer)
+            lines.append(f"- {p.reason[:1].upper()}{p.reason[1:]}.")
         else:
             lines.append(f'- Not supported: "{p.claim}" ({p.reason or "no matching fact"}).')
     return fill(prompt_text(REASK_PROMPT), problems="\n".join(lines)).strip()

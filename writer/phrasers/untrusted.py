@@ -11,12 +11,16 @@ What ``clean`` does, in order:
 5. flattens headings, lists, quotes, code fences and table pipes into one paragraph.
 
 The result still goes through the evaluator like any other text.
+
+Before any of that, ``echoes`` says whether the raw reply repeats something secret: an API
+key (the environment's or config.toml's) or the system prompt (any run of
+``ECHO_WORDS`` consecutive words of it). Such a reply is never used, whatever else it holds.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 _DANGEROUS = re.compile(
     r"<\s*(script|style|iframe|object|embed|template|noscript)\b.*?(<\s*/\s*\1\s*>|\Z)",
@@ -54,3 +58,27 @@ def clean(text: str, allowed_urls: Collection[str] = ()) -> str:
     if text.startswith('"') and text.endswith('"') and text.count('"') == 2:
         text = text[1:-1].strip()
     return text
+
+
+ECHO_WORDS = 8  # consecutive words of the system prompt that make a reply an echo of it
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def echoes(raw: str, secrets: Sequence[str] = (), system_prompt: str = "") -> list[str]:
+    """Why ``raw`` may not be used, one reason per kind of echo (never the secret itself):
+    it holds one of ``secrets`` (also with spaces or line breaks inside it), or repeats
+    ``ECHO_WORDS`` consecutive words of ``system_prompt``."""
+    reasons = []
+    squeezed = re.sub(r"\s+", "", raw)
+    if any(key and (key in raw or key in squeezed) for key in secrets):
+        reasons.append("the reply repeats the API key; a secret never reaches a page")
+    prompt_words = _WORD.findall(system_prompt.lower())
+    if len(prompt_words) >= ECHO_WORDS:
+        windows = {tuple(prompt_words[i : i + ECHO_WORDS])
+                   for i in range(len(prompt_words) - ECHO_WORDS + 1)}
+        words = _WORD.findall(raw.lower())
+        if any(tuple(words[i : i + ECHO_WORDS]) in windows
+               for i in range(len(words) - ECHO_WORDS + 1)):
+            reasons.append("the reply repeats the system prompt instead of describing the "
+                           "gene")
+    return reasons

@@ -165,6 +165,9 @@ def list_cmd(
 def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool) -> None:
     """The current text of a draft: the curator's latest edit, else the draft.
 
+    Its findings (untraced claims, and the sentences the Sentiment, Ethics and Coherence
+    checks fail on) follow on standard error, so the text alone can be saved to a file.
+
     \b
     Examples:
       writer review show 12
@@ -177,8 +180,14 @@ def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool) -> None:
     if show_diff:
         diff = unified_diff(draft.text, text, f"draft {draft_id}", f"version {draft.version}")
         click.echo(diff if diff else "no changes from the draft", nl=not diff)
-        return
-    click.echo(text, nl=not text.endswith("\n"))
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    findings = queue.current_findings(draft_id)
+    if findings:
+        n = len(findings)
+        click.echo(f"draft {draft_id} ({draft.status}): {n} finding{'s' * (n != 1)} on this "
+                   "text:", err=True)
+        _print_findings(findings, err=True)
 
 
 @review.command("accept")
@@ -191,10 +200,11 @@ def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool) -> None:
 def accept_cmd(
     ctx: click.Context, draft_id: int, reviewer: str, override: bool, comment: str | None
 ) -> None:
-    """Accept a draft's current text (it is checked again first).
+    """Accept a draft's current text (it is checked again, and its Checks table remade).
 
-    Refused while the evaluator finds claims it cannot trace, unless --override with a
-    --comment saying why they are fine.
+    Refused while the text has findings (claims the evaluator cannot trace, and sentences
+    the Sentiment, Ethics or Coherence check fails on), unless --override with a --comment
+    saying why they are fine. A text holding Liquid or raw HTML is refused (exit 2).
 
     \b
     Examples:
@@ -220,9 +230,12 @@ def edit_cmd(
 ) -> None:
     """Save a curator's version of a draft; the evaluator checks it like a model's text.
 
-    Exit 0 when every claim in the new text is traced, 1 when it has findings (they are
-    listed; the edit is saved either way, and cannot be accepted until they are fixed or
-    overridden). If someone else reviewed the draft while you edited, nothing is saved.
+    The page's Checks table is recomputed from the new text. Exit 0 when every claim in the
+    new text is traced, 1 when it has findings (they are listed; the edit is saved either
+    way, and cannot be accepted until they are fixed or overridden). Liquid ({{ }}, {% %})
+    or raw HTML is refused with exit 2; a front-matter key the draft does not have is a
+    finding. If someone else reviewed the draft while you edited, nothing is saved; a
+    refused text typed in $EDITOR is kept in a file under the home folder.
 
     \b
     Examples:
@@ -243,7 +256,13 @@ def edit_cmd(
         if edited is None:
             raise UserInputError("the editor closed without saving; nothing saved")
         text = edited
-    review_row = service.edit(draft_id, text, reviewer, based_on=based_on, comment=comment)
+    try:
+        review_row = service.edit(draft_id, text, reviewer, based_on=based_on, comment=comment)
+    except WriterError as exc:
+        if file_ is None and text.strip():  # never lose what the curator typed
+            kept = _keep(_settings(ctx), draft_id, text)
+            exc.args = (f"{exc} (your text is kept in {kept}; fix it and use --file)",)
+        raise
     n = len(review_row.findings)
     if n:
         click.echo(f"draft {draft_id} edited (version {review_row.id}); "
@@ -251,6 +270,17 @@ def edit_cmd(
         _print_findings(review_row.findings)
         sys.exit(1)
     click.echo(f"draft {draft_id} edited (version {review_row.id}); every claim is traced")
+
+
+def _keep(settings: Settings, draft_id: int, text: str) -> Path:
+    """Save a refused edit from $EDITOR under the home folder, so it is not lost."""
+    from writer.draft import utcnow
+
+    folder = settings.home / "unsaved-edits"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"draft-{draft_id}-{utcnow():%Y%m%dT%H%M%S}.md"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @review.command("reject")

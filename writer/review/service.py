@@ -1,9 +1,17 @@
 """Review rules shared by the CLI and the web page.
 
-- ``accept`` re-checks the current text with the evaluator against the gene's fact sheet and
-  is refused (``HasFindings``) while it has findings, unless ``override`` with a comment.
+- The Checks table describes the text it sits under: ``edit`` and ``accept`` check the text
+  with the evaluator against the gene's fact sheet and store it with a fresh table
+  (``writer.sections.checks.with_checks``) in a new review row; stored rows never change.
+- ``accept`` is refused (``HasFindings``) while the text has findings (untraced claims, and
+  the sentences the Sentiment, Ethics and Coherence rows fail on), unless ``override`` with
+  a comment.
 - ``edit`` stores the curator's text with the evaluator's findings on it: a curator's typo in
-  a number is caught like a model's. An edit that changes nothing is refused.
+  a number is caught like a model's. An edit that changes nothing (or only the Checks
+  table) is refused.
+- Markup (``writer.review.markup``): an edit or an acceptance of a text holding Liquid or raw
+  HTML is refused (``UnsafeMarkup``); a front-matter key the draft does not have is a
+  finding.
 - ``reject`` needs a comment.
 - Every action passes the version the curator saw; a stale one raises ``StaleEdit``.
 """
@@ -14,19 +22,22 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from writer.check.models import Finding
+from writer.check.models import CheckReport, Finding
 from writer.errors import HasFindings, NoFactStore, UserInputError
 from writer.factsheet import FactSheet
+from writer.review import markup
 from writer.review.store import Draft, Queue, Review
 
-Checker = Callable[[str, FactSheet], list[Finding]]
+# The evaluator's report on a text; a double may return bare findings (then the text's
+# Checks table is left as it is).
+Checker = Callable[[str, FactSheet], CheckReport | list[Finding]]
 
 
-def evaluator_check(text: str, sheet: FactSheet) -> list[Finding]:
-    """The evaluator's findings on ``text`` (``writer.check.check``)."""
+def evaluator_check(text: str, sheet: FactSheet) -> CheckReport:
+    """The evaluator's report on ``text`` (``writer.check.check``)."""
     from writer.check import check
 
-    return list(check(text, sheet).findings)
+    return check(text, sheet)
 
 
 class FactSheets:
@@ -67,8 +78,19 @@ class ReviewService:
         except (NoFactStore, UserInputError) as exc:
             return None, str(exc)
 
-    def check(self, draft: Draft, text: str) -> list[Finding]:
-        return self.checker(text, self.sheet(draft))
+    def check(self, draft: Draft, text: str) -> tuple[str, list[Finding]]:
+        """``text`` with a Checks table that is true of it, and its findings (the
+        evaluator's, and a flag for each front-matter key the draft does not have)."""
+        from writer.sections.checks import with_checks
+
+        sheet = self.sheet(draft)
+        result = self.checker(text, sheet)
+        if isinstance(result, CheckReport):
+            text, report = with_checks(text, sheet, report=result, check=self.checker)
+            findings = list(report.findings)
+        else:
+            findings = list(result)
+        return text, findings + markup.added_keys(draft.text, text)
 
     def accept(
         self,
@@ -86,7 +108,8 @@ class ReviewService:
         if based_on is None:
             based_on = draft.version
         text = self.queue.current_text(draft_id)
-        findings = self.check(draft, text)
+        markup.refuse_unsafe(text)
+        text, findings = self.check(draft, text)
         if findings and not override:
             raise HasFindings(draft_id, list(findings))
         return self.queue.add_review(
@@ -109,9 +132,14 @@ class ReviewService:
         text = normalise_newlines(text)
         if not text.strip():
             raise UserInputError("the edited text is empty; to drop a draft, reject it")
-        if text == self.queue.current_text(draft_id):
+        current = self.queue.current_text(draft_id)
+        if text == current:
             raise UserInputError("the edited text is the same as the current text; nothing saved")
-        findings = self.check(draft, text)
+        markup.refuse_unsafe(text)
+        text, findings = self.check(draft, text)
+        if text == current:
+            raise UserInputError("the edit changes only the Checks table, which is made from "
+                                 "the text; nothing saved")
         return self.queue.add_review(
             draft_id, "edited", reviewer, text, based_on=based_on,
             comment=(comment or "").strip() or None, findings=findings,

@@ -39,7 +39,7 @@ from writer.check.models import STATUSES as FINDING_STATUSES
 from writer.check.models import Finding
 from writer.draft import DraftRecord, utcnow
 from writer.errors import BadFile, StaleEdit, UnknownDraft, UserInputError
-from writer.llm import ModelCall
+from writer.llm import ModelCall, redact
 from writer.review.migrations import migrate
 
 Status = Literal["pending", "edited", "accepted", "rejected"]
@@ -140,13 +140,9 @@ def unified_diff(old: str, new: str, old_name: str = "draft", new_name: str = "f
 
 
 def _redact(text: str | None) -> str | None:
-    """Remove any API key held in the environment from text bound for the log."""
-    if not text:
-        return text
-    for name, value in os.environ.items():
-        if name.upper().endswith("API_KEY") and len(value) >= 8 and value in text:
-            text = text.replace(value, "[redacted]")
-    return text
+    """Remove any API key held in the environment from text bound for the log (the model
+    client has already removed the keys it was configured with, config.toml's too)."""
+    return redact(text)
 
 
 def _findings_json(findings: Sequence[Finding]) -> str:
