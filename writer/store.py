@@ -20,8 +20,8 @@ import json
 import os
 import sqlite3
 from collections import defaultdict
-from datetime import datetime
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 

@@ -20,7 +20,7 @@ def _years(sheet: FactSheet, first_key: str, range_key: str) -> str:
     first, span = sheet.get(first_key), sheet.get(range_key)
     parts = []
     if first is not None and not first.is_list:
-        parts.append(f"the earliest from {first.value}")
+        parts.append(f"the earliest in {first.value}")
     if span is not None and isinstance(span.value, str) and "-" in span.value:
         lower, upper = span.value.split("-", 1)
         parts.append(f"the middle 50% published between {lower} and {upper}")

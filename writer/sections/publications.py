@@ -32,5 +32,5 @@ def render(sheet: FactSheet) -> str:
         "The RCR measures a paper's influence by field- and time-adjusting the citations it "
         "has received, benchmarked to the median for NIH publications, which is set at 1.0",
         "Citation data come from [iCite](https://icite.od.nih.gov); papers whose RCR is still "
-        "provisional are left out of the ranking",
+        "provisional are not ranked",
     ])

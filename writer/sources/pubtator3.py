@@ -51,7 +51,8 @@ _CONCEPT = re.compile(r"\d+(?:;\d+)*")
 
 def links(symbol: str) -> tuple[Link, ...]:
     return (
-        Link(label="PubMed search", url=f"https://pubmed.ncbi.nlm.nih.gov/?term={quote(chr(34) + symbol + chr(34))}"),
+        Link(label="PubMed search",
+             url=f"https://pubmed.ncbi.nlm.nih.gov/?term={quote(f'{chr(34)}{symbol}{chr(34)}')}"),
         Link(label="PubTator3", url="https://www.ncbi.nlm.nih.gov/research/pubtator3/"),
     )
 
