@@ -320,7 +320,7 @@ def _update_genes(b: StoreBuilder, records: list[GeneRecord], ensembl: dict[int,
     b.add_names(names)
 
 
-# --- one gene on demand ----------------------------------------------------------------------------
+# --- one gene on demand ---------------------------------------------------------------------------
 def parse_esummary(body: bytes, gene_id: int) -> GeneRecord:
     where = f"esummary db=gene id={gene_id}"
     result = json_field(parse_json(body, where), "result", where)
