@@ -1,6 +1,6 @@
 """Shared test material for drafting: a full synthetic fact sheet, a tiny fact store, a
 scripted OpenAI-compatible endpoint (for ``httpx.MockTransport`` and for a real loopback
-server), and the checker the grounding loop uses.
+server), and a number-only checker.
 
 The synthetic sheet has every section the offline sources can fill (identity, GO,
 structure, literature, expression, pathways, protein). Its values are invented for the
@@ -187,6 +187,8 @@ def number_checker(text: str, sheet: FactSheet) -> Any:
     """A stand-in for ``writer.check.check`` that traces numbers only (rounding allowed)."""
     from types import SimpleNamespace
 
+    from writer.check.models import Finding
+
     plain = re.sub(r"\]\([^)]*\)", "]", text)
     plain = re.sub(r"^---.*?^---$", "", plain, flags=re.DOTALL | re.MULTILINE)
     values = _values(sheet)
@@ -198,28 +200,9 @@ def number_checker(text: str, sheet: FactSheet) -> Any:
         written = float(claim.replace(",", ""))
         decimals = len(claim.split(".")[1]) if "." in claim else 0
         if not any(abs(round(v, decimals) - written) < 10 ** -(decimals + 3) for v in values):
-            findings.append({"claim": claim, "sentence": "", "kind": "number",
-                             "status": "unverifiable",
-                             "reason": f"no fact has the value {claim}"})
+            findings.append(Finding(claim=claim, kind="number", status="unverifiable",
+                                    reason=f"no fact has the value {claim}"))
     return SimpleNamespace(findings=findings, checks_markdown=lambda: "| Checks | Answer |")
-
-
-def checker() -> Callable[[str, FactSheet], Any]:
-    """The real evaluator when it is installed, else the number-only stand-in."""
-    try:
-        from writer.check import check
-    except ImportError:
-        return number_checker
-    return check
-
-
-def has_evaluator() -> bool:
-    try:
-        import writer.check  # noqa: F401
-        from writer.check import check  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 # --- a scripted OpenAI-compatible endpoint ---------------------------------------------------

@@ -237,3 +237,17 @@ def test_the_json_report_shape_is_stable(one_gene):
     assert set(gene["sections"][0]) == SECTION
     assert set(next(iter(gene["recall"].values()))) == {"planted", "caught", "rate"}
     assert set(data["overall"]["recall_by_kind"]) == set(data["suite"]["kinds"])
+
+
+def test_findings_in_the_report_keep_their_shape():
+    from writer.check.models import Finding
+    from writer.evals.models import GeneResult
+
+    found = Finding(claim="17", sentence="It has 17 exons.", kind="count",
+                    status="unverifiable", reason="no fact", start=3, end=5)
+    gene = GeneResult(query="MT1G", expect="MT1G", category="test", outcome="drafted",
+                      resolved=True, page_findings=[found], false_alarms=[found])
+    data = gene.model_dump(mode="json")
+    assert data["page_findings"] == data["false_alarms"] == [{
+        "claim": "17", "sentence": "It has 17 exons.", "kind": "count",
+        "status": "unverifiable", "reason": "no fact"}]

@@ -27,7 +27,7 @@ from typing import Any
 from writer.check import lexicon as lx
 from writer.check.claims import Claim
 from writer.check.models import CheckRow, ChecksTable, SectionReadability
-from writer.check.numbers import NUMBER_RE, rounds_to
+from writer.check.numbers import NUMBER_RE, matches
 from writer.check.page import SECTION_ORDER, Page
 from writer.factsheet import FACT_KEYS
 
@@ -112,8 +112,13 @@ def _same(a: Claim, b: Claim) -> bool:
         return bool(ids_a & ids_b)
     if a.factor != b.factor:
         return True  # different units: the fact check judges each
+    if a.written.qualifier and b.written.qualifier:
+        return True  # two ranges ("about 1,300", "more than 1,000"): the fact check judges each
+    if a.written.qualifier or b.written.qualifier:  # an exact value must lie in the range
+        ranged, exact = (a, b) if a.written.qualifier else (b, a)
+        return matches(ranged.written, exact.written.value)  # type: ignore[union-attr]
     fine, coarse = (a, b) if a.written.decimals >= b.written.decimals else (b, a)
-    return rounds_to(coarse.written, fine.written.value)  # type: ignore[union-attr]
+    return matches(coarse.written, fine.written.value)  # type: ignore[union-attr]
 
 
 # claims whose values differ by nature: years (the ends of a range, two counts' years)
