@@ -119,9 +119,9 @@ class Tracer:
         fact = self.ix.fact(key)
         if alt is None or c.written is None:
             return key
-        if fact is not None and rounds_to(c.written, fact.value):  # type: ignore[arg-type]
+        if fact is not None and matches(c.written, fact.value):  # type: ignore[arg-type]
             return key
-        if rounds_to(c.written, alt.value) or fact is None:  # type: ignore[arg-type]
+        if matches(c.written, alt.value) or fact is None:  # type: ignore[arg-type]
             return "literature.mention_count"
         return key
 
@@ -133,7 +133,7 @@ class Tracer:
             return self.absent("publications.top", c)
         papers = [self._last_paper] if self._last_paper is not None else list(self.ix.papers)
         for item in papers:
-            if item.value is not None and rounds_to(c.written, item.value):
+            if item.value is not None and matches(c.written, item.value):
                 return TRACED, f"RCR of PMID {item.id}: {show(item.value)} (iCite)"
         shown = "; ".join(f"PMID {i.id}: {show(i.value)}" for i in papers if i.value is not None)
         return CONTRADICTED, f"RCR {c.written.text}; iCite gives {shown}"

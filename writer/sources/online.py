@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -48,7 +48,10 @@ from writer.factsheet import (
 )
 from writer.http import Fetcher
 from writer.progress import QUIET, Progress
-from writer.store import StoreBuilder
+from writer.store import FactStore, StoreBuilder
+
+if TYPE_CHECKING:
+    from writer.config import Settings
 
 FactValue = int | float | str | Sequence[Item]
 
@@ -364,3 +367,37 @@ def fetch_gene(sheet: FactSheet, sources: Sequence[OnlineSource], fetcher: Fetch
 
 def _ids(sources: Sequence[OnlineSource]) -> set[str]:
     return {s.id for s in sources}
+
+
+def current_sheet(store: FactStore, gene_id: int, settings: Settings, online: bool,
+                  progress: Progress = QUIET) -> FactSheet:
+    """The fact sheet of ``gene_id``; with ``online``, brought up to date by the per-gene
+    APIs unless the store already holds an online sync (then it is current as synced)."""
+    sheet = store.sheet(gene_id)
+    if not online or any(r["kind"] == "online" for r in store.source_rows()):
+        return sheet
+    from writer.sources import online_sources
+
+    with Fetcher(settings.http) as fetcher:
+        return fetch_gene(sheet, online_sources(), fetcher, settings.cache_dir, progress)
+
+
+# --- status ------------------------------------------------------------------------------------
+def staleness(row: dict[str, Any], now: datetime | None = None) -> str | None:
+    """Why an online source's sync is stale (older than its ``stale_after_days``), or None."""
+    spec = catalog.sources().get(row["id"])
+    when = row.get("retrieved_at")
+    if spec is None or not spec.stale_after_days or not when:
+        return None
+    age = (now or datetime.now(UTC)) - datetime.fromisoformat(when)
+    if age.days <= spec.stale_after_days:
+        return None
+    return f"retrieved {age.days} days ago; refresh after {spec.stale_after_days}"
+
+
+def not_synced(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Online sources of the catalogue that the store does not hold."""
+    have = {r["id"] for r in rows}
+    from writer.sources import online_sources
+
+    return [s.id for s in online_sources() if s.id not in have]
