@@ -13,6 +13,7 @@ server's file tree, gzipping the ones published as ``.gz``, with a fixed modific
 from __future__ import annotations
 
 import gzip
+import json
 import os
 from pathlib import Path
 
@@ -48,3 +49,37 @@ def lay_out(server) -> None:  # noqa: ANN001 - a tests.httpserver.MirrorServer
                routes / "elink_gene_pubmed_7171.json", last_modified=RELEASED)
     server.add("https://www.ncbi.nlm.nih.gov/research/pubtator3-api/search/?text=@GENE_TPM4",
                routes / "pubtator3_search_TRIMMED.json", last_modified=RELEASED)
+
+
+ONLINE_IDS = ["gene-ontology", "ncbi-gene", "pubtator3", "icite", "reactome"]
+PANEL_GENES = ["MT1G", "NME1", "TPM4"]  # facts/panel/online/<symbol>.json
+
+
+def sync_online(settings) -> None:  # noqa: ANN001 - a writer.config.Settings
+    """org.Hs.eg.db (identity, from the shared package cache) plus every online source (from
+    the mirror ``settings.http`` names) into ``settings.facts_path``."""
+    from conftest import TEST_CACHE
+
+    from writer.progress import QUIET
+    from writer.sync import sync
+
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    packages = settings.cache_dir / "packages"
+    if not packages.exists():
+        packages.symlink_to(TEST_CACHE / "packages", target_is_directory=True)
+    sync(settings, ["orgdb-3.16", *ONLINE_IDS], progress=QUIET, online=True)
+
+
+def online_part(sheet) -> dict:  # noqa: ANN001 - a writer.factsheet.FactSheet
+    """What the online sources say about a gene (facts, the checks on them, the sources),
+    without the retrieval date (today's): the golden panel's online part."""
+    data = json.loads(sheet.to_json())
+    online = set(ONLINE_IDS)
+    sources = {k: v for k, v in data["sources"].items() if k in online}
+    for source in sources.values():
+        source["version"] = source["version"].rsplit(" (retrieved", 1)[0]
+        if source["id"] == "icite":  # records have no release: the date is the retrieval's
+            source["release_date"] = "(retrieval date)"
+    return {"gene_id": data["gene_id"], "symbol": data["symbol"],
+            "facts": {k: f for k, f in data["facts"].items() if f["source"] in online},
+            "sources": sources}
