@@ -52,7 +52,7 @@ def online_store(served, tmp_path_factory) -> Settings:
     return settings
 
 
-# --- the bulk sync ---------------------------------------------------------------------------------
+# --- the bulk sync --------------------------------------------------------------------------------
 def test_online_facts_replace_offline_ones_with_a_cross_check(online_store):
     store = FactStore(online_store.facts_path)
     tpm4 = store.sheet(store.resolve("TPM4"))
@@ -165,7 +165,8 @@ def test_second_sync_transfers_only_headers_and_new_papers(online_store, served,
     assert sum(r.body_bytes for r in second) == 0
 
 
-def test_failed_online_sync_keeps_the_previous_store(online_store, served, monkeypatch, tmp_path):
+def test_failed_online_sync_keeps_the_previous_store(online_store, served, monkeypatch,
+                                                      tmp_path):
     target = tmp_path / "facts.sqlite"
     settings = Settings(home=tmp_path, facts_path=target, queue_path=tmp_path / "q.sqlite",
                         cache_dir=tmp_path / "cache")
@@ -188,7 +189,7 @@ def test_online_source_needs_the_flag(tmp_path):
                       cache_dir=tmp_path / "c"), ["reactome"], progress=QUIET)
 
 
-# --- the golden panel's online facts ---------------------------------------------------------------
+# --- the golden panel's online facts --------------------------------------------------------------
 @pytest.mark.parametrize("symbol", PANEL_GENES)
 def test_online_facts_match_the_golden_panel(online_store, symbol):
     store = FactStore(online_store.facts_path)
@@ -197,7 +198,7 @@ def test_online_facts_match_the_golden_panel(online_store, symbol):
     assert fresh == golden
 
 
-# --- one gene on demand ------------------------------------------------------------------------------
+# --- one gene on demand ---------------------------------------------------------------------------
 def test_facts_online_fetches_one_gene_and_caches_it(facts_env, mirror, monkeypatch):
     lay_out(mirror)
     monkeypatch.setenv("GENE_WRITER_MIRROR", mirror.url)
@@ -227,7 +228,7 @@ def test_facts_online_bad_mirror_is_one_line(facts_env, monkeypatch):
     assert result.output.count("\n") == 1 and "GENE_WRITER_MIRROR" in result.output
 
 
-# --- parsers fail loudly ---------------------------------------------------------------------------
+# --- parsers fail loudly --------------------------------------------------------------------------
 def test_a_missing_column_is_named(tmp_path):
     path = tmp_path / "gene_info.gz"
     path.write_bytes(gzip.compress(b"#tax_id\tGeneID\tSymbol\n9606\t1\tA1BG\n"))
@@ -268,7 +269,8 @@ def test_headerless_files_check_each_row(tmp_path):
 
 def test_json_answers_name_a_missing_key():
     with pytest.raises(SyncError, match="no key 'relative_citation_ratio'"):
-        icite.parse_pubs(b'{"data": [{"pmid": 1, "year": 2000, "title": "t", "provisional": "No"}]}')
+        icite.parse_pubs(b'{"data": [{"pmid": 1, "year": 2000, "title": "t", '
+                         b'"provisional": "No"}]}')
     assert icite.parse_pubs(b'{"data": [{"pmid": 1, "year": 2000, "title": "t", '
                             b'"relative_citation_ratio": null, "provisional": true}]}') == [
         (1, 2000, None, "t", True)]
