@@ -1,9 +1,9 @@
 """The eval suite's data files and its parts: panel, injection specs, thresholds, report.
 
-Fast tests: the files in ``evals/`` are read and validated, bad files are one-line errors,
-thresholds are judged as documented, and a model run's metrics (acceptance, re-asks,
-tokens) are counted from a scripted endpoint (``httpx.MockTransport``) on a one-gene
-synthetic store.
+Fast tests: the files in ``writer/evals/data/`` are read and validated, bad files are
+one-line errors, thresholds are judged as documented, and a model run's metrics (acceptance,
+re-asks, tokens) are counted from a scripted endpoint (``httpx.MockTransport``) on a
+one-gene synthetic store.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def test_the_panel_has_25_genes_and_every_hard_case():
 
 
 def test_the_golden_panel_is_part_of_the_eval_panel():
-    golden = [line.split("\t")[0] for line in
-              (SUITE_DIR.parent / "facts/panel/genes.tsv").read_text().splitlines()[1:] if line]
+    genes_tsv = Path(__file__).resolve().parents[1] / "facts" / "panel" / "genes.tsv"
+    golden = [line.split("\t")[0] for line in genes_tsv.read_text().splitlines()[1:] if line]
     expected = {c.expect.upper() for c in load_suite().cases}
     assert {g.upper() for g in golden} <= expected
 
@@ -65,7 +65,7 @@ def test_every_threshold_names_a_metric_of_the_report():
 @pytest.fixture
 def suite_copy(tmp_path: Path) -> Path:
     folder = tmp_path / "suite"
-    shutil.copytree(SUITE_DIR, folder, ignore=shutil.ignore_patterns("*.py", "*.sh", "*.md"))
+    shutil.copytree(SUITE_DIR, folder)
     return folder
 
 

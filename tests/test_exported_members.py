@@ -55,7 +55,7 @@ def test_draft_and_check_are_the_functions_not_their_modules() -> None:
 
 
 def test_importing_writer_is_light() -> None:
-    heavy = ("openai", "tenacity", "starlette", "uvicorn", "textstat", "vaderSentiment")
+    heavy = ("openai", "tenacity", "starlette", "uvicorn", "pyphen", "vaderSentiment")
     code = f"import sys, writer\nprint([m for m in {heavy!r} if m in sys.modules])"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)

@@ -1,7 +1,7 @@
 """The model phraser against a scripted OpenAI-compatible endpoint (httpx.MockTransport).
 
 The endpoint answers in the documented chat.completions JSON format. The grounding loop
-uses the real evaluator (``writer.check.check``), which flags invented numbers.
+uses the real evaluator, ``writer.check.check``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_draft_helpers import full_sheet, number_checker
+from test_draft_helpers import full_sheet
 
 from writer.factsheet import FACT_KEYS, Item
 from writer.sections import all_sections, get, missing_notes, prompt_text
@@ -156,19 +156,13 @@ def test_database_text_cannot_inject_markup():
 
 
 # --- grounding -----------------------------------------------------------------------------
-def test_every_number_in_the_template_page_traces_to_a_fact():
-    from writer.draft import make_draft
-
-    result = make_draft(full_sheet(), date="2025-01-17", checker=number_checker)
-    assert number_checker(result.page.split("| Checks")[0], full_sheet()).findings == []
-
-
 @pytest.mark.parametrize("drop", [{}, {"drop_protein": True, "drop_structure": True}])
 def test_the_evaluator_finds_nothing_on_template_pages(drop):
     from writer.draft import make_draft
 
     sheet = full_sheet(**drop)
     result = make_draft(sheet, date="2025-01-17 16:55 CST")
+    assert result.report is not None
     assert [(f.claim, f.reason) for f in result.report.findings] == []
     assert result.report.claims_total > 0
     assert result.report.claims_traced == result.report.claims_total

