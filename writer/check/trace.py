@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from writer import catalog
 from writer.check import lexicon as lx
 from writer.check.claims import Claim
 from writer.check.numbers import matches, show
@@ -37,7 +38,9 @@ class Tracer:
     # --- shared reasons ------------------------------------------------------------------------
     def absent(self, key: str | None, claim: Claim) -> Result:
         label = self.ix.label(key)
-        if key and key in FACT_KEYS:
+        section = catalog.section_of_key(key) if key else None
+        online_only = section is not None and not section.has_offline_source
+        if key and key in FACT_KEYS and not online_only:
             return UNVERIFIABLE, f"the fact sheet of {self.sym} has no {label}"
         title = SECTION_TITLES.get(claim.section)
         if title:
