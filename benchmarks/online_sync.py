@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from conftest import TEST_CACHE  # noqa: E402
 from httpserver import MirrorServer  # noqa: E402
 from online_fixtures import ONE_GENE, lay_out, sync_online  # noqa: E402
 
@@ -47,8 +48,6 @@ PUBMED_PMIDS = 38_000_000  # upper bound for PubTator3's papers: about all of Pu
 
 
 def orgdb_pmids() -> int | None:
-    from conftest import TEST_CACHE
-
     found = list((TEST_CACHE / "packages").glob("apt-r-bioc-org.hs.eg.db-*/unpacked/**/"
                                                  "org.Hs.eg.sqlite"))
     if not found:
@@ -119,7 +118,7 @@ def second_sync() -> None:
             settings = Settings(home=home, facts_path=home / f"{name}.sqlite",
                                 queue_path=home / "q.sqlite", cache_dir=home / "cache")
             before = len(server.requests)
-            sync_online(settings)
+            sync_online(settings, TEST_CACHE)
             sent = server.requests[before:]
             passes.append((name, len(sent), sum(r.wire_bytes for r in sent),
                            sum(r.body_bytes for r in sent)))

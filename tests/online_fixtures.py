@@ -55,18 +55,16 @@ ONLINE_IDS = ["gene-ontology", "ncbi-gene", "pubtator3", "icite", "reactome"]
 PANEL_GENES = ["MT1G", "NME1", "TPM4"]  # facts/panel/online/<symbol>.json
 
 
-def sync_online(settings) -> None:  # noqa: ANN001 - a writer.config.Settings
-    """org.Hs.eg.db (identity, from the shared package cache) plus every online source (from
-    the mirror ``settings.http`` names) into ``settings.facts_path``."""
-    from conftest import TEST_CACHE
-
+def sync_online(settings, package_cache: Path) -> None:  # noqa: ANN001 - writer Settings
+    """org.Hs.eg.db (identity, from the shared ``package_cache``) plus every online source
+    (from the mirror ``settings.http`` names) into ``settings.facts_path``."""
     from writer.progress import QUIET
     from writer.sync import sync
 
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
     packages = settings.cache_dir / "packages"
     if not packages.exists():
-        packages.symlink_to(TEST_CACHE / "packages", target_is_directory=True)
+        packages.symlink_to(package_cache / "packages", target_is_directory=True)
     sync(settings, ["orgdb-3.16", *ONLINE_IDS], progress=QUIET, online=True)
 
 

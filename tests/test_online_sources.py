@@ -44,11 +44,11 @@ def served(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def online_store(served, tmp_path_factory) -> Settings:
+def online_store(served, tmp_path_factory, package_cache) -> Settings:
     """org.Hs.eg.db (identity) plus every online source, synced through the mirror."""
     with pytest.MonkeyPatch.context() as mp:
         settings = online_settings(tmp_path_factory.mktemp("online-home"), served.url, mp)
-        sync_online(settings)
+        sync_online(settings, package_cache)
     return settings
 
 

@@ -41,6 +41,7 @@ def main() -> None:
 
 def main_online() -> None:
     sys.path.insert(0, str(TESTS))
+    from conftest import TEST_CACHE
     from httpserver import MirrorServer
     from online_fixtures import PANEL_GENES, lay_out, online_part, sync_online
 
@@ -55,7 +56,7 @@ def main_online() -> None:
         home = Path(tmp) / "home"
         settings = Settings(home=home, facts_path=home / "facts.sqlite",
                             queue_path=home / "queue.sqlite", cache_dir=home / "cache")
-        sync_online(settings)
+        sync_online(settings, TEST_CACHE)
         store = FactStore(settings.facts_path)
         for symbol in PANEL_GENES:
             part = online_part(store.sheet(store.resolve(symbol)))
