@@ -361,10 +361,7 @@ def fetch(gene: GeneRef, ctx: FetchContext, sink: FactCollector) -> None:
     gid = gene.gene_id
     summary = ctx.fetcher.get(ESUMMARY, {"db": "gene", "id": gid, "retmode": "json"})
     rec = parse_esummary(summary.content, gid)
-    old = ctx.sheet_facts.get("identity.ensembl_id")
-    write_identity(sink, rec, [])
-    if old is not None:  # esummary names no Ensembl gene: the offline one stays
-        sink.facts.pop("identity.ensembl_id", None)
+    write_identity(sink, rec, [])  # esummary names no Ensembl gene: the offline one stays
     link = ctx.fetcher.get(ELINK, {"dbfrom": "gene", "db": "pubmed", "id": gid,
                                    "linkname": "gene_pubmed", "retmode": "json"})
     pmids = parse_elink(link.content, gid)
