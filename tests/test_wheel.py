@@ -2,10 +2,10 @@
 
 Prompts, the eval suite's data, the catalogue and the review page's templates are package
 data (``[tool.setuptools.package-data]``), located with ``importlib.resources``. This test
-builds the wheel offline (``--no-build-isolation`` with the setuptools of the dev extras)
-from a copy of the sources, checks its file list, and runs the unpacked wheel from outside
-the repository. CI (``.ci/run``) also installs it in a fresh virtualenv with its
-dependencies and drafts with a model endpoint.
+builds the wheel offline (``--no-build-isolation``: the installed setuptools, with the
+``wheel`` package of the dev extras) from a copy of the sources, checks its file list, and
+runs the unpacked wheel from outside the repository. CI (``.ci/wheel``) also installs it
+in a fresh virtualenv with its dependencies and drafts with a model endpoint.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _backend_missing() -> str | None:
     major, minor = (int(p) for p in setuptools.__version__.split(".")[:2])
     if (major, minor) < (70, 1) and importlib.util.find_spec("wheel") is None:
         return (f"setuptools {setuptools.__version__} needs the wheel package to build wheels "
-                "(pip install -e '.[dev]' brings setuptools>=70.1)")
+                "(pip install -e '.[dev]' brings it)")
     return None
 
 

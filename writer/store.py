@@ -7,6 +7,8 @@ Tables
     facts        one row per (gene, fact key): JSON value, unit, source, links, percentile
     checks       cross-checks recorded on facts
     populations  the population each percentile is computed over (description and size)
+    disease_names every disease name of the disease source, in the forms the evaluator finds
+                 it by (writer.check.diseases), with its ID and the genes annotated to it
 
 ``StoreBuilder`` writes a new store into a temporary file next to the old one; only a
 complete build replaces the old file (``os.replace``), so a failed or interrupted sync
@@ -60,11 +62,15 @@ CREATE TABLE checks (
     detail TEXT NOT NULL
 );
 CREATE TABLE populations (key TEXT PRIMARY KEY, description TEXT NOT NULL, size INTEGER);
+CREATE TABLE disease_names (
+    form TEXT NOT NULL, disease_id TEXT NOT NULL, name TEXT NOT NULL, genes TEXT NOT NULL
+);
 """
 
 INDEXES = """
 CREATE INDEX gene_names_name ON gene_names(name);
 CREATE INDEX checks_gene ON checks(gene_id);
+CREATE INDEX disease_names_form ON disease_names(form);
 """
 
 STORE_FORMAT = "1"
@@ -157,6 +163,10 @@ class StoreBuilder:
         ):
             yield gid, json.loads(value), num
 
+    def add_disease_names(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
+        """Rows of (form, disease ID, name, genes annotated to it)."""
+        self.conn.executemany("INSERT INTO disease_names VALUES (?,?,?,?)", rows)
+
     def declare_population(self, key: str, description: str) -> None:
         """Ask for percentiles of ``key`` over every gene that has it, described for readers."""
         self.conn.execute(
@@ -227,6 +237,8 @@ class FactStore:
         if not fmt or fmt[0] != STORE_FORMAT:
             raise NoFactStore(f"{path} (built by another version of gene-writer)")
         self.path = path
+        global _LAST_OPENED
+        _LAST_OPENED = path
         self._sources: dict[str, SourceRef] | None = None
         self._populations: dict[str, tuple[str, int]] | None = None
 
@@ -373,6 +385,15 @@ class FactStore:
                 missing_sections=tuple(s for s in OFFLINE_SECTIONS if s not in present),
             ))
         return sheets
+
+
+_LAST_OPENED: Path | None = None
+
+
+def last_opened() -> Path | None:
+    """The fact store this process opened last: the evaluator reads its disease names
+    (``writer.check.diseases``) for the sheets that came from it."""
+    return _LAST_OPENED
 
 
 _KEY_ORDER = {k: i for i, k in enumerate(FACT_KEYS)}

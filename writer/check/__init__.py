@@ -14,6 +14,7 @@ readers (VADER, Pyphen) load on first use, not at import.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from writer.check.models import (
     KINDS,
@@ -25,6 +26,9 @@ from writer.check.models import (
     TracedClaim,
 )
 from writer.factsheet import FactSheet
+
+if TYPE_CHECKING:
+    from writer.check.diseases import DiseaseNames
 
 __all__ = [
     "KINDS",
@@ -39,22 +43,28 @@ __all__ = [
 
 
 def check(text: str, sheet: FactSheet, *,
-          judge: Callable[[str, ChecksTable], dict[str, str]] | None = None) -> CheckReport:
+          judge: Callable[[str, ChecksTable], dict[str, str]] | None = None,
+          diseases: DiseaseNames | None = None) -> CheckReport:
     """Evaluate ``text`` (Markdown, optionally with front matter) against ``sheet``.
+
+    ``diseases`` is the list of disease names that are claims wherever they appear
+    (default: the HPO names of the fact store this process opened, ``writer.check.diseases``).
 
     ``judge``, when given, is asked for an opinion on each Checks row (keys ``sentiment``,
     ``ethical_concerns``, ``coherence``, ``facts_verified``); its answers are shown next to
     the rule-based ones, and a failing judge never hides them.
     """
     from writer.check import checks
+    from writer.check import diseases as disease_names
     from writer.check.claims import extract
     from writer.check.page import parse
     from writer.check.sheetindex import SheetIndex
     from writer.check.trace import CONTRADICTED, TRACED, Tracer
 
     page = parse(text)
-    index = SheetIndex(sheet)
-    claims = extract(page, index)
+    names = diseases if diseases is not None else disease_names.default()
+    index = SheetIndex(sheet, names)
+    claims = extract(page, index, names)
     tracer = Tracer(index)
     findings: list[Finding] = []
     traced: list[TracedClaim] = []
@@ -77,7 +87,13 @@ def check(text: str, sheet: FactSheet, *,
         findings.append(Finding(claim=claim_text, sentence=sentence_text, kind=claim.kind,
                                 status=status, reason=reason, start=claim.start,  # type: ignore[arg-type]
                                 end=claim.end))
-    table = checks.build(page, claims, len(traced), contradicted, text, judge)
+    table, flags = checks.build(page, claims, len(traced), contradicted, text, judge)
+    for flag in flags:  # one hyped, advising or contradicting sentence is a finding too
+        sentence_text = text[flag.start : flag.end]
+        findings.append(Finding(claim=sentence_text, sentence=sentence_text, kind=flag.kind,
+                                status="flagged", reason=flag.reason, start=flag.start,
+                                end=flag.end))
+    findings.sort(key=lambda f: (f.start if f.start is not None else -1))
     return CheckReport(findings=findings, checks=table, claims_total=len(claims),
                        claims_traced=len(traced), traced=traced, symbol=sheet.symbol,
                        gene_id=sheet.gene_id)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -28,7 +29,7 @@ from writer.check import lexicon as lx
 from writer.check.claims import Claim
 from writer.check.models import CheckRow, ChecksTable, SectionReadability
 from writer.check.numbers import NUMBER_RE, matches
-from writer.check.page import SECTION_ORDER, Page
+from writer.check.page import SECTION_ORDER, Page, Sentence
 from writer.check.readability import flesch_kincaid_grade
 from writer.factsheet import FACT_KEYS
 
@@ -63,38 +64,74 @@ def _prose(page: Page, start: int, end: int, claims: Sequence[Claim]) -> str:
     return " ".join(text.split())
 
 
-def sentiment(page: Page, claims: Sequence[Claim]) -> CheckRow:
-    scores = []
+@dataclass(frozen=True)
+class Flag:
+    """A sentence a Checks row failed on: it becomes a finding (status ``flagged``)."""
+
+    kind: str  # sentiment, ethics, coherence
+    start: int
+    end: int
+    reason: str
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return "\u201c" + (text if len(text) <= limit else text[: limit - 3] + "...") + "\u201d"
+
+
+def sentiment(page: Page, claims: Sequence[Claim]) -> tuple[CheckRow, list[Flag]]:
+    """The most extreme sentence decides (one hyped sentence is enough), and every
+    promotional phrase is a finding; the page mean is reported beside it."""
+    scores: list[tuple[float, int, int]] = []
+    flags: list[Flag] = []
     for s in page.sentences:
         if s.section == "notes":  # the page's note on what it leaves out is not about the gene
             continue
         text = _prose(page, s.start, s.end, claims)
+        for m in lx.PROMOTIONAL.finditer(text):
+            flags.append(Flag("sentiment", s.start, s.end,
+                              f"promotional wording \u201c{m.group(0)}\u201d: a gene page states "
+                              f"facts, not their importance"))
         if len(text.split()) >= 3:
-            scores.append(_vader().polarity_scores(text)["compound"])
+            scores.append((_vader().polarity_scores(text)["compound"], s.start, s.end))
     if not scores:
-        return CheckRow(answer="neutral", reason="no prose to read", ok=True, score=0.0)
-    mean = sum(scores) / len(scores)
-    label = "positive" if mean >= SENTIMENT_NEUTRAL else "negative" if mean <= -SENTIMENT_NEUTRAL \
-        else "neutral"
-    strongest = max(scores, key=abs)
-    reason = (f"mean VADER compound {mean:+.3f} over {len(scores)} sentences (neutral between "
-              f"-{SENTIMENT_NEUTRAL} and +{SENTIMENT_NEUTRAL}; "
-              f"strongest sentence {strongest:+.3f})")
-    return CheckRow(answer=label, reason=reason, ok=label == "neutral", score=round(mean, 4))
+        return CheckRow(answer="neutral", reason="no prose to read", ok=True, score=0.0), flags
+    mean = sum(sc for sc, _, _ in scores) / len(scores)
+    extreme, start, end = max(scores, key=lambda x: abs(x[0]))
+    polar = abs(extreme) >= lx.SENTENCE_SENTIMENT
+    if polar:
+        flags.append(Flag("sentiment", start, end,
+                          f"{'positive' if extreme > 0 else 'negative'} tone (VADER compound "
+                          f"{extreme:+.3f}; a sentence is neutral below "
+                          f"{lx.SENTENCE_SENTIMENT:g} either way)"))
+    if flags:
+        first = min(flags, key=lambda f: f.start)
+        label = ("positive" if extreme > 0 else "negative") if polar else "positive"
+        reason = (f"{first.reason}: {_quote(page.text[first.start:first.end])}"
+                  + (f" and {len(flags) - 1} more" if len(flags) > 1 else ""))
+        return CheckRow(answer=label, reason=reason, ok=False, score=round(extreme, 4)), flags
+    reason = (f"strongest sentence {extreme:+.3f} (a sentence is neutral below "
+              f"{lx.SENTENCE_SENTIMENT:g} either way); mean VADER compound {mean:+.3f} over "
+              f"{len(scores)} sentences")
+    return CheckRow(answer="neutral", reason=reason, ok=True, score=round(extreme, 4)), flags
 
 
-def ethics(page: Page, claims: Sequence[Claim]) -> CheckRow:
+def ethics(page: Page, claims: Sequence[Claim]) -> tuple[CheckRow, list[Flag]]:
+    """Each sentence is read on its own, claims or not, with database names left out."""
     names = [c for c in claims if c.kind in NAME_KINDS]
-    text = "\n".join(_prose(page, s.start, s.end, names) for s in page.sentences)
     hits: list[str] = []
-    for name, pattern in lx.ETHICS_RULES:
-        for m in pattern.finditer(text):
-            hits.append(f"{name} (\u201c{m.group(0)}\u201d)")
+    flags: list[Flag] = []
+    for s in page.sentences:
+        text = _prose(page, s.start, s.end, names)
+        for name, pattern in lx.ETHICS_RULES:
+            for m in pattern.finditer(text):
+                hits.append(f"{name} (\u201c{m.group(0)}\u201d)")
+                flags.append(Flag("ethics", s.start, s.end, f"{name}: \u201c{m.group(0)}\u201d"))
     if not hits:
         return CheckRow(answer="no", ok=True, reason=(
             "no medical advice, deterministic or stigmatising language about groups of people, "
-            "identifiable patient data or unsupported clinical claim found"))
-    return CheckRow(answer="yes", ok=False, reason="; ".join(dict.fromkeys(hits)))
+            "identifiable patient data or unsupported clinical claim found")), flags
+    return CheckRow(answer="yes", ok=False, reason="; ".join(dict.fromkeys(hits))), flags
 
 
 def _same(a: Claim, b: Claim) -> bool:
@@ -119,7 +156,7 @@ def _same(a: Claim, b: Claim) -> bool:
 NOT_COMPARED = frozenset({"gene_symbol", "interpretation", "unit", "year"})
 
 
-def _contradictions(claims: Sequence[Claim]) -> list[str]:
+def _contradictions(claims: Sequence[Claim]) -> list[tuple[str, Claim]]:
     groups: dict[str, list[Claim]] = defaultdict(list)
     for c in claims:
         if c.kind == "percentile" and c.of in FACT_KEYS:
@@ -128,6 +165,7 @@ def _contradictions(claims: Sequence[Claim]) -> list[str]:
             c.section != "transcription_factors"
         ) and not isinstance(c.value, tuple) and c.key not in (
             "structure.canonical_transcript", "identity.uniprot_ids",
+            "literature.year_range",  # a range has two ends
         ):
             groups[str(c.key)].append(c)
     out = []
@@ -136,12 +174,13 @@ def _contradictions(claims: Sequence[Claim]) -> list[str]:
             clash = next((b for b in group[i + 1:] if not _same(a, b)), None)
             if clash is not None:
                 label = key.split(".", 1)[-1].replace("_", " ")
-                out.append(f"{label}: {a.value} ({a.section}) vs {clash.value} ({clash.section})")
+                out.append((f"{label}: {a.value} ({a.section}) vs {clash.value} ({clash.section})",
+                            clash))
                 break
     return out
 
 
-def _repeats(page: Page) -> list[str]:
+def _repeats(page: Page) -> list[tuple[str, Sentence]]:
     seen: dict[str, str] = {}
     word_sets: list[frozenset[str]] = []
     out = []
@@ -150,13 +189,13 @@ def _repeats(page: Page) -> list[str]:
         words = frozenset(re.findall(r"[a-z0-9]+", text))
         short = text[:60] + ("..." if len(text) > 60 else "")
         if text in seen:
-            out.append(f"repeated: \u201c{short}\u201d")
+            out.append((f"repeated: \u201c{short}\u201d", s))
             continue
         seen[text] = s.section
         if len(words) >= 8:
             for other in word_sets:
                 if len(words & other) / len(words | other) >= 0.9:
-                    out.append(f"near-repeat: \u201c{short}\u201d")
+                    out.append((f"near-repeat: \u201c{short}\u201d", s))
                     break
             word_sets.append(words)
     return out
@@ -186,8 +225,9 @@ def readability(page: Page) -> list[SectionReadability]:
 
 
 def coherence(page: Page, claims: Sequence[Claim],
-              grades: Sequence[SectionReadability]) -> CheckRow:
+              grades: Sequence[SectionReadability]) -> tuple[CheckRow, list[Flag]]:
     problems = []
+    flags: list[Flag] = []
     order = [s for s in page.sections() if s in SECTION_ORDER]
     rank = {name: i for i, name in enumerate(SECTION_ORDER)}
     for a, b in zip(order, order[1:], strict=False):
@@ -195,10 +235,14 @@ def coherence(page: Page, claims: Sequence[Claim],
             problems.append(f"section {b} comes after {a}")
             break
     order_text = "sections in the reference order" if not problems else problems[0]
-    contradictions = _contradictions(claims)
-    problems += [f"contradiction between statements, {c}" for c in contradictions]
-    repeats = _repeats(page)
-    problems += repeats
+    for text, clash in _contradictions(claims):
+        problems.append(f"contradiction between statements, {text}")
+        sentence = page.sentence_at(clash.start)
+        start, end = (sentence.start, sentence.end) if sentence else (clash.start, clash.end)
+        flags.append(Flag("coherence", start, end, f"contradicts an earlier statement: {text}"))
+    for text, sentence in _repeats(page):
+        problems.append(text)
+        flags.append(Flag("coherence", sentence.start, sentence.end, text))
     lo, hi = READABILITY_BAND
     grade_text = ", ".join(
         f"{g.section} {g.grade:g}" + ("" if g.in_band else (" (above)" if g.grade > hi
@@ -208,10 +252,10 @@ def coherence(page: Page, claims: Sequence[Claim],
     readability_text = f"Flesch-Kincaid grade per section (band {lo:g}-{hi:g}): {grade_text}"
     if problems:
         reason = "; ".join(problems) + f"; {readability_text}"
-        return CheckRow(answer="no", reason=reason, ok=False)
+        return CheckRow(answer="no", reason=reason, ok=False), flags
     reason = (f"{order_text}; no contradictions between statements; no repeated sentences; "
               f"{readability_text}")
-    return CheckRow(answer="yes", reason=reason, ok=True)
+    return CheckRow(answer="yes", reason=reason, ok=True), flags
 
 
 def facts_verified(total: int, traced: int, contradicted: int) -> CheckRow:
@@ -226,18 +270,23 @@ def facts_verified(total: int, traced: int, contradicted: int) -> CheckRow:
 
 
 def build(page: Page, claims: Sequence[Claim], traced: int, contradicted: int,
-          text: str, judge: Judge | None = None) -> ChecksTable:
+          text: str, judge: Judge | None = None) -> tuple[ChecksTable, list[Flag]]:
+    """The Checks table, and the sentences its rows failed on (each becomes a finding)."""
     grades = readability(page)
+    sentiment_row, sentiment_flags = sentiment(page, claims)
+    ethics_row, ethics_flags = ethics(page, claims)
+    coherence_row, coherence_flags = coherence(page, claims, grades)
+    flags = sentiment_flags + ethics_flags + coherence_flags
     table = ChecksTable(
-        sentiment=sentiment(page, claims),
-        ethical_concerns=ethics(page, claims),
-        coherence=coherence(page, claims, grades),
+        sentiment=sentiment_row,
+        ethical_concerns=ethics_row,
+        coherence=coherence_row,
         facts_verified=facts_verified(len(claims), traced, contradicted),
         readability=tuple(grades),
         readability_band=READABILITY_BAND,
     )
     if judge is None:
-        return table
+        return table, flags
     try:
         opinions = judge(text, table)
     except Exception as exc:  # a judge's failure never hides the rule-based answers
@@ -248,4 +297,4 @@ def build(page: Page, claims: Sequence[Claim], traced: int, contradicted: int,
         if opinions.get(name):
             row: CheckRow = getattr(table, name)
             update[name] = row.model_copy(update={"judge": str(opinions[name])})
-    return table.model_copy(update=update)
+    return table.model_copy(update=update), flags

@@ -24,6 +24,7 @@ from urllib.parse import unquote
 
 from writer import catalog
 from writer.check import lexicon as lx
+from writer.check.diseases import EMPTY, DiseaseNames
 from writer.check.numbers import NUMBER_RE, Written, parse_number, qualifier_before, words_in
 from writer.check.page import Link, Page, Sentence
 from writer.check.sheetindex import SheetIndex
@@ -50,6 +51,16 @@ UNIPROT_TEXT_RE = re.compile(
     r"\bUniProt(?:KB)?(?: accession)?\s*:?\s*\(?\s*"
     r"([OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})\b"
 )
+DISEASE_ID_TEXT_RE = re.compile(
+    r"\b(OMIM|MIM|ORPHA|Orphanet|DECIPHER)\s*(?::|#|\s)\s*#?(\d{1,6})\b"
+)
+_DISEASE_DB = {"OMIM": "OMIM", "MIM": "OMIM", "ORPHA": "ORPHA", "ORPHANET": "ORPHA",
+               "DECIPHER": "DECIPHER"}
+DISEASE_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019]*(?:[-\u2010\u2011][A-Za-z0-9']+)*")
+DISEASE_TAIL_RE = re.compile(
+    r"(?:,?\s+(?:type|group)\s+[0-9IVXivx]+[A-Za-z]?|\s+\d{1,3}[A-Z]?)"
+    r"(?=\s*(?:[.,;)]|$|\s(?:and|or)\s))"
+)
 TRANSCRIPT_NAME_RE = re.compile(r"[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*-\d{3}")
 
 URL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -65,6 +76,8 @@ URL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reactome", re.compile(r"reactome\.org/.*?(R-[A-Z]{3}-\d+)")),
     ("uniprot", re.compile(r"uniprot\.org/(?:uniprot|uniprotkb)/([A-Z0-9]{6,10})")),
     ("refseq", re.compile(r"ncbi\.nlm\.nih\.gov/nuccore/([NX][MRP]_\d+(?:\.\d+)?)")),
+    ("omim", re.compile(r"omim\.org/(?:entry|clinicalSynopsis)/(\d{6})")),
+    ("orpha", re.compile(r"orpha\.net/.*?(?:detail/|Expert=|ORPHA[:=]?)(\d+)", re.I)),
 )
 
 
@@ -107,8 +120,9 @@ class Claim:
 
 
 class Extractor:
-    def __init__(self, page: Page, index: SheetIndex) -> None:
+    def __init__(self, page: Page, index: SheetIndex, diseases: DiseaseNames = EMPTY) -> None:
         self.page = page
+        self.disease_names = diseases
         self.ix = index
         self.text = page.text
         self.view = page.view
@@ -148,6 +162,7 @@ class Extractor:
         self.own_names()
         self.identifiers()
         self.go_names()
+        self.diseases()
         self.name_lists()
         self.loose_names()
         self.symbols()
@@ -264,9 +279,13 @@ class Extractor:
             "reactome": ("pathway", "pathways.id"),
             "uniprot": ("identifier", "identity.uniprot_ids"),
             "refseq": ("identifier", "structure.canonical_transcript"),
+            "omim": ("disease", "disease.id"),
+            "orpha": ("disease", "disease.id"),
         }[kind]
         if kind == "go":
             value = "GO:" + value
+        elif kind in ("omim", "orpha"):
+            value = f"{kind.upper()}:{value}"
         elif kind == "wp":
             value = value.upper()
         return self.add(Claim(s, e, kind_key[0], kind_key[1], value, section))
@@ -298,6 +317,13 @@ class Extractor:
                 return None
             return self.add(Claim(ts, te, "pathway", "pathways.name", clean, section,
                                   linked_id=wp))
+        disease_ids = [f"{db.upper()}:{n}" for db in ("omim", "orpha") for n in found.get(db, ())]
+        if disease_ids:
+            if DISEASE_ID_TEXT_RE.fullmatch(clean) or clean.isdigit():
+                self.take(ts, te)  # the link text is the identifier its target carries
+                return None
+            return self.add(Claim(ts, te, "disease", "disease.name", clean, section,
+                                  linked_id=disease_ids[0]))
         if clean in found.get("uniprot", ()) or clean in found.get("ncbi_gene", ()):
             self.take(ts, te)  # the link text repeats the identifier its target carries
         elif "ncbi_gene" in found and clean.isdigit():
@@ -338,6 +364,10 @@ class Extractor:
             for m in pattern.finditer(self.view):
                 if self.free(m.start(1), m.end(1)):
                     self.add(Claim(m.start(1), m.end(1), kind, key, m.group(1)))
+        for m in DISEASE_ID_TEXT_RE.finditer(self.view):
+            if self.free(m.start(), m.end()):
+                value = f"{_DISEASE_DB[m.group(1).upper()]}:{m.group(2)}"
+                self.add(Claim(m.start(), m.end(), "disease", "disease.id", value))
         for m in BAND_RE.finditer(self.view):
             if self.free(m.start(), m.end()):
                 self.add(Claim(m.start(), m.end(), "band", "identity.band", m.group(0)))
@@ -536,6 +566,56 @@ class Extractor:
                 a = name[0].start()
                 self.add(Claim(a, m.end(), "pathway", "pathways.name", self.view[a:m.end()],
                                s.section, notes={"loose": True}))
+
+    # --- diseases ------------------------------------------------------------------------------
+    def diseases(self) -> None:
+        """Disease names in prose: the fact store's HPO names, longest first, then names the
+        list lacks by their head word ("Wilson disease", "thalassemia")."""
+        for s in self.page.sentences:
+            if s.section in ("notes", "pathways"):
+                continue  # a pathway's name may hold a disease's ("Alzheimer's disease")
+            for m in self.disease_names.find(self.view, s.start, s.end):
+                if self.free(m.start, m.end) and not lx.DISEASE_NOT_AFTER.match(self.view, m.end):
+                    self.add(Claim(m.start, m.end, "disease", "disease.name",
+                                   self.view[m.start:m.end], s.section, notes={"listed": m.form}))
+            for m in lx.DISEASE_HEAD.finditer(self.view, s.start, s.end):
+                self._disease_by_head(s, m)
+
+    def _disease_by_head(self, s: Sentence, m: re.Match[str]) -> None:
+        view = self.view
+        if not self.free(m.start(), m.end()) or m.group(0).lower() in lx.NOT_DISEASE_WORDS:
+            return
+        if lx.DISEASE_HEAD_MODIFIES.match(view, m.end()) or lx.DISEASE_NOT_AFTER.match(
+                view, m.end()):
+            return  # "disease associations", "cancer-related", "leukemia cells"
+        head = m.start()  # "beta-thalassemia": the compound is the head
+        while head > s.start and (view[head - 1] in "-\u2010\u2011" or (
+                view[head - 1].isalnum() and head < m.start())):
+            head -= 1
+        if re.fullmatch(r"(?:non|anti|pre|pro|post)[-\u2010\u2011]", view[head:m.start()], re.I):
+            return  # "non-cancer"
+        if not self.free(head, m.start()):
+            return
+        words: list[re.Match[str]] = []
+        for w in reversed(list(DISEASE_WORD_RE.finditer(view, s.start, head))[-5:]):
+            gap = view[w.end() : (words[0].start() if words else head)]
+            word = w.group(0).lower()
+            if (gap.strip(" ") or word in lx.DISEASE_STOP or not self.free(w.start(), w.end())
+                    or word.upper() in self.ix.all_names or lx.SYMBOL_SHAPE.fullmatch(w.group(0))
+                    or re.search(r"-(?:related|associated|linked|mediated|induced)$", word)):
+                break
+            words.insert(0, w)
+        while words and (words[0].group(0).lower() in lx.DISEASE_GENERIC
+                         or words[0].group(0)[0].isdigit()):
+            words.pop(0)
+        if m.group("general") and not words and head == m.start():
+            return  # "a rare disease", "these disorders": no disease is named
+        start = words[0].start() if words else head
+        end = m.end()
+        tail = DISEASE_TAIL_RE.match(view, end)  # "Alzheimer disease 2", "..., type 1"
+        if tail and self.free(end, tail.end()):
+            end = tail.end()
+        self.add(Claim(start, end, "disease", "disease.name", view[start:end], s.section))
 
     # --- symbols -------------------------------------------------------------------------------
     def symbols(self) -> None:
@@ -771,11 +851,11 @@ class Extractor:
 
     def _year(self, s: int, e: int, w: Written, before: str, section: str) -> None:
         tail = before[-40:].lower()
-        if re.search(r"between\s+$|between\s+\d{4}\s+(?:and|to)\s+$|\d{4}\s*[-\u2013]\s*$|from\s+$",
-                     tail):
-            key = "literature.year_range"
-        elif re.search(r"earliest|first|oldest|since", tail):
+        if re.search(r"earliest|first|oldest|since", tail):
             key = "literature.earliest_year"
+        elif re.search(r"between\s+$|between\s+\d{4}\s+(?:and|to)\s+$|\d{4}\s*[-\u2013]\s*$"
+                       r"|from\s+$", tail):
+            key = "literature.year_range"
         elif re.search(r"releas|version|updated|as of|dated|snapshot", tail) or \
                 lx.SOURCE_NAME_RE.search(before[-40:]):
             key = "source.year"
@@ -811,5 +891,5 @@ class Extractor:
                                self.text[s.start:s.end], s.section), consume=False)
 
 
-def extract(page: Page, index: SheetIndex) -> list[Claim]:
-    return Extractor(page, index).run()
+def extract(page: Page, index: SheetIndex, diseases: DiseaseNames = EMPTY) -> list[Claim]:
+    return Extractor(page, index, diseases).run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -71,11 +72,12 @@ def _excerpt(text: str, start: int, end: int, color: bool) -> str:
 def render_text(report: Any, text: str, color: bool = False) -> str:
     """The readable report: a summary line, each finding with its sentence, the Checks table."""
     n = len(report.findings)
-    contradicted = sum(f.status == "contradicted" for f in report.findings)
+    by_status = Counter(f.status for f in report.findings)
+    counts = ", ".join(f"{by_status[s]} {s}" for s in ("contradicted", "unverifiable", "flagged")
+                       if by_status[s] or s != "flagged")
     lines = [
         f"{report.symbol} (NCBI Gene {report.gene_id}): {report.claims_traced} of "
-        f"{report.claims_total} claims traced; {n} finding{'s' * (n != 1)} "
-        f"({contradicted} contradicted, {n - contradicted} unverifiable)",
+        f"{report.claims_total} claims traced; {n} finding{'s' * (n != 1)} ({counts})",
         "",
     ]
     for f in report.findings:

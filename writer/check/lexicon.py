@@ -159,6 +159,7 @@ A AN AND ARE AS AT BE BUT BY FOR FROM IN IS IT NO NOT OF ON OR THE TO WITH NOTE 
 RNA MRNA CDNA CDS UTR ORF NCRNA LNCRNA MIRNA SIRNA SHRNA RRNA TRNA SNRNA SNORNA PIRNA RNAI ATP
 ADP AMP GTP GDP GMP CTP CDP UTP UDP TTP DTTP NAD NADH NADP NADPH FAD FADH COA ROS CAMP CGMP ID
 IDS GO GOA HGNC NCBI NIH NLM EBI EMBL ENSEMBL GENCODE MANE UCSC OMIM HPA GTEX GTRD GWAS EFO PMID
+HPO ORPHA ORPHANET DECIPHER MIM
 PMC DOI URL URI RCR TF TFS CHIP PCR QPCR RT SNP SNPS SNV CNV LOH WGS WES NGS TPM FPKM RPKM CPM
 BP KB MB KDA DA AA NT MW PI GRAVY UV IR NMR MS LC HPLC ELISA SDS PAGE CRISPR KO WT ES IPS ER UK
 US USA EU FDA EMA WHO HIV HPV EBV HBV HCV HCC NSCLC AML CML CLL MHC NK LPS ECM API JSON CSV HTML
@@ -221,6 +222,49 @@ wikipathways reactome kegg following
 other
 """.split())  # noqa: SIM905
 
+# Disease names the HPO list lacks, by their head word. A head of the first kind needs a
+# specific word before it ("Wilson disease", "breast cancer"; not "a rare disease"); one of the
+# second kind names a disease by itself ("thalassemia", "cardiomyopathy", "glioblastoma").
+DISEASE_HEAD = re.compile(
+    r"\b(?P<general>syndromes?|diseases?|disorders?|cancers?)\b"
+    r"|\b(?P<own>[a-z]*(?:carcinoma|sarcoma|lymphoma|melanoma|glioma|blastoma|adenoma|myeloma"
+    r"|thelioma|neuroma|hepatoma|fibroma|lipoma|teratoma|thymoma|seminoma|angioma)s?"
+    r"|[a-z]{3,}a?emias?|[a-z]+opath(?:y|ies)|[a-z]*dystroph(?:y|ies))\b",
+    re.I,
+)
+NOT_DISEASE_WORDS = frozenset({"academia", "bohemia", "academias"})
+# A head used as a modifier ("disease associations", "cancer cell lines", "cancer-related")
+DISEASE_HEAD_MODIFIES = re.compile(
+    r"(?:[-\u2010\u2011]\w|\s+(?:resistance|associations?|risk|genes?|progression|states?"
+    r"|models?|process(?:es)?|categor(?:y|ies)|conditions?|ontology|cells?|cell[- ]lines?"
+    r"|research|biology|phenotypes?|severity|pathways?|traits?|stages?|mechanisms?"
+    r"|terms?|names?|annotations?|databases?|entit(?:y|ies)|areas?|field|classes|class)\b)",
+    re.I,
+)
+# Words that end the name before a head ("mutations in HBB cause | sickle cell disease")
+DISEASE_STOP = frozenset("""
+the a an of in on at to for from by with without as and or but nor not no its their his her
+this that these those which who whose is are was were be been being has have had cause causes
+caused causing include includes including included associated linked related implicated
+involved known called named termed such like than other several many various some any all
+each both more most few certain specific different multiple numerous also mutations mutation
+variants variant gene genes protein proteins role roles risk patients cases forms form types
+type develop develops developing leads lead leading result results resulting underlie
+underlies underlying confer confers contribute contributes seen found observed reported
+predispose predisposes predisposition
+""".split())  # noqa: SIM905
+# Modifiers that leave a head generic: "a rare disease", "human genetic disorders"
+DISEASE_GENERIC = frozenset("""
+human humans genetic genetical rare inherited heritable mendelian monogenic polygenic complex
+common multifactorial general known associated related certain specific similar serious severe
+fatal lethal systemic major minor new novel one two three single
+""".split())  # noqa: SIM905
+# A name followed by these describes cells or names a pathway, not a disease ("chronic
+# myelogenous leukemia cells", "the Alzheimer's disease pathway")
+DISEASE_NOT_AFTER = re.compile(
+    r"\s+(?:cells?|cell[- ]lines?|xenografts?|pathways?)\b", re.I
+)
+
 # Source names: a number right after one is its version or release ("Ensembl 110").
 SOURCE_NAME_RE = re.compile(
     r"\b(?:Ensembl|GENCODE|GTEx|UniProt|RefSeq|Bioconductor|org\.Hs\.eg\.db|GO\.db|MANE"
@@ -247,15 +291,39 @@ heart respectively number numbers well play plays played playing share shares sh
 offline
 """.split())  # noqa: SIM905
 
+# --- tone ---------------------------------------------------------------------------------------
+# Promotional words: a gene page states facts; none of these is a fact (a Sentiment finding).
+PROMOTIONAL = re.compile(
+    r"\b(?:promising|remarkabl[ey]|key players?|breakthroughs?|groundbreaking|ground-breaking"
+    r"|revolutionar(?:y|ize[sd]?)|game[- ]chang(?:er|ing)|unprecedented|cutting[- ]edge"
+    r"|fascinating|intriguing|exciting|extraordinar(?:y|ily)|astonishing|incredibl[ey]"
+    r"|amazing|tremendous(?:ly)?|invaluable|unparalleled|paves? the way"
+    r"|holds? (?:great |tremendous |enormous |much |significant )?(?:potential|promise)"
+    r"|great (?:potential|promise)|master regulators?|(?:crucial|pivotal|vital|critical"
+    r"|essential|key) (?:roles?|players?|importance)|of (?:great|utmost|paramount)"
+    r" importance|hugely|enormously|powerful)\b",
+    re.IGNORECASE,
+)
+# One sentence whose VADER compound reaches this is not neutral (VADER's own "moderate").
+SENTENCE_SENTIMENT = 0.35
+
 # --- ethics ------------------------------------------------------------------------------------
 ETHICS_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
         ("medical advice",
-         r"\byou should\b|\b(?:patients|people|readers|carriers) should\b"
-         r"|\bwe (?:recommend|advise)\b"
-         r"|\bconsult (?:a|your) (?:doctor|physician)\b|\b(?:take|stop taking|avoid taking)\s+\d"
-         r"|\bdos(?:e|age) of \d|\bshould (?:be )?(?:take|treat|avoid|start|stop)\w*"),
+         r"\byou should\b|\bwe (?:recommend|advise|suggest)\b"
+         r"|\b(?:patients|people|persons|individuals|readers|carriers|those|anyone|women|men"
+         r"|children|parents|families|relatives|subjects)\b[^.;]{0,80}?\b(?:should|must|ought to"
+         r"|are (?:advised|encouraged|recommended) to|need to)\b"
+         r"|\bconsult (?:a|your|their|with a) (?:doctor|physician|clinician|healthcare|health care"
+         r"|genetic counsel\w*|specialist)\b|\b(?:talk|speak) (?:to|with) (?:your|a) "
+         r"(?:doctor|physician)\b|\bseek (?:medical|professional) (?:advice|attention|help)\b"
+         r"|\b(?:take|stop taking|avoid taking)\s+\d|\bdos(?:e|age) of \d"
+         r"|\bshould (?:be )?(?:take|treat|avoid|start|stop|screen|test|receiv|given|consider"
+         r"|undergo|monitor)\w*"
+         r"|\b(?:is|are) (?:recommended|advised|indicated) for (?:patients|carriers|individuals"
+         r"|people|anyone)\b"),
         ("deterministic or stigmatising language about a group",
          r"\b(?:people|individuals|patients|carriers|women|men|children|families|populations?"
          r"|races?|ethnic groups?)\b[^.]{0,60}\b(?:will (?:always|inevitably|certainly)"

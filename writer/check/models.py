@@ -44,6 +44,8 @@ KINDS: dict[str, str] = {
     "tissue": "a tissue name",
     "pathway": "a pathway (name or ID)",
     "paper": "a paper title or PMID",
+    "disease": "a disease (name, OMIM / Orphanet / DECIPHER ID) traced to the gene's HPO "
+               "annotations",
     "year": "a year",
     "percentile": "a percentile",
     "population": "the size of the population a percentile ranks in",
@@ -57,6 +59,10 @@ KINDS: dict[str, str] = {
     "source": "a source's name, version or release",
     "statement": "a sentence of a section that has no source",
     "number": "a number the evaluator cannot attach to any fact",
+    "sentiment": "a sentence whose tone is not neutral, or promotional wording",
+    "ethics": "medical advice, deterministic or stigmatising language, patient data, or an "
+              "unsupported clinical claim",
+    "coherence": "a statement that contradicts an earlier one, or a repeated sentence",
 }
 
 
@@ -71,8 +77,10 @@ STATUSES: dict[str, str] = {
     "omitted": "a fact of the section that the text leaves out (kind ``coverage``)",
     "replaced": "a model's claim the evaluator could not trace; the template text replaced it",
     "failed": "the model endpoint failed; the template text was used (kind ``endpoint``)",
+    "flagged": "a sentence a Checks row failed on (kind ``sentiment``, ``ethics`` or "
+               "``coherence``): hype, advice, stigma, a contradiction or a repeat",
 }
-Status = Literal["contradicted", "unverifiable", "omitted", "replaced", "failed"]
+Status = Literal["contradicted", "unverifiable", "omitted", "replaced", "failed", "flagged"]
 
 
 class Finding(_Frozen):

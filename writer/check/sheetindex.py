@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 from writer import catalog
 from writer.check import lexicon as lx
+from writer.check.diseases import EMPTY, DiseaseNames, name_forms
 from writer.factsheet import Fact, FactSheet, Item
 
 PATHWAY_KEYS = ("pathways.wikipathways", "pathways.reactome", "pathways.reactome_categories",
@@ -41,8 +42,9 @@ def _escaped_pattern(value: str) -> re.Pattern[str]:
 
 
 class SheetIndex:
-    def __init__(self, sheet: FactSheet) -> None:
+    def __init__(self, sheet: FactSheet, diseases: DiseaseNames = EMPTY) -> None:
         self.sheet = sheet
+        self.disease_names = diseases
         self.symbol = sheet.symbol
         aliases = self.items("identity.aliases")
         self.aliases = [a.name for a in aliases]
@@ -178,6 +180,33 @@ class SheetIndex:
         for item, tw in self.tissues:
             if words <= tw:
                 return item
+        return None
+
+    # --- diseases ------------------------------------------------------------------------------
+    @cached_property
+    def diseases(self) -> list[tuple[Item, tuple[str, ...]]]:
+        """The diseases the gene is annotated to, each with the forms its name is found by."""
+        return [(item, tuple(name_forms(item.name))) for item in self.items("disease.mendelian")]
+
+    @cached_property
+    def disease_ids(self) -> dict[str, Item]:
+        return {item.id: item for item, _ in self.diseases if item.id}
+
+    def disease_named(self, name: str, item: Item | None = None) -> Item | None:
+        """The annotated disease ``name`` names: the same name in any of its forms, or a part
+        of one ("ovarian cancer" in "Breast-ovarian cancer, familial"), with no number the
+        annotated name lacks; ``item`` limits the search to one disease."""
+        wanted = name_forms(name)
+        numbers = {w for w in wanted[0].split() if w.isdigit()}  # "type 2" is not "type 5"
+        for candidate, forms in self.diseases:
+            if item is not None and candidate is not item:
+                continue
+            if not numbers <= set(forms[0].split()):
+                continue
+            for form in forms:
+                padded = f" {form} "
+                if any(w == form or f" {w} " in padded for w in wanted):
+                    return candidate
         return None
 
     def canonical_transcript(self) -> str | None:

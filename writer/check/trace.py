@@ -13,6 +13,7 @@ from decimal import Decimal
 from writer import catalog
 from writer.check import lexicon as lx
 from writer.check.claims import Claim
+from writer.check.diseases import DiseaseEntry, disease_key
 from writer.check.numbers import matches, show
 from writer.check.page import SECTION_TITLES
 from writer.check.sheetindex import SheetIndex, norm_name
@@ -415,6 +416,47 @@ class Tracer:
         for id_claim in name.notes.get("id_claims", ()):
             id_claim.status = CONTRADICTED
             id_claim.reason = reason
+
+    def _disease(self, c: Claim) -> Result:
+        """A disease (name or OMIM / Orphanet ID) is traced to the gene's HPO annotations; one
+        the gene is not annotated to is unverifiable: the sheet holds no such association
+        (HPO's gene lists are not exhaustive, so absence is not a contradiction)."""
+        ix = self.ix
+        fact = ix.fact("disease.mendelian")
+        value = str(c.value)
+        if c.key == "disease.id":
+            item = ix.disease_ids.get(value)
+            if item is not None:
+                return TRACED, f"{value} is {item.name}, annotated to {self.sym} in HPO"
+            listed = ix.disease_names.by_id.get(value, [])
+            return UNVERIFIABLE, self._not_annotated(value, listed, fact)
+        if c.linked_id:
+            item = ix.disease_ids.get(c.linked_id)
+            if item is not None:
+                if ix.disease_named(value, item) is not None:
+                    return TRACED, f"{c.linked_id} is {item.name}, annotated to {self.sym} in HPO"
+                self._mismatch(c, f"{c.linked_id} is '{item.name}', but its link says '{value}'")
+                return CONTRADICTED, (f"'{value}' links to {c.linked_id}, which is "
+                                      f"'{item.name}' ({ix.source(fact)})")  # type: ignore[arg-type]
+        item = ix.disease_named(value)
+        if item is not None:
+            return TRACED, f"{item.name} ({item.id}) is annotated to {self.sym} in HPO"
+        form = c.notes.get("listed") or disease_key(value)
+        return UNVERIFIABLE, self._not_annotated(f"'{value}'", ix.disease_names.entries(form),
+                                                 fact)
+
+    def _not_annotated(self, what: str, listed: list[DiseaseEntry], fact: Fact | None) -> str:
+        if fact is None:
+            head = f"{what}: the fact sheet of {self.sym} holds no disease annotation (HPO)"
+        else:
+            names = [f"{i.name}" for i, _ in self.ix.diseases]
+            head = (f"{what} is not among the diseases HPO annotates to {self.sym} "
+                    f"({self.ix.source(fact)}): {_listing(names)}")
+        if listed:
+            entry = listed[0]
+            genes = f"to {entry.genes}" if entry.genes else "to no gene"
+            head += f"; HPO lists {entry.name} ({entry.disease_id}) and annotates it {genes}"
+        return head
 
     def _paper(self, c: Claim) -> Result:
         """A paper's title or PMID: one of the top papers the sheet holds."""

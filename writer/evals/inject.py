@@ -92,6 +92,20 @@ PATHWAY_POOL: tuple[tuple[str, str], ...] = (
     ("WP45", "G1 to S cell cycle control"),
 )
 
+# Mendelian diseases (real OMIM entries and their HPO names) to swap in; the gene's are skipped.
+DISEASE_POOL: tuple[tuple[str, str], ...] = (
+    ("OMIM:277900", "Wilson disease"),
+    ("OMIM:143100", "Huntington disease"),
+    ("OMIM:219700", "Cystic fibrosis"),
+    ("OMIM:310200", "Duchenne muscular dystrophy"),
+    ("OMIM:151623", "Li-Fraumeni syndrome"),
+    ("OMIM:154700", "Marfan syndrome"),
+    ("OMIM:162200", "Neurofibromatosis, type 1"),
+    ("OMIM:261600", "Phenylketonuria"),
+    ("OMIM:272800", "Tay-Sachs disease"),
+    ("OMIM:230800", "Gaucher disease, type I"),
+)
+
 # Sentences a writer might invent, each with a number no fact sheet holds.
 INVENTED_SENTENCES: tuple[str, ...] = (
     "The gene also has {n} known splice variants.",
@@ -316,6 +330,18 @@ def swapped_go_term(text: str, sheet: FactSheet, rng: random.Random) -> Injected
     return _replace(text, m.start(1), m.end(1), name, "swapped_go_term")
 
 
+def _name_sites(text: str, names: Iterable[str]) -> list[re.Match[str]]:
+    """Where the names are written (any case, whole words) outside link targets and the
+    front matter, in page order."""
+    protected = _protected(text)
+    sites = []
+    for name in names:
+        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE):
+            if _free(protected, m.start(), m.end()):
+                sites.append(m)
+    return sorted(sites, key=lambda x: x.start())
+
+
 def swapped_tissue(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
     """A top tissue's name replaced by a GTEx tissue that is not among the gene's top ones."""
     from writer.check.sheetindex import name_words
@@ -327,15 +353,10 @@ def swapped_tissue(text: str, sheet: FactSheet, rng: random.Random) -> Injected 
     top_words = [name_words(t.name) for t in tissues]
     pool = [n for n in GTEX_TISSUE_NAMES.values()
             if not any(name_words(n) <= w for w in top_words)]
-    protected = _protected(text)
-    sites = []
-    for t in tissues:
-        for m in re.finditer(rf"(?<![\w-]){re.escape(t.name)}(?![\w-])", text, re.IGNORECASE):
-            if _free(protected, m.start(), m.end()):
-                sites.append(m)
+    sites = _name_sites(text, [t.name for t in tissues])
     if not sites or not pool:
         return None
-    m = rng.choice(sorted(sites, key=lambda x: x.start()))
+    m = rng.choice(sites)
     new = rng.choice(pool)
     if m.group(0).islower():
         new = new.lower()
@@ -359,6 +380,27 @@ def swapped_pathway(text: str, sheet: FactSheet, rng: random.Random) -> Injected
         return None
     m = rng.choice(sorted(sites, key=lambda x: x.start()))
     return _replace(text, m.start(), m.end(), rng.choice(pool)[1], "swapped_pathway")
+
+
+def swapped_disease(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A disease's name replaced by one the gene is not annotated to (half of the time, when
+    it is a link, with its OMIM link too, so only the sheet can catch it)."""
+    diseases = sheet.value("disease.mendelian")
+    if not isinstance(diseases, tuple) or not diseases:
+        return None
+    mine = {d.id for d in diseases} | {d.name.lower() for d in diseases}
+    pool = [(i, n) for i, n in DISEASE_POOL if i not in mine and n.lower() not in mine]
+    sites = _name_sites(text, [d.name for d in diseases])
+    if not sites or not pool:
+        return None
+    m = rng.choice(sites)
+    disease_id, name = rng.choice(pool)
+    target = re.match(r"\]\((https?://[^)\s]*?)(\d+)\)", text[m.end():])
+    if target and rng.random() < 0.5:
+        url = f"https://omim.org/entry/{disease_id.split(':')[1]}"
+        out = text[: m.start()] + name + f"]({url})" + text[m.end() + target.end():]
+        return out, Expected("swapped_disease", name, m.start(), m.start() + len(name))
+    return _replace(text, m.start(), m.end(), name, "swapped_disease")
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -522,6 +564,7 @@ KINDS: dict[str, Injector] = {
     "swapped_go_term": swapped_go_term,
     "swapped_tissue": swapped_tissue,
     "swapped_pathway": swapped_pathway,
+    "swapped_disease": swapped_disease,
     "invented_sentence": invented_sentence,
     "invented_symbol": invented_symbol,
     "changed_symbol": changed_symbol,
