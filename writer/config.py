@@ -18,6 +18,10 @@ The model (``Settings.model``, a ``ModelSettings``), first wins:
   when set, are in ``ModelSettings.secrets``: the model client redacts them from its log and
   the phraser rejects a reply that repeats one, whichever is sent.
 
+The network (``Settings.http``, a ``writer.http.HttpSettings``, built on first use so offline
+commands never import the HTTP layer): ``GENE_WRITER_MIRROR`` / ``mirror``,
+``GENE_WRITER_EMAIL`` / ``email`` (sent to NCBI), ``NCBI_API_KEY`` (environment only).
+
 The ``[page]`` table holds the front matter defaults (``tags``, ``categories``: a list or a
 comma-separated string).
 """
@@ -29,12 +33,16 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
 from writer.errors import BadFile, UserInputError
+
+if TYPE_CHECKING:
+    from writer.http import HttpSettings
 
 APP_NAME = "gene-writer"
 TEMPLATE_NAMES = ("", "template", "none")  # model names that mean the template phraser
@@ -96,10 +104,19 @@ class Settings:
     cache_dir: Path
     model: ModelSettings = field(default_factory=ModelSettings)
     page: PageSettings = field(default_factory=PageSettings)
+    network: dict[str, str] = field(default_factory=dict)  # ``mirror``, ``email`` of config.toml
 
     @property
     def config_path(self) -> Path:
         return self.home / "config.toml"
+
+    @cached_property
+    def http(self) -> HttpSettings:
+        """Mirror, NCBI email and key (environment over config.toml), validated on first use:
+        a bad mirror fails the command that goes online, with a one-line ``BadSetting``."""
+        from writer.http import http_settings
+
+        return http_settings(os.environ, self.network, self.cache_dir)
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -148,4 +165,5 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         ),
         page=PageSettings(tags=split_names(page.get("tags")),
                           categories=split_names(page.get("categories"))),
+        network={k: str(cfg[k]) for k in ("mirror", "email") if cfg.get(k) is not None},
     )

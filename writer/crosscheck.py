@@ -223,3 +223,45 @@ def check_length_order(builder: StoreBuilder) -> None:
         detail = f"mature {m:,} bp, primary transcript {p:,} bp, gene {g:,} bp"
         for key in keys:
             builder.add_check(gid, key, LENGTH_ORDER, agree, detail)
+
+
+# --- online facts against the offline ones they replace ------------------------------------------
+def _as_set(value: object) -> set[str]:
+    if isinstance(value, (list, tuple)):
+        out = set()
+        for item in value:
+            if isinstance(item, dict):
+                out.add(str(item.get("id") or item.get("name")))
+            else:
+                out.add(str(getattr(item, "id", None) or getattr(item, "name", item)))
+        return out
+    return {part.strip() for part in str(value).split(",")}
+
+
+def _few(names: list[str]) -> str:
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+
+def compare_replaced(key: str, online: object, offline: object, offline_label: str
+                     ) -> tuple[bool, str]:
+    """Does an online value agree with the offline value it replaces? (agree, detail).
+
+    Names and identifiers must be equal; lists (aliases, GO terms) equal as sets of their
+    IDs or names, with what was added and dropped named; a publication count agrees when
+    it did not shrink (papers are linked to genes every day).
+    """
+    if key == "literature.publication_count":
+        now, then = int(online), int(offline)  # type: ignore[call-overload]
+        return now >= then, f"now {now:,}; {offline_label}: {then:,}"
+    if isinstance(online, (list, tuple)) or isinstance(offline, (list, tuple)):
+        now_set, then_set = _as_set(online), _as_set(offline)
+        added, dropped = sorted(now_set - then_set), sorted(then_set - now_set)
+        if not added and not dropped:
+            return True, f"the same {len(now_set)} in both"
+        parts = [f"now {len(now_set)}; {offline_label}: {len(then_set)}"]
+        if added:
+            parts.append(f"added {_few(added)}")
+        if dropped:
+            parts.append(f"dropped {_few(dropped)}")
+        return False, "; ".join(parts)
+    return _as_set(online) == _as_set(offline), f"now {online}; {offline_label}: {offline}"

@@ -296,6 +296,7 @@ def draft_gene(
     categories: Sequence[str] | str | None = None,
     queue: bool = True,
     http_client: Any | None = None,
+    online: bool = False,
     **model_overrides: Any,
 ) -> DraftResult:
     """Resolve, phrase, check, and (``queue``) append to the review queue.
@@ -315,7 +316,12 @@ def draft_gene(
             raise UserInputError(f"bad tag or category {t!r}: use letters, digits, '-', '_', '.'")
     config = model_config(settings.model, model, **model_overrides)
     store = FactStore(settings.facts_path)
-    sheet = store.sheet(store.resolve(gene))
+    if online:
+        from writer.sources.online import current_sheet
+
+        sheet = current_sheet(store, store.resolve(gene), settings, online=True)
+    else:
+        sheet = store.sheet(store.resolve(gene))
     phraser = None
     if config is not None:
         from writer.phrasers.model import ModelPhraser
@@ -362,11 +368,14 @@ def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--tags", metavar="A,B", help="Front matter tags (default: config.toml [page]).")
 @click.option("--categories", metavar="A,B",
               help="Front matter categories (default: config.toml [page]).")
+@click.option("--online", is_flag=True,
+              help="Draft from the online sources' facts too: fetched for GENE (and cached a "
+                   "day) when no online sync was made.")
 @model_request_options
 @click.pass_obj
 def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_json: bool,
-          date: str | None, tags: str | None, categories: str | None, timeout: float | None,
-          jobs: int | None) -> None:
+          date: str | None, tags: str | None, categories: str | None, online: bool,
+          timeout: float | None, jobs: int | None) -> None:
     """Draft the page of GENE, check every claim, and queue it for review.
 
     Without a model the deterministic templates write the page. With --model, each
@@ -381,9 +390,11 @@ def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_
       writer draft MT1G --out _posts/2025-01-17-MT1G.md --tags cooccuring-genes
       OPENAI_BASE_URL=http://127.0.0.1:11434/v1 writer draft NME1 --model qwen2.5:7b
       writer draft 4830 --json
+      writer draft NME1 --online
     """
     result = draft_gene(settings, gene, model=model, date=date, tags=tags,
-                        categories=categories, timeout=timeout, concurrency=jobs)
+                        categories=categories, online=online, timeout=timeout,
+                        concurrency=jobs)
     if out:
         try:
             Path(out).write_text(result.page, encoding="utf-8")

@@ -16,8 +16,9 @@ JSON shape (``writer facts GENE --json``; ``schema_version`` changes when it doe
      "sources": {"<id>": {id, name, version, release_date, licence, url}},
      "missing_sections": ["<section>", ...]}
 
-A list-valued fact (GO terms, tissues, pathways, aliases) has a list of items as value:
-``{"name", "id", "value", "unit", "evidence": [...], "url"}``.
+A list-valued fact (GO terms, tissues, pathways, aliases, papers) has a list of items as
+value: ``{"name", "id", "value", "unit", "evidence": [...], "url"}`` and, for a paper,
+``"year"``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import hashlib
 import json
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 from writer import catalog
 
@@ -43,7 +44,8 @@ class Link(_Model):
 
 
 class Item(_Model):
-    """One member of a list-valued fact: a GO term, a tissue, a pathway, an alias."""
+    """One member of a list-valued fact: a GO term, a tissue, a pathway, an alias, a paper
+    (``year``: its publication year; left out of the JSON when unset)."""
 
     name: str
     id: str | None = None
@@ -51,6 +53,14 @@ class Item(_Model):
     unit: str | None = None
     evidence: tuple[str, ...] = ()
     url: str | None = None
+    year: int | None = None
+
+    @model_serializer(mode="wrap")
+    def _drop_unset_year(self, handler: SerializerFunctionWrapHandler) -> dict:
+        data = handler(self)
+        if data.get("year") is None:
+            data.pop("year", None)
+        return data
 
 
 class Percentile(_Model):
@@ -149,6 +159,8 @@ def format_value(fact: Fact) -> str:
             text = item.name
             if item.id and item.id != item.name:
                 text += f" ({item.id})"
+            if item.year is not None:
+                text += f", {item.year}"
             if item.value is not None:
                 text += f": {item.value:,g} {item.unit or ''}".rstrip()
             if item.evidence:
@@ -158,7 +170,8 @@ def format_value(fact: Fact) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         text = str(value)
     elif isinstance(value, int) or float(value).is_integer():
-        text = f"{int(value):,}" if fact.key != "identity.ncbi_gene_id" else str(int(value))
+        plain = fact.key == "identity.ncbi_gene_id" or catalog.key_kind(fact.key) == "year"
+        text = str(int(value)) if plain else f"{int(value):,}"
     else:
         text = f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.2f}"
     if not fact.unit:

@@ -23,6 +23,7 @@ import os
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +181,11 @@ class StoreBuilder:
              json.dumps(list(provides)), "{}"),
         )
 
+    def set_retrieved(self, source_id: str, when: datetime) -> None:
+        """When an online source's data was fetched (``writer data status`` shows it)."""
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?,?)",
+                          (f"retrieved:{source_id}", when.isoformat()))
+
     def finish(self) -> None:
         """Compute percentiles, record row counts, index; the store is then complete."""
         self.flush()
@@ -290,12 +296,17 @@ class FactStore:
         return self._sources
 
     def source_rows(self) -> list[dict[str, Any]]:
+        retrieved = {k.removeprefix("retrieved:"): v for k, v in self.conn.execute(
+            "SELECT key, value FROM meta WHERE key LIKE 'retrieved:%'")}
         out = []
         for r in self.conn.execute("SELECT * FROM sources ORDER BY id"):
+            spec = catalog.sources().get(r[0])
             out.append({
                 "id": r[0], "name": r[1], "version": r[2], "release_date": r[3],
                 "licence": r[4], "url": r[5], "provides": json.loads(r[6]),
                 "rows": json.loads(r[7]),
+                "kind": spec.kind if spec else "offline",
+                "retrieved_at": retrieved.get(r[0]),
             })
         return out
 

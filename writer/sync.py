@@ -1,8 +1,12 @@
-"""``writer data sync``: fetch the offline packages and build a new fact store.
+"""``writer data sync``: fetch the offline packages (and, with ``--online``, the online
+sources' files and APIs) and build a new fact store.
 
 The new store is built in ``<facts>.partial`` next to the old one and moved over it only
 when every source loaded and the percentiles and cross-checks are done, so a failed or
-interrupted sync leaves the previous store working.
+interrupted sync leaves the previous store working. Online sources load after the offline
+ones, whose identity, GO and PubMed facts they replace (recording each replaced value as a
+cross-check); their downloads and iCite records are kept in the cache, so a sync interrupted
+during them resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -15,28 +19,49 @@ from writer import crosscheck
 from writer.config import Settings
 from writer.errors import SyncError
 from writer.progress import Progress
-from writer.sources import SourceSpec, offline_sources
+from writer.sources import SourceSpec, offline_sources, online_sources
 from writer.sources.packages import fetch
 from writer.store import StoreBuilder, replace_atomically
 
+# an online source that reads what another writes (iCite dates gene2pubmed's papers)
+REQUIRES = {"icite": ("ncbi-gene",)}
+
 
 def select_sources(names: Sequence[str] = ()) -> list[SourceSpec]:
+    return select(names)[0]
+
+
+def select(names: Sequence[str] = (), online: bool = False) -> tuple[list[SourceSpec], list]:
+    """(offline sources, online sources) to sync, in order. ``names`` picks some (identity is
+    always included); online ones need ``online``."""
     specs = offline_sources()
+    remote = online_sources()
     if not names:
-        return specs
+        return specs, (remote if online else [])
     known = {s.ref.id: s for s in specs}
-    unknown = [n for n in names if n not in known]
+    remote_ids = [r.id for r in remote]
+    unknown = [n for n in names if n not in known and n not in remote_ids]
     if unknown:
         raise SyncError(
-            f"unknown source {', '.join(unknown)}; offline sources: {', '.join(known)}"
+            f"unknown source {', '.join(unknown)}; offline sources: {', '.join(known)}; "
+            f"online sources (with --online): {', '.join(remote_ids)}"
         )
+    wanted_online = [n for n in names if n in remote_ids]
+    if wanted_online and not online:
+        raise SyncError(f"{', '.join(wanted_online)} {'is' if len(wanted_online) == 1 else 'are'}"
+                        " online: add --online")
+    wanted = set(names)
+    for n in wanted_online:
+        wanted.update(REQUIRES.get(n, ()))
     # identity is always needed: every other source maps onto its genes
-    return [s for s in specs if s.ref.id in names or s is specs[0]]
+    return ([s for s in specs if s.ref.id in wanted or s is specs[0]],
+            [r for r in remote if r.id in wanted])
 
 
-def sync(settings: Settings, names: Sequence[str] = (), progress: Progress | None = None) -> Path:
+def sync(settings: Settings, names: Sequence[str] = (), progress: Progress | None = None,
+         online: bool = False) -> Path:
     progress = progress or Progress()
-    specs = select_sources(names)
+    specs, remote = select(names, online)
     target = settings.facts_path
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
@@ -54,6 +79,12 @@ def sync(settings: Settings, names: Sequence[str] = (), progress: Progress | Non
             builder.add_source(spec.ref, spec.provides)
             spec.load(builder, unpacked[spec.ref.id], progress)
             builder.flush()
+        if remote:
+            from writer.http import Fetcher
+            from writer.sources.online import load_all
+
+            with Fetcher(settings.http) as fetcher:
+                load_all(builder, remote, fetcher, settings.cache_dir, progress)
         progress.step("cross-checking sources")
         crosscheck.run(builder)
         progress.step("computing percentiles")

@@ -152,14 +152,18 @@ def _same(a: Claim, b: Claim) -> bool:
     return matches(coarse.written, fine.written.value)  # type: ignore[union-attr]
 
 
+# claims whose values differ by nature (years: the ends of a range, two counts' years) or
+# that are judged against the facts only (ranks, comparisons, gene type and strand)
+NOT_COMPARED = frozenset({"gene_symbol", "interpretation", "unit", "year", "rank", "comparison",
+                          "identity"})
+
+
 def _contradictions(claims: Sequence[Claim]) -> list[tuple[str, Claim]]:
     groups: dict[str, list[Claim]] = defaultdict(list)
     for c in claims:
         if c.kind == "percentile" and c.of in FACT_KEYS:
             groups[f"percentile of {c.of}"].append(c)
-        elif c.key in FACT_KEYS and c.kind not in (
-            "gene_symbol", "interpretation", "unit", "rank", "comparison", "identity",
-        ) and (
+        elif c.key in FACT_KEYS and c.kind not in NOT_COMPARED and (
             c.section != "transcription_factors"
         ) and not isinstance(c.value, tuple) and c.key not in (
             "structure.canonical_transcript", "identity.uniprot_ids",

@@ -32,6 +32,7 @@ from writer.check.sheetindex import SheetIndex
 ENSEMBL_RE = re.compile(r"\bENS[GTP]\d{11}(?:\.\d+)?\b")
 GO_RE = re.compile(r"\bGO[:_]\d{7}\b")
 WP_RE = re.compile(r"\bWP\d{1,6}\b")
+REACTOME_RE = re.compile(r"\bR-[A-Z]{3}-\d{1,9}\b")
 REFSEQ_RE = re.compile(r"\b[NX][MRP]\\?_\d{5,9}(?:\.\d+)?\b")
 BAND_RE = re.compile(
     r"(?<![\w.\-])(?:chr)?(?:[1-9]|1\d|2[0-2]|X|Y)[pq](?:\d{1,2}(?:\.\d{1,3})?)?"
@@ -72,6 +73,7 @@ URL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("atlas", re.compile(r"proteinatlas\.org/ENSG\d{11}-([A-Za-z0-9.\-]+)")),
     ("ensembl", re.compile(r"(ENS[GTP]\d{11}(?:\.\d+)?)")),
     ("wp", re.compile(r"wikipathways\.org/.*?(WP\d+)", re.I)),
+    ("reactome", re.compile(r"reactome\.org/.*?(R-[A-Z]{3}-\d+)")),
     ("uniprot", re.compile(r"uniprot\.org/(?:uniprot|uniprotkb)/([A-Z0-9]{6,10})")),
     ("refseq", re.compile(r"ncbi\.nlm\.nih\.gov/nuccore/([NX][MRP]_\d+(?:\.\d+)?)")),
     ("omim", re.compile(r"omim\.org/(?:entry|clinicalSynopsis)/(\d{6})")),
@@ -278,6 +280,7 @@ class Extractor:
             "atlas": ("gene_symbol", "identity.symbol"),
             "ensembl": ("identifier", self.ix.ensembl_key(value)),
             "wp": ("pathway", "pathways.id"),
+            "reactome": ("pathway", "pathways.id"),
             "uniprot": ("identifier", "identity.uniprot_ids"),
             "refseq": ("identifier", "structure.canonical_transcript"),
             "omim": ("disease", "disease.id"),
@@ -309,9 +312,10 @@ class Extractor:
             if clean.isdigit():
                 self.take(ts, te)
                 return None
-            return self.add(Claim(ts, te, "paper", "publications.title", clean, section))
-        if "wp" in found:
-            wp = found["wp"][0].upper()
+            return self.add(Claim(ts, te, "paper", "publications.title", clean, section,
+                                  linked_id=found["pubmed"][0]))
+        if "wp" in found or "reactome" in found:
+            wp = (found.get("wp") or found["reactome"])[0].upper()
             if clean.upper() == wp:
                 self.take(ts, te)
                 return None
@@ -336,6 +340,7 @@ class Extractor:
             (ENSEMBL_RE, "identifier", None),
             (GO_RE, "go_term", "function.go_id"),
             (WP_RE, "pathway", "pathways.id"),
+            (REACTOME_RE, "pathway", "pathways.id"),
             (REFSEQ_RE, "identifier", "structure.canonical_transcript"),
             (LOCATION_RE, "location", "identity.location"),
         ):

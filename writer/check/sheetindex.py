@@ -12,6 +12,8 @@ from writer.check import lexicon as lx
 from writer.check.diseases import EMPTY, DiseaseNames, name_forms
 from writer.factsheet import Fact, FactSheet, Item
 
+PATHWAY_KEYS = ("pathways.wikipathways", "pathways.reactome", "pathways.reactome_categories",
+                "pathways.reactome_all")
 _ESCAPABLE = set("\\`*_{}[]()#+-.!|<>")
 
 
@@ -58,8 +60,11 @@ class SheetIndex:
                 self.go_by_name[norm_name(item.name)] = (item, fact)  # type: ignore[assignment]
         self.tissues = [(item, name_words(item.name))
                         for item in self.items("expression.top_tissues")]
-        self.pathways = self.items("pathways.wikipathways")
+        self.pathways = [p for key in PATHWAY_KEYS for p in self.items(key)]
         self.pathway_ids = {p.id.upper(): p for p in self.pathways if p.id}
+        self.papers = self.items("publications.top")
+        self.paper_ids = {p.id: p for p in self.papers if p.id}
+        self.paper_titles = {norm_name(p.name): p for p in self.papers}
         self.pathway_names = {self.pathway_norm(p.name): p for p in self.pathways}
         uniprot = {i.id or i.name for i in self.items("identity.uniprot_ids")}
         acc = sheet.value("protein.uniprot_accession")
@@ -150,8 +155,16 @@ class SheetIndex:
     @staticmethod
     def pathway_norm(name: str) -> str:
         n = norm_name(name)
-        n = re.sub(r"^(?:the )?(?:wikipathways )?", "", n)
+        n = re.sub(r"^(?:the )?(?:wikipathways |reactome )?", "", n)
         return re.sub(r" pathways?$", "", n)
+
+    def pathway_fact(self) -> Fact | None:
+        """The first pathway list the sheet holds (for naming the source in a reason)."""
+        return next((f for k in PATHWAY_KEYS if (f := self.sheet.get(k)) is not None), None)
+
+    def pathway_sources(self) -> str:
+        facts = [f for k in PATHWAY_KEYS if (f := self.sheet.get(k)) is not None]
+        return ", ".join(dict.fromkeys(self.source_name(f) for f in facts))
 
     def pathway_named(self, name: str) -> Item | None:
         return self.pathway_names.get(self.pathway_norm(name))

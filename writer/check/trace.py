@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from writer import catalog
 from writer.check import lexicon as lx
 from writer.check.claims import Claim
 from writer.check.diseases import DiseaseEntry, disease_key
 from writer.check.numbers import matches, show
 from writer.check.page import SECTION_TITLES
 from writer.check.sheetindex import SheetIndex, norm_name
-from writer.factsheet import FACT_KEYS, Fact
+from writer.factsheet import FACT_KEYS, Fact, Item
 
 TRACED, CONTRADICTED, UNVERIFIABLE = "traced", "contradicted", "unverifiable"
 Result = tuple[str, str]
@@ -33,11 +34,14 @@ class Tracer:
     def __init__(self, index: SheetIndex) -> None:
         self.ix = index
         self.sym = index.symbol
+        self._last_paper: Item | None = None  # the paper last named (claims come in page order)
 
     # --- shared reasons ------------------------------------------------------------------------
     def absent(self, key: str | None, claim: Claim) -> Result:
         label = self.ix.label(key)
-        if key and key in FACT_KEYS:
+        section = catalog.section_of_key(key) if key else None
+        online_only = section is not None and not section.has_offline_source
+        if key and key in FACT_KEYS and not online_only:
             return UNVERIFIABLE, f"the fact sheet of {self.sym} has no {label}"
         title = SECTION_TITLES.get(claim.section)
         if title:
@@ -74,6 +78,10 @@ class Tracer:
                                   "word ties it to a quantity of the fact sheet")
         if c.key == "expression.tpm":
             return self.tpm(c)
+        if c.key == "publications.rcr":
+            return self.rcr(c)
+        if c.key == "literature.publication_count":
+            c.key = self._count_key(c)
         if c.key == "protein.charge_ph7.ph":
             return self.ph(c)
         fact = self.ix.fact(c.key)
@@ -106,6 +114,33 @@ class Tracer:
     _score = _length
     _number = _length
     _expression = _length
+
+    def _count_key(self, c: Claim) -> str:
+        """A publication count is the curated gene2pubmed count or PubTator3's mention count:
+        the one it rounds to (the curated one when neither does)."""
+        key = "literature.publication_count"
+        alt = self.ix.fact("literature.mention_count")
+        fact = self.ix.fact(key)
+        if alt is None or c.written is None:
+            return key
+        if fact is not None and matches(c.written, fact.value):  # type: ignore[arg-type]
+            return key
+        if matches(c.written, alt.value) or fact is None:  # type: ignore[arg-type]
+            return "literature.mention_count"
+        return key
+
+    def rcr(self, c: Claim) -> Result:
+        """A relative citation ratio: the one of the paper named before it, else any of the
+        top papers'."""
+        fact = self.ix.fact("publications.top")
+        if fact is None or c.written is None:
+            return self.absent("publications.top", c)
+        papers = [self._last_paper] if self._last_paper is not None else list(self.ix.papers)
+        for item in papers:
+            if item.value is not None and matches(c.written, item.value):
+                return TRACED, f"RCR of PMID {item.id}: {show(item.value)} (iCite)"
+        shown = "; ".join(f"PMID {i.id}: {show(i.value)}" for i in papers if i.value is not None)
+        return CONTRADICTED, f"RCR {c.written.text}; iCite gives {shown}"
 
     def tpm(self, c: Claim) -> Result:
         tissue = c.item
@@ -159,7 +194,38 @@ class Tracer:
         return CONTRADICTED, f"population of {c.written.text}; the percentiles are over {listed}"
 
     def _year(self, c: Claim) -> Result:
-        return self.absent(c.key, c)
+        if c.written is None:
+            return self.absent(c.key, c)
+        year = int(c.written.value)
+        if c.key == "publications.year":
+            papers = [self._last_paper] if self._last_paper is not None else list(self.ix.papers)
+            if not papers:
+                return self.absent("publications.top", c)
+            if any(p.year == year for p in papers):
+                return TRACED, f"publication year {year} of a top paper (iCite)"
+            years = ", ".join(f"PMID {p.id}: {p.year}" for p in papers)
+            return CONTRADICTED, f"year {year}; iCite gives {years}"
+        before = str(c.notes.get("before", "")).lower()
+        bases = [("literature.earliest_year", "literature.year_range"),
+                 ("literature.mention_earliest_year", "literature.mention_year_range")]
+        if "pubtator" in before or "mention" in before:
+            bases.reverse()
+        facts = [(k, f) for pair in bases for k in pair if (f := self.ix.fact(k)) is not None]
+        if not facts:
+            return self.absent(c.key, c)
+        wanted = "year_range" if c.key == "literature.year_range" else (
+            "earliest_year" if c.key == "literature.earliest_year" else "")
+        for key, fact in facts:
+            if wanted and not key.endswith(wanted):
+                continue
+            ends = [int(y) for y in re.findall(r"\d{4}", str(fact.value))]
+            if year in ends:
+                return TRACED, f"{self.ix.label(key)}: {fact.value} ({self.ix.source_name(fact)})"
+        stated = "; ".join(f"{self.ix.label(k)}: {f.value}" for k, f in facts
+                           if not wanted or k.endswith(wanted))
+        if not stated:
+            return self.absent(c.key, c)
+        return CONTRADICTED, f"year {year}; the fact sheet gives {stated}"
 
     def _source(self, c: Claim) -> Result:
         """A source's version or release year, checked against the source the text names."""
@@ -315,19 +381,20 @@ class Tracer:
 
     def _pathway(self, c: Claim) -> Result:
         ix = self.ix
-        fact = ix.fact("pathways.wikipathways")
+        fact = ix.pathway_fact()
         if fact is None:
             return self.absent("pathways.wikipathways", c)
-        names = [p.name for p in ix.pathways]
+        names = list(dict.fromkeys(p.name for p in ix.pathways))
+        where = ix.pathway_sources()
         if c.key == "pathways.id":
             item = ix.pathway_ids.get(str(c.value).upper())
             if item:
                 return TRACED, f"{item.id} is {item.name}"
-            return CONTRADICTED, (f"{c.value} is not among the {len(names)} WikiPathways pathways "
-                                  f"of {self.sym} ({ix.source(fact)})")
+            return CONTRADICTED, (f"{c.value} is not among the {len(names)} pathways "
+                                  f"of {self.sym} ({where})")
         if c.key == "pathways.statement":
             return UNVERIFIABLE, (f"the sentence names no pathway of the fact sheet; "
-                                  f"{ix.source_name(fact)} lists {_listing(names)}")
+                                  f"{where} list {_listing(names)}")
         name = str(c.value)
         if c.linked_id and c.linked_id in ix.pathway_ids:
             item = ix.pathway_ids[c.linked_id]
@@ -339,8 +406,8 @@ class Tracer:
         if item is not None:
             return TRACED, f"{item.id or ''} {item.name}".strip()
         status = UNVERIFIABLE if c.notes.get("loose") else CONTRADICTED
-        return status, (f"'{name}' is not among the {len(names)} WikiPathways pathways of "
-                        f"{self.sym} ({ix.source(fact)}): {_listing(names)}")
+        return status, (f"'{name}' is not among the {len(names)} pathways of "
+                        f"{self.sym} ({where}): {_listing(names)}")
 
     @staticmethod
     def _mismatch(name: Claim, reason: str) -> None:
@@ -392,7 +459,28 @@ class Tracer:
         return head
 
     def _paper(self, c: Claim) -> Result:
-        return self.absent(c.key, c)
+        """A paper's title or PMID: one of the top papers the sheet holds."""
+        ix = self.ix
+        if ix.fact("publications.top") is None:
+            return self.absent(c.key, c)
+        listed = _listing([f"PMID {p.id}" for p in ix.papers])
+        if c.key == "publications.pmid":
+            item = ix.paper_ids.get(str(c.value))
+            if item is None:
+                return CONTRADICTED, f"PMID {c.value} is not among the top papers ({listed})"
+            self._last_paper = item
+            return TRACED, f"PMID {item.id}: {item.name}"
+        title = str(c.value)
+        item = ix.paper_titles.get(norm_name(title))
+        linked = ix.paper_ids.get(c.linked_id) if c.linked_id else None
+        if linked is not None and item is not linked:
+            self._last_paper = linked
+            self._mismatch(c, f"PMID {linked.id} is '{linked.name}', but its link says '{title}'")
+            return CONTRADICTED, f"'{title}' links to PMID {linked.id}, titled '{linked.name}'"
+        if item is None:
+            return CONTRADICTED, f"'{title}' is not the title of a top paper ({listed})"
+        self._last_paper = item
+        return TRACED, f"title of PMID {item.id} (iCite)"
 
     def _statement(self, c: Claim) -> Result:
         title = SECTION_TITLES.get(c.section, c.section)

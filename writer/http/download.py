@@ -42,6 +42,7 @@ class DownloadResult:
     md5: str  # of the file at ``path``, checked against the publisher's when one was given
     retrieved_at: datetime
     last_modified: str | None  # the server's Last-Modified, often the release date
+    etag: str | None = None  # the server's ETag of the file, to ask later whether it changed
 
 
 class _PartialMeta(BaseModel):
@@ -152,11 +153,12 @@ def download(
         return meta if meta.url == url and partial.exists() else None
 
     last_modified: str | None = None
+    etag: str | None = None
     stop = _StopWithoutProgress(fetcher.settings.max_attempts)
 
     def attempt(number: int) -> int | None:
         """One request; appends to or restarts the partial; returns the expected size."""
-        nonlocal last_modified
+        nonlocal last_modified, etag
         meta = resumable()
         offset = partial.stat().st_size if meta else 0
         headers = {"Accept-Encoding": "identity"}  # the publisher's bytes, as its md5 covers
@@ -187,6 +189,7 @@ def download(
             else:
                 raise fetcher.error(url, f"HTTP {status} {resp.reason_phrase}", status)
             last_modified = resp.headers.get("last-modified") or last_modified
+            etag = resp.headers.get("etag") or etag
             before = offset
             try:
                 with partial.open(mode) as fh:
@@ -221,7 +224,7 @@ def download(
     os.replace(partial, dest)
     sidecar.unlink(missing_ok=True)
     progress.step(f"{dest.name}: {size:,} bytes" + (", md5 verified" if expected_md5 else ""))
-    return DownloadResult(dest, size, md5, datetime.now(UTC), last_modified)
+    return DownloadResult(dest, size, md5, datetime.now(UTC), last_modified, etag)
 
 
 def _bad(fetcher: Fetcher, url: str, reason: str) -> BadDownload:

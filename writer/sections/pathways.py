@@ -1,11 +1,13 @@
-"""Pathways: the WikiPathways pathways the gene is a member of."""
+"""Pathways: the gene's WikiPathways pathways (offline) and its Reactome pathways (online),
+the lowest-level ones with the top-level categories they belong to."""
 
 from __future__ import annotations
 
-from writer.factsheet import FactSheet, Item
+from writer.factsheet import Fact, FactSheet, Item
 from writer.sections.prose import escape, item_link, join, paragraph
 
 MAX_PATHWAYS = 8
+KEYS = ("pathways.wikipathways", "pathways.reactome", "pathways.reactome_categories")
 
 
 def pathway(item: Item) -> str:
@@ -15,22 +17,40 @@ def pathway(item: Item) -> str:
     return text
 
 
-def select(sheet: FactSheet):
-    fact = sheet.get("pathways.wikipathways")
-    if fact is None or not isinstance(fact.value, tuple) or not fact.value:
-        return {}
-    return {fact.key: fact.model_copy(update={"value": fact.value[:MAX_PATHWAYS]})}
+def select(sheet: FactSheet) -> dict[str, Fact]:
+    """The facts the paragraph states: at most eight pathways of each list (every level of
+    Reactome stays on the sheet for the evaluator, not in the text)."""
+    out = {}
+    for key in KEYS:
+        fact = sheet.get(key)
+        if fact is None or not isinstance(fact.value, tuple) or not fact.value:
+            continue
+        out[key] = fact.model_copy(update={"value": fact.value[:MAX_PATHWAYS]})
+    return out
+
+
+def _names(facts: dict[str, Fact], sheet: FactSheet, key: str) -> tuple[list[str], str]:
+    shown = facts[key].value
+    full = sheet.facts[key].value
+    more = ", among others" if len(full) > len(shown) else ""  # type: ignore[arg-type]
+    return [pathway(i) for i in shown], more  # type: ignore[union-attr]
 
 
 def render(sheet: FactSheet) -> str:
     facts = select(sheet)
     if not facts:
         return ""
-    fact = facts["pathways.wikipathways"]
-    full = sheet.facts["pathways.wikipathways"].value
-    items = [pathway(i) for i in fact.value]  # type: ignore[union-attr]
-    more = ", among others" if len(full) > len(fact.value) else ""  # type: ignore[arg-type]
-    if len(items) == 1:
-        return paragraph([f"The gene is a member of the WikiPathways pathway {items[0]}"])
-    return paragraph([f"The gene is a member of the WikiPathways pathways {join(items)}{more}"])
-
+    sentences = []
+    if "pathways.wikipathways" in facts:
+        items, more = _names(facts, sheet, "pathways.wikipathways")
+        noun = "pathway" if len(items) == 1 else "pathways"
+        sentences.append(f"The gene is a member of the WikiPathways {noun} {join(items)}{more}")
+    if "pathways.reactome" in facts:
+        items, more = _names(facts, sheet, "pathways.reactome")
+        text = f"In Reactome, {sheet.symbol} takes part in {join(items)}{more}"
+        if "pathways.reactome_categories" in facts:
+            tops, more_tops = _names(facts, sheet, "pathways.reactome_categories")
+            noun = "pathway" if len(tops) == 1 else "pathways"
+            text += f", under the top-level {noun} {join(tops)}{more_tops}"
+        sentences.append(text)
+    return paragraph(sentences)

@@ -3,8 +3,13 @@
 Every offline source module defines ``SOURCE``, a ``SourceSpec``: what it is (``ref``:
 name, version, release date, licence, link), the registry packages that carry its data,
 the fact keys it provides, and ``load``, which reads the unpacked packages and writes
-facts through the ``StoreBuilder``. ``OFFLINE_SOURCES`` is the order a sync runs them in:
+facts through the ``StoreBuilder``. ``offline_sources()`` is the order a sync runs them in:
 identity first, because the others map their records onto its genes.
+
+Online sources (``writer.sources.online``: NCBI Gene, Gene Ontology, PubTator3, iCite,
+Reactome) run after them with ``writer data sync --online``; ``online_sources()`` is their
+order: GO names before gene2go reads them, the PubMed IDs of gene2pubmed and PubTator3
+before iCite dates them.
 """
 
 from __future__ import annotations
@@ -42,3 +47,11 @@ def offline_sources() -> list[SourceSpec]:
     from writer.sources import hpo, ideogram, orgdb, uniprot
 
     return [orgdb.SOURCE, ideogram.SOURCE, uniprot.SOURCE, hpo.SOURCE]
+
+
+def online_sources() -> list:
+    """The online sources in sync order (``writer.sources.online.OnlineSource``)."""
+    from writer.sources import gene_ontology, icite, ncbi_gene, pubtator3, reactome
+
+    return [gene_ontology.SOURCE, ncbi_gene.SOURCE, pubtator3.SOURCE, icite.SOURCE,
+            reactome.SOURCE]
