@@ -14,6 +14,7 @@ readers (VADER, textstat) load on first use, not at import.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from writer.check.models import (
     KINDS,
@@ -25,6 +26,9 @@ from writer.check.models import (
     TracedClaim,
 )
 from writer.factsheet import FactSheet
+
+if TYPE_CHECKING:
+    from writer.check.goterms import GoTerms
 
 __all__ = [
     "KINDS",
@@ -39,12 +43,16 @@ __all__ = [
 
 
 def check(text: str, sheet: FactSheet, *,
-          judge: Callable[[str, ChecksTable], dict[str, str]] | None = None) -> CheckReport:
+          judge: Callable[[str, ChecksTable], dict[str, str]] | None = None,
+          go_terms: GoTerms | None = None) -> CheckReport:
     """Evaluate ``text`` (Markdown, optionally with front matter) against ``sheet``.
 
     ``judge``, when given, is asked for an opinion on each Checks row (keys ``sentiment``,
     ``ethical_concerns``, ``coherence``, ``facts_verified``); its answers are shown next to
     the rule-based ones, and a failing judge never hides them.
+
+    GO term names are read with the Gene Ontology of the fact store the sheet came from
+    (``go_terms`` overrides it); a sheet made otherwise (from JSON) knows only its own terms.
     """
     from writer.check import checks
     from writer.check.claims import extract
@@ -52,8 +60,14 @@ def check(text: str, sheet: FactSheet, *,
     from writer.check.sheetindex import SheetIndex
     from writer.check.trace import CONTRADICTED, TRACED, Tracer
 
+    if go_terms is None:
+        from writer.check import goterms
+        from writer.store import origin
+
+        path = origin(sheet)
+        go_terms = goterms.load(path) if path is not None else None
     page = parse(text)
-    index = SheetIndex(sheet)
+    index = SheetIndex(sheet, go_terms)
     claims = extract(page, index)
     tracer = Tracer(index)
     findings: list[Finding] = []

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from writer import catalog
+from writer.check import goterms as gt
 from writer.check import lexicon as lx
 from writer.check.numbers import NUMBER_RE, Written, parse_number
 from writer.check.page import Link, Page, Sentence
@@ -337,25 +338,67 @@ class Extractor:
             if self.free(m.start(), m.end()):
                 self.add(Claim(m.start(), m.end(), "band", "identity.band", m.group(0)))
 
+    # Sections whose names are not GO terms (tissues, pathways, TFs) or that no source covers.
+    _NOT_GO_SECTIONS = frozenset({"expression", "transcription_factors", "notes", "checks",
+                                  "front_matter", "identity"})
+
     def go_names(self) -> None:
-        """GO term names written without a link, in the function section."""
-        sentences = [s for s in self.page.sentences if s.section == "function"]
-        if not sentences:
-            return
-        names = sorted({item.name.lower() for item, _ in self.ix.go_by_id.values()
-                        if len(item.name) >= 5}, key=len, reverse=True)
-        for s in sentences:
-            lower = self.view[s.start : s.end].lower()
-            for name in names:
-                at = lower.find(name)
-                while at >= 0:
-                    a, b = s.start + at, s.start + at + len(name)
-                    edge = (at == 0 or not (lower[at - 1].isalnum() or lower[at - 1] == "-")) and (
-                        b >= s.end or not (self.view[b].isalnum() or self.view[b] == "-"))
-                    if edge and self.free(a, b):
-                        self.add(Claim(a, b, "go_term", "function.go_name", self.view[a:b],
-                                       s.section))
-                    at = lower.find(name, at + 1)
+        """GO term names with or without a link, and the verb each stands under.
+
+        A name is a claim where a sentence makes a GO claim: after a verb of GO's relations
+        ("enables", "is located in", "is involved in", "negatively regulates", ...) or in a list
+        that started so; then the verb's aspect and evidence wording are claims too. In the
+        function section a multi-word name is a claim anywhere ("named in passing"); a
+        single-word name ("growth", "binding") only under a verb, and never as English ("the
+        growth of").
+        """
+        vocab = self.ix.go_terms
+        for s in self.page.sentences:
+            if s.section in self._NOT_GO_SECTIONS or s.section in self.unsourced:
+                continue
+            sentence_cues = gt.cues(self.view, s.start, s.end)
+            function = s.section == "function"
+            if not sentence_cues and not function:
+                continue
+            linked = [c for c in self.claims if c.kind == "go_term" and c.key == "function.go_name"
+                      and s.start <= c.start < s.end]
+            found = [(a, b, key) for a, b, key in vocab.find(self.view, s.start, s.end)
+                     if self.free(a, b)]
+            items = sorted([(c.start, c.end, None, c) for c in linked]
+                           + [(a, b, key, None) for a, b, key in found], key=lambda x: x[0])
+            anchor = s.start  # where the current list can go on from
+            cue: gt.Cue | None = None
+            mode = "plain"
+            for a, b, key, claim in items:
+                for c in sentence_cues:
+                    if anchor <= c.start and c.end <= a:
+                        cue, anchor = c, c.end
+                listed = cue is not None and gt.LIST_GAP.fullmatch(self.view, anchor, a) is not None
+                if claim is None:
+                    plain = gt.is_plain(key)
+                    if plain and (not listed or not gt.ITEM_END.match(self.view, b, s.end)):
+                        continue
+                    if not listed and (not function or s.section == "pathways"):
+                        continue
+                    claim = self.add(Claim(a, b, "go_term", "function.go_name", self.view[a:b],
+                                           s.section, notes={"loose": not listed}))
+                if listed and cue is not None:
+                    before = self.view[self._clause_start(s.start, cue.start) : cue.start]
+                    # "is predicted to enable X and to be involved in Y": Y is predicted too
+                    if not gt.SAME_SUBJECT.fullmatch(before):
+                        mode = gt.mode(before)
+                    claim.notes.update(verb=cue.verb, aspect=cue.aspect, polarity=cue.polarity,
+                                       mode=mode)
+                    anchor = b
+                else:
+                    cue = None
+
+    def _clause_start(self, sentence_start: int, pos: int) -> int:
+        """Where the verb phrase ending at ``pos`` starts: after the last list item or verb
+        of the sentence before it (so "X is predicted to enable" reads its own hedge only)."""
+        before = [c.end for c in self.claims if c.kind == "go_term"
+                  and sentence_start <= c.end <= pos]
+        return max(before, default=sentence_start)
 
     # --- lists of names ------------------------------------------------------------------------
     def name_lists(self) -> None:
