@@ -50,6 +50,7 @@ class GoTerms:
     parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _lengths: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
     _singles: frozenset[str] = frozenset()
+    _commas: frozenset[str] = frozenset()  # names written with a comma
     _ancestors: dict[str, frozenset[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -58,14 +59,20 @@ class GoTerms:
               parents: Iterable[tuple[str, str]]) -> GoTerms:
         out = cls()
         named: dict[str, list[str]] = {}
+        commas = set()
         for go_id, name, aspect in terms:
             out.names[go_id] = (name, aspect)
             named.setdefault(norm(name), []).append(go_id)
+            if "," in name:
+                commas.add(norm(name))
         also: dict[str, list[str]] = {}
         for synonym, go_id in synonyms:
             key = norm(synonym)
             if " " in key and key not in named and go_id in out.names:
                 also.setdefault(key, []).append(go_id)
+                if "," in synonym:
+                    commas.add(key)
+        out._commas = frozenset(commas)
         for key, ids in (*named.items(), *also.items()):
             if key:
                 out.by_name[key] = tuple(dict.fromkeys(ids))
@@ -136,7 +143,8 @@ class GoTerms:
                 for n in self._lengths.get((words[i][2], words[i + 1][2]), ()):
                     if i + n <= len(words):
                         key = " ".join(w[2] for w in words[i : i + n])
-                        if key in self.by_name and _joined(text, start, words[i : i + n]):
+                        if key in self.by_name and _joined(text, start, words[i : i + n],
+                                                           key in self._commas):
                             hit = n, key
                             break
             if hit is None and words[i][2] in self._singles:
@@ -149,12 +157,13 @@ class GoTerms:
             i += n
 
 
-def _joined(text: str, offset: int, words: list[tuple[int, int, str]]) -> bool:
-    """The words of one name: nothing but spaces, hyphens, slashes, commas inside a chemical
-    name ("1,6-") or parentheses between them, never a clause break."""
+def _joined(text: str, offset: int, words: list[tuple[int, int, str]], commas: bool) -> bool:
+    """The words of one name: nothing but spaces, hyphens, slashes or parentheses between
+    them, a comma only where the name has one ("CD8-positive, alpha-beta T cell activation",
+    "alpha-1,6-"), never another clause break."""
     for (_, a_end, _), (b_start, _, _) in zip(words, words[1:], strict=False):
         gap = text[offset + a_end : offset + b_start]
-        if gap.strip(" -/()'") and not (gap == "," and text[offset + b_start].isdigit()):
+        if gap.strip(" -/()'") and not (gap.strip() == "," and commas):
             return False
     return True
 

@@ -282,6 +282,8 @@ class Tracer:
             if c.value in ix.go_by_id:
                 item, fact = ix.go_by_id[c.value]
                 return TRACED, f"{c.value} ({item.name}), {fact.label}"
+            if c.value in ix.go_general:
+                return TRACED, self._true_path(str(c.value))
             return CONTRADICTED, (f"{c.value} is not among the {n_terms} GO terms annotated to "
                                   f"{self.sym} ({where})")
         name = str(c.value)
@@ -301,11 +303,8 @@ class Tracer:
             return self._go_said(c, direct, TRACED, f"{item.id} is {item.name} ({fact.label})")
         general = [i for i in ids if i in ix.go_general]
         if general:
-            below = ix.go_general[general[0]]
-            names = [f"{ix.go_by_id[b][0].name} ({b})" for b in below]
-            return self._go_said(c, below, TRACED, (
-                f"{general[0]} ({vocab.name(general[0])}) holds for {self.sym} by GO's true path "
-                f"rule: it is above the annotated {_listing(names, 3)}"))
+            return self._go_said(c, ix.go_general[general[0]], TRACED,
+                                 self._true_path(general[0]))
         opposite = self._opposite(written)
         if opposite:
             item, fact = ix.go_by_id[opposite]
@@ -322,6 +321,12 @@ class Tracer:
                   f"terms annotated to {self.sym}, nor above any of them ({where})")
         wrong = self._wrong_aspect(c, ids)
         return status, reason + (f"; {wrong}" if wrong else "")
+
+    def _true_path(self, go_id: str) -> str:
+        ix = self.ix
+        names = [f"{ix.go_by_id[b][0].name} ({b})" for b in ix.go_general[go_id]]
+        return (f"{go_id} ({ix.go_terms.name(go_id)}) holds for {self.sym} by GO's true path "
+                f"rule: it is above the annotated {_listing(names, 3)}")
 
     def _go_ids(self, c: Claim) -> tuple[str, list[str]]:
         """The name as claimed ("negatively regulates X" claims "negative regulation of X")

@@ -296,11 +296,27 @@ def _go_items(sheet: FactSheet) -> list[Item]:
     return out
 
 
+def _go_mine(sheet: FactSheet) -> set[str]:
+    """The gene's GO IDs and names, and every term above them (GO's true path rule makes a
+    general term true of the gene: planting one would plant no error)."""
+    from writer.check import goterms
+    from writer.store import origin
+
+    items = _go_items(sheet)
+    mine = {i.id for i in items if i.id} | {i.name.lower() for i in items}
+    path = origin(sheet)
+    vocab = goterms.load(path) if path is not None else None
+    if vocab:
+        for item in items:
+            if item.id:
+                mine |= vocab.ancestors(item.id)
+    return mine
+
+
 def swapped_go_term(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
     """A linked GO term's name replaced by a term the gene does not have (half of the time
     with its GO ID too, so the link stays consistent and only the sheet can catch it)."""
-    items = _go_items(sheet)
-    mine = {i.id for i in items} | {i.name.lower() for i in items}
+    mine = _go_mine(sheet)
     pool = [(gid, name) for gid, name in GO_POOL if gid not in mine and name.lower() not in mine]
     link = r"\[([^\]]+)\]\((https?://[^)\s]*?(GO[:_]\d{7})[^)\s]*)\)"
     sites = list(re.finditer(link, text))
@@ -314,6 +330,87 @@ def swapped_go_term(text: str, sheet: FactSheet, rng: random.Random) -> Injected
         out = text[: m.start()] + new + text[m.end():]
         return out, Expected("swapped_go_term", name, m.start() + 1, m.start() + 1 + len(name))
     return _replace(text, m.start(1), m.end(1), name, "swapped_go_term")
+
+
+# Specific GO terms (real ids, names and aspects) for the unlinked injectors: leaves or near
+# leaves of the ontology, so none is above a gene's own terms.
+GO_INVENTED: tuple[tuple[str, str, str], ...] = (
+    ("GO:0042254", "ribosome biogenesis", "BP"),
+    ("GO:0016079", "synaptic vesicle exocytosis", "BP"),
+    ("GO:0015979", "photosynthesis", "BP"),
+    ("GO:0048240", "sperm capacitation", "BP"),
+    ("GO:0060271", "cilium assembly", "BP"),
+    ("GO:0004568", "chitinase activity", "MF"),
+    ("GO:0005549", "odorant binding", "MF"),
+    ("GO:0031720", "haptoglobin binding", "MF"),
+    ("GO:0004984", "olfactory receptor activity", "MF"),
+    ("GO:0009507", "chloroplast", "CC"),
+    ("GO:0031514", "motile cilium", "CC"),
+    ("GO:0005795", "Golgi stack", "CC"),
+    ("GO:0001520", "outer dense fiber", "CC"),
+)
+GO_VERBS = {"MF": "enables", "CC": "is located in the", "BP": "is involved in"}
+GO_SHOWN = {"MF": "has been shown to enable", "CC": "has been shown to be located in the",
+            "BP": "has been shown to be involved in"}
+_GO_KEYS = {"function.molecular_function": "MF", "function.cellular_component": "CC",
+            "function.biological_process": "BP"}
+
+
+def _go_sentence(text: str, sheet: FactSheet, rng: random.Random, kind: str, verb: str,
+                 name: str) -> Injected | None:
+    """``It <verb> <name>.`` (no link, as a model that drops links writes it) added after a
+    sentence of the function paragraph."""
+    amigo = [m.start() for m in re.finditer(r"amigo\.geneontology\.org/amigo/term/", text)]
+    ends = [e for e in _sentence_ends(text) if amigo and amigo[0] < e]
+    if not ends:
+        return None
+    pos = ends[0]
+    sentence = f" It {verb} {name}."
+    out = text[:pos] + sentence + text[pos:]
+    at = pos + sentence.index(name)
+    return out, Expected(kind, name, at, at + len(name))
+
+
+def unlinked_invented_go_term(text: str, sheet: FactSheet, rng: random.Random
+                              ) -> Injected | None:
+    """A GO term the gene does not have, named without a link under its own aspect's verb."""
+    mine = _go_mine(sheet)
+    pool = [t for t in GO_INVENTED if t[0] not in mine]
+    if not pool:
+        return None
+    _, name, aspect = rng.choice(pool)
+    return _go_sentence(text, sheet, rng, "unlinked_invented_go_term", GO_VERBS[aspect], name)
+
+
+def go_wrong_aspect(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """One of the gene's own GO terms under the verb of another aspect ("is located in zinc
+    ion binding", "enables eye development")."""
+    from writer.sections.function import is_predicted
+
+    terms = [(item, aspect) for key, aspect in _GO_KEYS.items()
+             for item in (sheet.value(key) or ()) if isinstance(item, Item)
+             and not is_predicted(item)]
+    if not terms:
+        return None
+    item, aspect = rng.choice(terms)
+    wrong = rng.choice([a for a in GO_VERBS if a != aspect])
+    return _go_sentence(text, sheet, rng, "go_wrong_aspect", GO_VERBS[wrong], item.name)
+
+
+def predicted_stated_as_shown(text: str, sheet: FactSheet, rng: random.Random
+                              ) -> Injected | None:
+    """A GO term whose annotations are all predictions (IEA, IBA, ISS, ...) stated as shown
+    by experiment."""
+    from writer.sections.function import is_predicted
+
+    terms = [(item, aspect) for key, aspect in _GO_KEYS.items()
+             for item in (sheet.value(key) or ()) if isinstance(item, Item)
+             and is_predicted(item)]
+    if not terms:
+        return None
+    item, aspect = rng.choice(terms)
+    return _go_sentence(text, sheet, rng, "predicted_stated_as_shown", GO_SHOWN[aspect],
+                        item.name)
 
 
 def swapped_tissue(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
@@ -520,6 +617,9 @@ KINDS: dict[str, Injector] = {
     "changed_identifier": changed_identifier,
     "changed_band": changed_band,
     "swapped_go_term": swapped_go_term,
+    "unlinked_invented_go_term": unlinked_invented_go_term,
+    "go_wrong_aspect": go_wrong_aspect,
+    "predicted_stated_as_shown": predicted_stated_as_shown,
     "swapped_tissue": swapped_tissue,
     "swapped_pathway": swapped_pathway,
     "invented_sentence": invented_sentence,
