@@ -175,3 +175,19 @@ def test_a_sheet_made_from_json_still_reads_its_own_terms(
     assert check(text, sheet).findings == []
     invented = _page("NME1 is involved in ribosome biogenesis.")
     assert check(invented, sheet, go_terms=go).findings[0].claim == "ribosome biogenesis"
+
+
+# Tissues and pathways named without links, as a model writes them (issue 17 item 1).
+@pytest.mark.parametrize(("text", "expected"), [
+    ("## Expression\n\nMT1G is most highly expressed in the liver and the kidney cortex, and "
+     "it is also found in the thyroid.\n", []),
+    ("## Expression\n\nIts expression is highest in the pancreas and the spleen.\n",
+     [("spleen", "tissue")]),
+    ("## Pathways\n\nMT1G takes part in the Zinc homeostasis pathway.\n", []),
+    ("## Pathways\n\nMT1G takes part in Zinc homeostasis and Insulin signaling.\n",
+     [("Insulin signaling", "pathway")]),
+])
+def test_tissues_and_pathways_without_links(factsheet: Callable[[str], FactSheet], text: str,
+                                            expected: list[tuple[str, str]]) -> None:
+    report = check(text, factsheet("MT1G"))
+    assert [(f.claim, f.kind) for f in report.findings] == expected

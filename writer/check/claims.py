@@ -374,6 +374,10 @@ class Extractor:
                     if anchor <= c.start and c.end <= a:
                         cue, anchor = c, c.end
                 listed = cue is not None and gt.LIST_GAP.fullmatch(self.view, anchor, a) is not None
+                if claim is None and s.section == "pathways" and self._in_pathway_name(key):
+                    if listed:  # one of the gene's pathways: the list goes on after it
+                        anchor = b
+                    continue
                 if claim is None:
                     plain = gt.is_plain(key)
                     if plain and (not listed or not gt.ITEM_END.match(self.view, b, s.end)):
@@ -392,6 +396,11 @@ class Extractor:
                     anchor = b
                 else:
                     cue = None
+
+    def _in_pathway_name(self, key: str) -> bool:
+        """A GO name inside one of the gene's pathway names ("Zinc homeostasis") is left to
+        the pathway pass in the pathways section."""
+        return any(key in gt.norm(p.name) for p in self.ix.pathways)
 
     def _clause_start(self, sentence_start: int, pos: int) -> int:
         """Where the verb phrase ending at ``pos`` starts: after the last list item or verb
@@ -476,11 +485,29 @@ class Extractor:
         m = re.search(r"(?<!-)\s(?:and|or|as well as)\s", masked[last_a:last_b])
         if m and not re.match(r"\s*(?:and|or|as well as)\s", masked[last_a:last_b]):
             items[-1:] = [(last_a, last_a + m.start()), (last_a + m.end(), last_b)]
+        if kind == "tissue":
+            items = self._tissue_items(masked, items)
         for a, b in items:
             if len(items) == 1 and kind == "tissue" and not self._tissue_words(s.start + a,
                                                                             s.start + b):
                 continue  # "... expression is the highest": a lone item must name a tissue
             self._list_item(s, s.start + a, s.start + b, kind, key, masked)
+
+    @staticmethod
+    def _tissue_items(masked: str, items: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Tissue names have no "and" and no verb: "the liver and the kidney cortex" is two
+        items, "and it is also found in the thyroid" is "the thyroid"."""
+        out = []
+        for a, b in items:
+            triggers = list(lx.WEAK_LIST_TRIGGER.finditer(masked, a, b))
+            trigger = triggers[-1] if triggers else None
+            if trigger is not None and a < trigger.start():
+                a = trigger.end()
+            for part in re.split(r"(\s(?:and|or|as well as)\s)", masked[a:b]):
+                if part.strip() and not re.fullmatch(r"\s(?:and|or|as well as)\s", part):
+                    out.append((a, a + len(part)))
+                a += len(part)
+        return out
 
     def _tissue_words(self, a: int, b: int) -> bool:
         words = {w.lower() for w in lx.WORD_RE.findall(self.view[a:b])}

@@ -296,16 +296,22 @@ def _go_items(sheet: FactSheet) -> list[Item]:
     return out
 
 
-def _go_mine(sheet: FactSheet) -> set[str]:
-    """The gene's GO IDs and names, and every term above them (GO's true path rule makes a
-    general term true of the gene: planting one would plant no error)."""
+def _ontology(sheet: FactSheet) -> Any:
+    """The Gene Ontology of the fact store ``sheet`` came from (empty for a sheet made
+    otherwise, e.g. a synthetic one)."""
     from writer.check import goterms
     from writer.store import origin
 
+    path = origin(sheet)
+    return goterms.load(path) if path is not None else goterms.GoTerms()
+
+
+def _go_mine(sheet: FactSheet) -> set[str]:
+    """The gene's GO IDs and names, and every term above them (GO's true path rule makes a
+    general term true of the gene: planting one would plant no error)."""
     items = _go_items(sheet)
     mine = {i.id for i in items if i.id} | {i.name.lower() for i in items}
-    path = origin(sheet)
-    vocab = goterms.load(path) if path is not None else None
+    vocab = _ontology(sheet)
     if vocab:
         for item in items:
             if item.id:
@@ -373,7 +379,10 @@ def _go_sentence(text: str, sheet: FactSheet, rng: random.Random, kind: str, ver
 
 def unlinked_invented_go_term(text: str, sheet: FactSheet, rng: random.Random
                               ) -> Injected | None:
-    """A GO term the gene does not have, named without a link under its own aspect's verb."""
+    """A GO term the gene does not have, named without a link under its own aspect's verb.
+    Needs the fact store's ontology (a term outside the gene's own is known only there)."""
+    if not _ontology(sheet):
+        return None
     mine = _go_mine(sheet)
     pool = [t for t in GO_INVENTED if t[0] not in mine]
     if not pool:
@@ -629,6 +638,10 @@ KINDS: dict[str, Injector] = {
     "swapped_values": swapped_values,
     "flipped_interpretation": flipped_interpretation,
 }
+
+
+# Kinds that only pages of a real fact store can take (``writer eval`` measures them).
+NEEDS_STORE = frozenset({"unlinked_invented_go_term"})
 
 
 def describe() -> dict[str, str]:
