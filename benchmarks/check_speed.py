@@ -8,7 +8,7 @@
     python3 benchmarks/check_speed.py --runs 10
 
 Pages: the two old reference pages (../shared/reference-pages/MT1G.md, NME1.md) and the
-template draft of each gene. Needs a fact store (`writer data sync --offline`).
+template draft of each gene. Needs a fact store (`writer data sync`).
 """
 
 from __future__ import annotations
@@ -40,20 +40,21 @@ def main() -> None:
     parser.add_argument("--genes", nargs="*", default=["MT1G", "NME1"])
     opts = parser.parse_args()
 
+    from writer.check import check
+    from writer.check.checks import _vader
+    from writer.check.readability import _pyphen
     from writer.config import load_settings
     from writer.draft import make_draft
-    from writer.check import check
-    from writer.check.checks import _textstat, _vader
     from writer.store import FactStore
 
     start = time.perf_counter()
-    _vader(), _textstat()
-    print(f"loading VADER and textstat (once per process, on the first check): "
+    _vader(), _pyphen()
+    print(f"loading VADER and Pyphen (once per process, on the first check): "
           f"{(time.perf_counter() - start) * 1000:.0f} ms")
 
     facts = load_settings().facts_path
     if not facts.exists():
-        raise SystemExit(f"no fact store at {facts}: run `writer data sync --offline` first")
+        raise SystemExit(f"no fact store at {facts}: run `writer data sync` first")
     store = FactStore(facts)
     tmp = Path(tempfile.mkdtemp(prefix="check-speed-"))
     env = dict(os.environ, GENE_WRITER_FACTS=str(facts))

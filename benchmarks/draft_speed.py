@@ -54,8 +54,6 @@ def main() -> None:
         LoopbackServer,
         Script,
         build_store,
-        has_evaluator,
-        number_checker,
         ok,
     )
 
@@ -92,12 +90,6 @@ def main() -> None:
         os.environ["OPENAI_BASE_URL"] = server.base_url
         from writer.draft import draft_gene
 
-        if not has_evaluator():
-            import writer.phrasers.model as model
-
-            model._default_checker = lambda: number_checker
-            print("(evaluator not installed: grounding with the tests' number tracer)")
-
         settings = load_settings()
         inproc = []
         sections = 0
@@ -112,9 +104,6 @@ def main() -> None:
               f"{sections} requests per page), in process: {_stats(inproc)} "
               f"(sections fell back: {fell_back}; target < 1.5 s)")
         env["OPENAI_BASE_URL"] = server.base_url
-        if not has_evaluator():
-            print("model draft, cold process: skipped (needs the evaluator)")
-            return
         cold = []
         for _ in range(opts.runs):
             t, code = _cold(["draft", gene, "--model", "scripted", "--date", "2025-01-17"], env)

@@ -3,7 +3,7 @@
     python3 benchmarks/facts_speed.py            # uses GENE_WRITER_HOME (or the default home)
     python3 benchmarks/facts_speed.py --no-sync  # skip the warm-cache sync timing
 
-1. `writer data sync --offline` from a warm cache: wall time and peak memory (max RSS of the
+1. `writer data sync` from a warm cache: wall time and peak memory (max RSS of the
    sync process and its children).
 2. `writer facts MT1G` from a cold process: wall time, best and median of 7.
 3. Fact sheets of every protein-coding gene through the bulk API (`writer.facts_many`).
@@ -37,7 +37,7 @@ def main() -> None:
     writer_cmd = [sys.executable, "-m", "writer.cli"]
 
     if not args.no_sync:
-        seconds = timed([*writer_cmd, "data", "sync", "--offline"])
+        seconds = timed([*writer_cmd, "data", "sync"])
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(f"sync from warm cache: {seconds:.1f} s wall, peak RSS {peak_kib / 1024**2:.2f} GiB")
 

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from writer.review.store import DraftRecord, Queue, SectionRun, StoredFinding
+from writer.check.models import Finding
+from writer.draft import DraftRecord, SectionRun
+from writer.review.store import Queue
 from writer.review.web import create_app
 
 PARAGRAPH = (
@@ -36,8 +38,8 @@ def build(path: Path, n: int) -> None:
             symbol = f"GENE{i % 4000:04d}"
             text = f"---\nlayout: post\ntitle: {symbol}\n---\n\n" + PARAGRAPH * 30
             findings = [
-                StoredFinding(claim="1,506", sentence="...", kind="length",
-                              status="contradicted", reason="r", start=10, end=15)
+                Finding(claim="1,506", sentence="...", kind="length",
+                        status="contradicted", reason="r", start=10, end=15)
             ] * rng.choice([0, 0, 0, 1, 2])
             draft_id = q.add_draft(DraftRecord(
                 gene_id=100000 + i % 4000, symbol=symbol, text=text,

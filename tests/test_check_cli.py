@@ -60,6 +60,7 @@ def test_json_report(clean_page, tmp_path):
     assert set(data) == {"schema_version", "gene", "findings", "checks", "claims_total",
                          "claims_traced"}
     (finding,) = data["findings"]
+    assert list(finding) == ["claim", "sentence", "kind", "status", "reason", "start", "end"]
     assert finding["claim"] == "17" and finding["status"] == "unverifiable"
     assert finding["sentence"] == "The gene has 17 known splice variants."
     assert page.read_text(encoding="utf-8")[finding["start"]:finding["end"]] == "17"

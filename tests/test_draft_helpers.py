@@ -1,6 +1,7 @@
 """Shared test material for drafting: a full synthetic fact sheet, a tiny fact store, a
 scripted OpenAI-compatible endpoint (for ``httpx.MockTransport`` and for a real loopback
-server), and the checker the grounding loop uses.
+server). The grounding loop always uses the real evaluator, ``writer.check.check``: it ships
+in the package.
 
 The synthetic sheet has every section the offline sources can fill (identity, GO,
 structure, literature, expression, pathways, protein). Its values are invented for the
@@ -159,67 +160,6 @@ def build_store(path: Path, sheet: FactSheet | None = None) -> Path:
         builder.declare_population(key, desc)
     builder.finish()
     return path
-
-
-# --- a checker for the grounding loop --------------------------------------------------------
-_NUMBER = re.compile(r"(?<![\w.:/-])-?\d[\d,]*(?:\.\d+)?")
-
-
-def _values(sheet: FactSheet) -> list[float]:
-    out: list[float] = []
-    for fact in sheet.facts.values():
-        if isinstance(fact.value, tuple):
-            out.extend(i.value for i in fact.value if i.value is not None)
-        else:
-            try:
-                v = float(str(fact.value).replace(",", ""))
-                out.append(v)
-                if fact.key.endswith("_fraction"):
-                    out.append(v * 100)
-            except ValueError:
-                pass
-        if fact.percentile:
-            out.extend([fact.percentile.value, float(fact.percentile.size)])
-    return out
-
-
-def number_checker(text: str, sheet: FactSheet) -> Any:
-    """A stand-in for ``writer.check.check`` that traces numbers only (rounding allowed)."""
-    from types import SimpleNamespace
-
-    plain = re.sub(r"\]\([^)]*\)", "]", text)
-    plain = re.sub(r"^---.*?^---$", "", plain, flags=re.DOTALL | re.MULTILINE)
-    values = _values(sheet)
-    findings = []
-    for m in _NUMBER.finditer(plain):
-        claim = m.group(0).rstrip(",")
-        if plain[max(0, m.start() - 3):m.start()] == "pH ":
-            continue
-        written = float(claim.replace(",", ""))
-        decimals = len(claim.split(".")[1]) if "." in claim else 0
-        if not any(abs(round(v, decimals) - written) < 10 ** -(decimals + 3) for v in values):
-            findings.append({"claim": claim, "sentence": "", "kind": "number",
-                             "status": "unverifiable",
-                             "reason": f"no fact has the value {claim}"})
-    return SimpleNamespace(findings=findings, checks_markdown=lambda: "| Checks | Answer |")
-
-
-def checker() -> Callable[[str, FactSheet], Any]:
-    """The real evaluator when it is installed, else the number-only stand-in."""
-    try:
-        from writer.check import check
-    except ImportError:
-        return number_checker
-    return check
-
-
-def has_evaluator() -> bool:
-    try:
-        import writer.check  # noqa: F401
-        from writer.check import check  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 # --- a scripted OpenAI-compatible endpoint ---------------------------------------------------

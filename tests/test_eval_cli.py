@@ -18,6 +18,8 @@ FLAWED = ROOT / "evals" / "flawed_endpoint.py"
 sys.path.insert(0, str(FLAWED.parent))
 import flawed_endpoint  # noqa: E402
 
+from writer.evals.suite import SUITE_DIR  # noqa: E402
+
 # One gene of each hard case: the flawed run costs three requests per section.
 FLAWED_GENES = ("MT1G", "TP53", "CFTR", "XIST", "MIR21", "MT1JP", "COX1", "SRY", "BAGE",
                 "KRTAP4-16")
@@ -138,7 +140,7 @@ def test_a_missed_threshold_exits_1_and_is_named(facts_env, tmp_path):
     import shutil
 
     suite = tmp_path / "suite"
-    shutil.copytree(ROOT / "evals", suite, ignore=shutil.ignore_patterns("*.py", "*.sh"))
+    shutil.copytree(SUITE_DIR, suite)
     (suite / "thresholds.toml").write_text(
         '[[threshold]]\nmetric = "seconds_per_gene"\nmax = 0.000001\nwhy = "impossible"\n'
         '[[threshold]]\nmetric = "grounding"\nmin = 1.0\n'

@@ -1,9 +1,9 @@
 """The eval suite's data files and its parts: panel, injection specs, thresholds, report.
 
-Fast tests: the files in ``evals/`` are read and validated, bad files are one-line errors,
-thresholds are judged as documented, and a model run's metrics (acceptance, re-asks,
-tokens) are counted from a scripted endpoint (``httpx.MockTransport``) on a one-gene
-synthetic store.
+Fast tests: the files in ``writer/evals/data/`` are read and validated, bad files are
+one-line errors, thresholds are judged as documented, and a model run's metrics (acceptance,
+re-asks, tokens) are counted from a scripted endpoint (``httpx.MockTransport``) on a
+one-gene synthetic store.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def test_the_panel_has_25_genes_and_every_hard_case():
 
 
 def test_the_golden_panel_is_part_of_the_eval_panel():
-    golden = [line.split("\t")[0] for line in
-              (SUITE_DIR.parent / "facts/panel/genes.tsv").read_text().splitlines()[1:] if line]
+    genes_tsv = Path(__file__).resolve().parents[1] / "facts" / "panel" / "genes.tsv"
+    golden = [line.split("\t")[0] for line in genes_tsv.read_text().splitlines()[1:] if line]
     expected = {c.expect.upper() for c in load_suite().cases}
     assert {g.upper() for g in golden} <= expected
 
@@ -65,7 +65,7 @@ def test_every_threshold_names_a_metric_of_the_report():
 @pytest.fixture
 def suite_copy(tmp_path: Path) -> Path:
     folder = tmp_path / "suite"
-    shutil.copytree(SUITE_DIR, folder, ignore=shutil.ignore_patterns("*.py", "*.sh", "*.md"))
+    shutil.copytree(SUITE_DIR, folder)
     return folder
 
 
@@ -237,3 +237,17 @@ def test_the_json_report_shape_is_stable(one_gene):
     assert set(gene["sections"][0]) == SECTION
     assert set(next(iter(gene["recall"].values()))) == {"planted", "caught", "rate"}
     assert set(data["overall"]["recall_by_kind"]) == set(data["suite"]["kinds"])
+
+
+def test_findings_in_the_report_keep_their_shape():
+    from writer.check.models import Finding
+    from writer.evals.models import GeneResult
+
+    found = Finding(claim="17", sentence="It has 17 exons.", kind="count",
+                    status="unverifiable", reason="no fact", start=3, end=5)
+    gene = GeneResult(query="MT1G", expect="MT1G", category="test", outcome="drafted",
+                      resolved=True, page_findings=[found], false_alarms=[found])
+    data = gene.model_dump(mode="json")
+    assert data["page_findings"] == data["false_alarms"] == [{
+        "claim": "17", "sentence": "It has 17 exons.", "kind": "count",
+        "status": "unverifiable", "reason": "no fact"}]

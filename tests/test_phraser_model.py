@@ -1,8 +1,7 @@
 """The model phraser against a scripted OpenAI-compatible endpoint (httpx.MockTransport).
 
 The endpoint answers in the documented chat.completions JSON format. The grounding loop
-uses the real evaluator when it is installed, else a number-only stand-in
-(``test_draft_helpers.number_checker``); both flag invented numbers.
+uses the real evaluator, ``writer.check.check``.
 """
 
 from __future__ import annotations
@@ -12,10 +11,11 @@ import time
 
 import httpx
 import pytest
-from test_draft_helpers import Script, checker, completion, full_sheet, good_answer, ok, section_of
+from test_draft_helpers import Script, completion, full_sheet, good_answer, ok, section_of
 
 from writer.draft import make_draft
-from writer.phrasers.model import ModelConfig, ModelPhraser, retry_after
+from writer.llm import ModelConfig, retry_after
+from writer.phrasers.model import ModelPhraser
 
 KEY = "sk-test-secret-key-0123456789"
 
@@ -25,12 +25,11 @@ def phraser(script: Script, sleeps: list[float] | None = None, **cfg) -> ModelPh
                          backoff=0.01, **cfg)
     sleep = sleeps.append if sleeps is not None else (lambda s: None)
     return ModelPhraser(config, http_client=httpx.Client(transport=script.transport()),
-                        checker=checker(), sleep=sleep)
+                        sleep=sleep)
 
 
 def draft(script: Script, sleeps: list[float] | None = None, **cfg):
-    return make_draft(full_sheet(), phraser(script, sleeps, **cfg), date="2025-01-17",
-                      checker=checker())
+    return make_draft(full_sheet(), phraser(script, sleeps, **cfg), date="2025-01-17")
 
 
 def test_a_good_models_text_is_used():

@@ -59,8 +59,9 @@ def test_blocks_become_one_paragraph():
 
 
 def test_coverage_reads_numbers_under_rounding():
-    assert [(v, d) for v, d, _ in numbers("1,336 bp, 0.276 and 99.66% [x](https://a/123)")] == [
-        (1336.0, 0), (0.276, 3), (99.66, 2)]
+    assert [(str(w.value), w.decimals, suffix) for w, suffix
+            in numbers("1,336 bp, 0.276 and 99.66% [x](https://a/123), 46 kb")] == [
+        ("1336", 0, ""), ("0.276", 3, ""), ("99.66", 2, "%"), ("46", 0, "kb")]
     from test_draft_helpers import full_sheet
 
     sheet = full_sheet()
@@ -68,8 +69,9 @@ def test_coverage_reads_numbers_under_rounding():
     text = "The gene length is 1.3 kb (3.42nd percentile); helix 30.65% (37.56th percentile)."
     assert omitted("s", text, facts) == []
     missing = omitted("s", "The gene length is 1,336 base pairs.", facts)
-    assert {(f["key"], f["kind"], f["status"]) for f in missing} == {
+    assert {(f.key, f.kind, f.status) for f in missing} == {
         ("structure.gene_length", "coverage", "omitted"),
         ("protein.helix_fraction", "coverage", "omitted"),
     }
-    assert any("percentile" in f["reason"] for f in missing)
+    assert any("percentile" in f.reason for f in missing)
+    assert all(f.section == "s" and f.start is None for f in missing)

@@ -12,18 +12,19 @@ import pytest
 from click.testing import CliRunner, Result
 from test_review_support import build_fact_store, clean_page, record
 
+from writer.check.models import Finding
 from writer.cli import main
 from writer.factsheet import FactSheet
 from writer.review import service
-from writer.review.store import Queue, StoredFinding
+from writer.review.store import Queue
 
 
-def flag_1337(text: str, sheet: FactSheet) -> list[StoredFinding]:
+def flag_1337(text: str, sheet: FactSheet) -> list[Finding]:
     """Checker double (the real evaluator is exercised in test_review_evaluated)."""
     return [
-        StoredFinding(claim="1,337", sentence="The gene length is 1,337 base pairs",
-                      kind="length", status="contradicted",
-                      reason="Ensembl 110 gives 1,336 bp", start=m.start(), end=m.end())
+        Finding(claim="1,337", sentence="The gene length is 1,337 base pairs",
+                kind="length", status="contradicted",
+                reason="Ensembl 110 gives 1,336 bp", start=m.start(), end=m.end())
         for m in re.finditer(r"1,337", text)
     ]
 

@@ -16,7 +16,9 @@ from writer.review.store import Queue
 WRITER = textwrap.dedent(
     """
     import sys
-    from writer.review.store import DraftRecord, ModelCall, Queue
+    from writer.draft import DraftRecord
+    from writer.llm import ModelCall
+    from writer.review.store import Queue
 
     queue = Queue.open(sys.argv[1])
     big = "The gene length is 1,336 base pairs. " * 3000  # ~110 kB: long transactions

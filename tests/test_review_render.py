@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from writer.check.models import Finding
 from writer.review.render import render_page, safe_url
-from writer.review.store import StoredFinding
 
 PAGE = (
     "---\nlayout: post\ntitle: MT1G\n---\n\n"
@@ -16,12 +16,12 @@ PAGE = (
 )
 
 
-def at(claim: str, nth: int = 0, **kw: str) -> StoredFinding:
+def at(claim: str, nth: int = 0, **kw: str) -> Finding:
     starts = [m.start() for m in re.finditer(re.escape(claim), PAGE)]
     s = starts[nth]
-    return StoredFinding(claim=claim, kind=kw.get("kind", "number"),
-                         status=kw.get("status", "contradicted"), reason="r",
-                         start=s, end=s + len(claim))
+    return Finding(claim=claim, kind=kw.get("kind", "number"),
+                   status=kw.get("status", "contradicted"), reason="r",
+                   start=s, end=s + len(claim))
 
 
 def test_findings_are_marked_in_place() -> None:
@@ -37,8 +37,8 @@ def test_findings_are_marked_in_place() -> None:
 def test_a_highlight_across_elements_stays_well_formed() -> None:
     start = PAGE.index("1,337")
     end = PAGE.index("pairs") + len("pairs")
-    f = StoredFinding(claim=PAGE[start:end], kind="length", status="contradicted",
-                      reason="r", start=start, end=end)
+    f = Finding(claim=PAGE[start:end], kind="length", status="contradicted",
+                reason="r", start=start, end=end)
     html, _ = render_page(PAGE, [f])
     assert re.search(r"<strong><mark [^>]*>1,337 base</mark></strong><mark [^>]*> pairs</mark>",
                      html)
@@ -46,10 +46,12 @@ def test_a_highlight_across_elements_stays_well_formed() -> None:
 
 def test_bad_offsets_fall_back_to_the_claim_or_to_a_list() -> None:
     sentence = "The gene length is **1,337 base** pairs"
-    found = StoredFinding(claim="1,337", sentence=sentence, kind="length", start=900, end=905)
-    lost = StoredFinding(claim="42", kind="number", start=None, end=None)
-    coverage = StoredFinding(kind="coverage", status="omitted", key="protein.length",
-                             reason="the text leaves out the protein length")
+    found = Finding(claim="1,337", sentence=sentence, kind="length", status="contradicted",
+                    reason="r", start=900, end=905)
+    lost = Finding(claim="42", kind="number", status="unverifiable", reason="r",
+                   start=None, end=None)
+    coverage = Finding(kind="coverage", status="omitted", key="protein.length",
+                       reason="the text leaves out the protein length")
     html, located = render_page(PAGE, [found, lost, coverage])
     assert re.search(r'<mark [^>]*id="f0"[^>]*>1,337</mark>', html)
     assert [loc.highlighted for loc in located] == [True, False, False]
@@ -61,7 +63,7 @@ def test_markup_is_text_and_bad_links_are_not_links() -> None:
         "[x](javascript:alert(1)) [y](data:text/html,hi) ![img](https://evil.example/t.png) "
         '<a href="https://evil.example">a</a>\n\n```\n<script>\n```\n'
     )
-    f = StoredFinding(claim="alert", kind="number", start=8, end=13)
+    f = Finding(claim="alert", kind="number", status="unverifiable", reason="r", start=8, end=13)
     html, _ = render_page(text, [f])
     assert "<script" not in html and "<b " not in html and "<img" not in html
     assert "&lt;script&gt;" in html and "&lt;b onmouseover=x&gt;" in html

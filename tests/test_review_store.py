@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -10,9 +11,11 @@ from pydantic import ValidationError
 from test_review_support import record
 
 from writer.check.models import Finding
+from writer.draft import DraftRecord
 from writer.errors import BadFile, StaleEdit, UnknownDraft, UserInputError
+from writer.llm import ModelCall
 from writer.review.migrations import MIGRATIONS
-from writer.review.store import DraftRecord, ModelCall, Queue, StoredFinding
+from writer.review.store import Queue
 
 
 @pytest.fixture
@@ -57,12 +60,12 @@ def test_draft_round_trip_and_evaluator_findings(queue: Queue) -> None:
     finding = Finding(claim="1,337", sentence="The gene length is 1,337 base pairs.",
                       kind="length", status="contradicted", reason="Ensembl 110 gives 1,336 bp",
                       start=10, end=15)
-    rec = record("MT1G", findings=(finding,))  # the evaluator's own model is accepted
+    rec = record("MT1G", findings=(finding,))  # the evaluator's model is the queue's
     draft_id = queue.add_draft(rec)
     got = queue.get(draft_id)
     assert got.id == draft_id and got.status == "pending" and got.version == 0
     assert got.text == rec.text and got.symbol == "MT1G" and got.gene_id == 4495
-    assert got.findings == (StoredFinding(**finding.model_dump()),)
+    assert got.findings == (finding,)
     assert got.sections["function"].phraser == "template"
     assert got.created == rec.created
     assert got.flagged
@@ -158,3 +161,65 @@ def test_unknown_draft(queue: Queue) -> None:
             call(42)
     with pytest.raises(UnknownDraft):
         queue.add_review(42, "accepted", "ana", "x", based_on=0)
+
+
+# Findings as the queue wrote them before the one Finding model (its ``StoredFinding``,
+# dumped with ``exclude_none``): every text field present, offsets, section and key only
+# when set. Queue files hold rows like these; they must load, and the file stays as it is.
+OLD_FINDINGS = [
+    {"claim": "1,337", "sentence": "The gene length is 1,337 base pairs.", "kind": "length",
+     "status": "contradicted", "reason": "Ensembl 110 gives 1,336 bp", "start": 10, "end": 15},
+    {"claim": "62", "sentence": "", "kind": "coverage", "status": "omitted",
+     "reason": "the text leaves out sequence length: 62", "section": "protein",
+     "key": "protein.length"},
+    {"claim": "", "sentence": "", "kind": "endpoint", "status": "failed",
+     "reason": "the model endpoint failed (HTTP 503 after 3 requests)", "section": "function"},
+    {"claim": "12,345", "sentence": "It spans 12,345 base pairs.", "kind": "length",
+     "status": "replaced", "reason": "the model wrote this claim", "section": "structure"},
+    {"claim": "", "sentence": "", "kind": "checks", "status": "unverifiable",
+     "reason": "the evaluator is not installed: the page was not checked"},
+    {"claim": "x", "sentence": "", "kind": "", "status": "", "reason": ""},  # defaults only
+]
+
+
+def test_old_queue_rows_still_load_and_are_not_changed(tmp_path: Path) -> None:
+    path = tmp_path / "queue.sqlite"
+    Queue.open(path).close()
+    conn = sqlite3.connect(path)
+    old = json.dumps(OLD_FINDINGS)
+    conn.execute(
+        "INSERT INTO drafts (gene_id, symbol, created, text, factsheet_hash, prompt_hashes, "
+        "sections, findings, findings_count, usage, duration_s) VALUES (4495, 'MT1G', "
+        "'2025-01-17T08:55:00+00:00', 'page', 'sha256:0', '{}', "
+        "'{\"function\": {\"attempts\": 3, \"fell_back\": true, \"model\": \"m\", "
+        "\"phraser\": \"openai\"}}', ?, 6, '{}', 1.5)", (old,))
+    conn.execute(
+        "INSERT INTO reviews (draft_id, action, reviewer, text, diff, comment, findings, "
+        "findings_count, override, created, based_on) VALUES (1, 'edited', 'ana', 'page 2', "
+        "'', NULL, ?, 1, 0, '2025-01-18T08:55:00+00:00', 0)", (json.dumps(OLD_FINDINGS[:1]),))
+    conn.commit()
+    conn.close()
+
+    with Queue.open(path) as queue:
+        draft = queue.get(1)
+        assert all(isinstance(f, Finding) for f in draft.findings)
+        first, coverage, endpoint, replaced, checks, odd = draft.findings
+        assert first == Finding(**OLD_FINDINGS[0])
+        assert (coverage.section, coverage.key, coverage.start) == ("protein", "protein.length",
+                                                                    None)
+        assert endpoint.status == "failed" and replaced.status == "replaced"
+        assert checks.kind == "checks"
+        # A row that fits no status of today still loads, and says what was stored.
+        assert odd.claim == "x" and odd.status == "unverifiable" and '"status": ""' in odd.reason
+        assert draft.sections["function"].fell_back and draft.flagged
+        (review,) = queue.history(1)
+        assert review.findings == (first,)
+        assert queue.current_findings(1) == (first,)
+        assert queue.list()[0].findings_count == 1
+        # Written again, a finding of the old shape is the same JSON.
+        queue.add_review(1, "edited", "bob", "page 3", based_on=review.id,
+                         findings=draft.findings[:5])
+        (stored,) = queue.conn.execute("SELECT findings FROM reviews WHERE id=2").fetchone()
+        assert json.loads(stored) == OLD_FINDINGS[:5]
+        (kept,) = queue.conn.execute("SELECT findings FROM drafts WHERE id=1").fetchone()
+        assert kept == old  # reading never rewrites a row

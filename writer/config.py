@@ -1,30 +1,87 @@
-"""Settings: where the fact store, the review queue and the download cache live.
+"""Settings: where the fact store, the review queue and the download cache live, which model
+phrases, and the page's front matter defaults. ``config.toml`` is read here and nowhere else.
 
 Resolution order for every path (first wins):
 1. an explicit argument (the CLI's ``--home``),
 2. the environment: ``GENE_WRITER_FACTS``, ``GENE_WRITER_QUEUE`` for the two SQLite files,
    ``GENE_WRITER_HOME`` for the folder that holds all three,
-3. the config file ``<home>/config.toml`` (keys ``facts``, ``queue``, ``cache`` and a
-   ``[model]`` table with ``base_url``, ``name``, ``api_key``),
+3. the config file ``<home>/config.toml`` (keys ``facts``, ``queue``, ``cache``),
 4. the platform's user data dir (platformdirs).
+
+The model (``Settings.model``, a ``ModelSettings``), first wins:
+
+- name: the caller's option (``--model``), ``GENE_WRITER_MODEL``, ``[model] name``; none (or
+  ``template``) means the template phraser;
+- endpoint: ``OPENAI_BASE_URL``, ``[model] base_url``; no base URL means the SDK's default
+  (OpenAI), which needs a key;
+- key: ``OPENAI_API_KEY``, ``[model] api_key`` (never logged, never stored in a draft).
+
+The ``[page]`` table holds the front matter defaults (``tags``, ``categories``: a list or a
+comma-separated string).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
-from writer.errors import BadFile
+from writer.errors import BadFile, UserInputError
 
 APP_NAME = "gene-writer"
+TEMPLATE_NAMES = ("", "template", "none")  # model names that mean the template phraser
 
 
 def default_home() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def split_names(values: Iterable[Any] | str | None) -> tuple[str, ...]:
+    """``"a, b"`` or ``["a", "b,c"]`` as ``("a", "b", "c")`` (tags, categories)."""
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    return tuple(x.strip() for v in values for x in str(v).split(",") if x.strip())
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """The model endpoint as configured (environment over ``[model]`` in config.toml)."""
+
+    name: str | None = None
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+
+    def select(self, option: str | None = None) -> ModelSettings | None:
+        """The model to phrase with: ``option`` (``--model``) over ``name``; None when that is
+        the template phraser. Raises ``UserInputError`` when a model has no usable endpoint."""
+        name = (option if option is not None else self.name or "").strip()
+        if name.lower() in TEMPLATE_NAMES:
+            return None
+        if not self.base_url and not self.api_key:
+            raise UserInputError(
+                f"model {name!r} needs an endpoint: set OPENAI_BASE_URL (any OpenAI-compatible "
+                "server) or OPENAI_API_KEY, or [model] base_url / api_key in config.toml"
+            )
+        if self.base_url and not re.match(r"^https?://", self.base_url):
+            raise UserInputError(
+                f"bad model base URL {self.base_url!r}: it must start with http(s)://")
+        return ModelSettings(name=name, base_url=self.base_url, api_key=self.api_key)
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    """Front matter defaults of a drafted page (``[page]`` in config.toml)."""
+
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -33,14 +90,15 @@ class Settings:
     facts_path: Path
     queue_path: Path
     cache_dir: Path
-    model: dict[str, str] = field(default_factory=dict)
+    model: ModelSettings = field(default_factory=ModelSettings)
+    page: PageSettings = field(default_factory=PageSettings)
 
     @property
     def config_path(self) -> Path:
         return self.home / "config.toml"
 
 
-def _read_config(path: Path) -> dict:
+def _read_config(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
@@ -49,20 +107,39 @@ def _read_config(path: Path) -> dict:
         raise BadFile(f"cannot read config file {path}: {exc}") from None
 
 
+def _table(cfg: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
+    table = cfg.get(name) or {}
+    if not isinstance(table, dict):
+        raise BadFile(f"cannot read config file {path}: [{name}] must be a table")
+    return table
+
+
 def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
     env = os.environ
     home_path = Path(home or env.get("GENE_WRITER_HOME") or default_home()).expanduser()
-    cfg = _read_config(home_path / "config.toml")
+    config_path = home_path / "config.toml"
+    cfg = _read_config(config_path)
 
     def pick(env_name: str | None, key: str, default: Path) -> Path:
         value = (env.get(env_name) if env_name else None) or cfg.get(key)
         return Path(value).expanduser() if value else default
 
-    model = {k: str(v) for k, v in (cfg.get("model") or {}).items()}
+    def first(env_name: str, table: dict[str, Any], key: str) -> str | None:
+        value = env.get(env_name) or table.get(key)
+        return str(value) if value else None
+
+    model = _table(cfg, "model", config_path)
+    page = _table(cfg, "page", config_path)
     return Settings(
         home=home_path,
         facts_path=pick("GENE_WRITER_FACTS", "facts", home_path / "facts.sqlite"),
         queue_path=pick("GENE_WRITER_QUEUE", "queue", home_path / "queue.sqlite"),
         cache_dir=pick(None, "cache", home_path / "cache"),
-        model=model,
+        model=ModelSettings(
+            name=first("GENE_WRITER_MODEL", model, "name"),
+            base_url=first("OPENAI_BASE_URL", model, "base_url"),
+            api_key=first("OPENAI_API_KEY", model, "api_key"),
+        ),
+        page=PageSettings(tags=split_names(page.get("tags")),
+                          categories=split_names(page.get("categories"))),
     )

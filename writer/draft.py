@@ -1,49 +1,55 @@
 """``writer draft GENE``: a gene's page in the reference pages' format, every claim traced.
 
+    result = writer.draft("MT1G")                    # the library's entry (writer.api)
     sheet = writer.facts("MT1G")
     result = make_draft(sheet)                       # template phraser, no model
     result = make_draft(sheet, phraser=ModelPhraser(ModelConfig(model="qwen2.5")))
     result.page, result.record.flagged, result.report.findings
+
+(``ModelPhraser`` from ``writer.phrasers.model``, ``ModelConfig`` from ``writer.llm``.)
 
 The page: Jekyll front matter like the reference pages, the identity table (rendered from
 facts), one paragraph per section that has facts (``writer.sections``, in page order), a
 note naming the sections left out and the sources they need, and the Checks table from
 the evaluator (``writer.check.check``) run on the page itself.
 
-The draft record (``writer.review.store.DraftRecord``) holds the page, the fact sheet's
-hash, the hashes of the prompt files and templates used, how each section was phrased,
-every finding (the evaluator's on the page, the model's replaced claims, coverage
-omissions, endpoint failures), token usage and duration. ``writer draft`` appends it,
-with every model call, to the review queue.
+The draft record (``DraftRecord``, defined here) holds the page, the fact sheet's hash,
+the hashes of the prompt files and templates used, how each section was phrased
+(``SectionRun``), every finding (``writer.check.models.Finding``: the evaluator's on the
+page, the model's replaced claims, coverage omissions, endpoint failures), token usage and
+duration. ``writer draft`` appends it, with every model call (``writer.llm.ModelCall``), to
+the review queue (``writer.review.store.Queue``).
+
+The flow, facts → phrase → check → queue, reads top to bottom in ``make_draft`` and
+``draft_gene``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import time
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from writer.check.models import CheckReport, Finding
+from writer.config import split_names
 from writer.errors import BadFile, UserInputError
 from writer.factsheet import FactSheet
 
 if TYPE_CHECKING:
     from writer.config import Settings
+    from writer.llm import ModelCall
     from writer.phrasers import Phrased, Phraser
-    from writer.phrasers.model import ModelConfig
-    from writer.review.store import DraftRecord, ModelCall
 
 SEP = "\n\n\n"
-TEMPLATE_NAMES = ("", "template", "none")
 
 
 # --- the page ------------------------------------------------------------------------------
@@ -141,27 +147,64 @@ def body(sheet: FactSheet, texts: dict[str, str]) -> str:
 
 
 # --- a draft -------------------------------------------------------------------------------
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SectionRun(_Record):
+    """How one section of a draft was phrased."""
+
+    phraser: str  # "template" or "openai"
+    model: str | None = None
+    attempts: int = 1
+    fell_back: bool = False
+
+
+class DraftRecord(_Record):
+    """A draft and everything needed to see what made it (what the review queue stores)."""
+
+    gene_id: int
+    symbol: str = Field(min_length=1)
+    created: datetime = Field(default_factory=utcnow)
+    text: str
+    factsheet_hash: str
+    prompt_hashes: dict[str, str] = Field(default_factory=dict)
+    sections: dict[str, SectionRun] = Field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+    usage: dict[str, int] = Field(default_factory=dict)
+    duration_s: float = 0.0
+
+    @field_validator("created")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        """Times are UTC; a naive time is taken to be UTC."""
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.findings) or any(s.fell_back for s in self.sections.values())
+
+
 @dataclass
 class DraftResult:
+    """A drafted page: the text, its record, the model calls behind it, each section's
+    phrasing, and the evaluator's report on the page."""
+
     page: str
     record: DraftRecord
     calls: list[ModelCall]
     sections: dict[str, Phrased]
-    report: Any | None  # writer.check CheckReport of the page (None: evaluator missing)
-    draft_id: int | None = None
+    report: CheckReport  # the evaluator's report on the page (before its Checks table)
+    draft_id: int | None = None  # its id in the review queue, when it was queued
     problems: list[str] = field(default_factory=list)  # one line each, for the command
 
     @property
     def flagged(self) -> bool:
         return self.record.flagged
-
-
-def _checker() -> Any | None:
-    try:
-        from writer.check import check
-    except ImportError:
-        return None
-    return check
 
 
 def make_draft(
@@ -171,11 +214,13 @@ def make_draft(
     date: str | None = None,
     tags: Sequence[str] = (),
     categories: Sequence[str] = (),
-    checker: Any | None = None,
+    checker: Callable[[str, FactSheet], CheckReport] | None = None,
 ) -> DraftResult:
-    """Draft one gene's page (nothing is stored; see ``draft_gene`` for the command's path)."""
+    """Draft one gene's page (nothing is stored; see ``draft_gene`` for the command's path).
+
+    ``checker`` replaces the evaluator (``writer.check.check``), e.g. in tests."""
+    from writer.check import check as evaluate
     from writer.phrasers import TemplatePhraser
-    from writer.review.store import DraftRecord, SectionRun
     from writer.sections import (
         REASK_PROMPT,
         SYSTEM_PROMPT,
@@ -184,44 +229,32 @@ def make_draft(
         sha256,
         template_hash,
     )
-    from writer.sections.checks import render_report, unavailable
+    from writer.sections.checks import render_report
 
     start = time.monotonic()
     phraser = phraser or TemplatePhraser()
-    check = checker or _checker()
+    check = checker or evaluate
     todo = [s for s in all_sections() if s.phrased and s.available(sheet)]
     phrased = phraser.phrase(todo, sheet)
     texts = {name: p.text for name, p in phrased.items()}
     page_body = body(sheet, texts)
     head = front_matter(sheet, date or default_date(), tags, categories)
     page_without_checks = head + SEP + page_body
-    findings: list[dict[str, Any]] = []
-    report = None
-    if check is not None:
-        report = check(page_without_checks, sheet)
-        table = render_report(report)
-        findings.extend(_finding_dicts(report))
-    else:
-        table = unavailable("the evaluator (writer.check) is not installed")
-        findings.append({"claim": "", "kind": "checks", "status": "unverifiable",
-                         "reason": "the evaluator is not installed: the page was not checked"})
-    page = page_without_checks + SEP + table + "\n"
+    report = check(page_without_checks, sheet)
+    page = page_without_checks + SEP + render_report(report) + "\n"
+    findings: list[Finding] = list(report.findings)
+    n_page = len(findings)
     problems = []
     for name, p in phrased.items():
         findings.extend(p.findings)
         if p.error:
             problems.append(f"{name}: {p.error}")
-        omitted = [f for f in p.findings if f.get("kind") == "coverage"]
+        omitted = [f for f in p.findings if f.kind == "coverage"]
         if omitted:
             problems.append(f"{name}: the model's text leaves out {len(omitted)} "
                             f"fact{'s' * (len(omitted) != 1)}")
-    if report is None:
-        problems.append("the page was not checked: the evaluator is not installed")
-    page_findings = [f for f in findings if f.get("kind") not in ("coverage", "endpoint", "checks")
-                     and f.get("status") in ("contradicted", "unverifiable")]
-    if page_findings:
-        problems.append(f"the page has {len(page_findings)} untraced "
-                        f"claim{'s' * (len(page_findings) != 1)}")
+    if n_page:
+        problems.append(f"the page has {n_page} untraced claim{'s' * (n_page != 1)}")
 
     hashes: dict[str, str] = {}
     for name, p in phrased.items():
@@ -241,7 +274,7 @@ def make_draft(
                              fell_back=p.fell_back)
             for name, p in phrased.items()
         },
-        findings=findings,
+        findings=tuple(findings),
         usage={
             "prompt_tokens": sum(p.prompt_tokens for p in phrased.values()),
             "completion_tokens": sum(p.completion_tokens for p in phrased.values()),
@@ -251,63 +284,6 @@ def make_draft(
     )
     return DraftResult(page=page, record=record, calls=calls, sections=phrased, report=report,
                        problems=problems)
-
-
-def _finding_dicts(report: Any) -> list[dict[str, Any]]:
-    from writer.phrasers import findings_of  # same conversion as the grounding loop
-
-    out = findings_of(report, "page")
-    for f in out:
-        f.pop("section", None)
-    return out
-
-
-# --- configuration -------------------------------------------------------------------------
-def page_options(settings: Settings) -> dict[str, Any]:
-    """The ``[page]`` table of ``config.toml`` (tags, categories), if any."""
-    path = settings.config_path
-    if not path.exists():
-        return {}
-    try:
-        return dict(tomllib.loads(path.read_text(encoding="utf-8")).get("page") or {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise BadFile(f"cannot read config file {path}: {exc}") from None
-
-
-def model_config(settings: Settings, model: str | None, **overrides: Any) -> ModelConfig | None:
-    """The model to phrase with, or None for the template phraser.
-
-    Model name: ``--model`` / ``GENE_WRITER_MODEL``, else ``[model] name`` in config.toml.
-    Endpoint and key: ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``, else ``[model] base_url`` /
-    ``api_key`` in config.toml. No base URL means the SDK's default (OpenAI), which needs a key.
-    """
-    name = model if model is not None else settings.model.get("name", "")
-    if name.strip().lower() in TEMPLATE_NAMES:
-        return None
-    from writer.phrasers.model import ModelConfig
-
-    base_url = os.environ.get("OPENAI_BASE_URL") or settings.model.get("base_url") or None
-    api_key = os.environ.get("OPENAI_API_KEY") or settings.model.get("api_key") or None
-    if not base_url and not api_key:
-        raise UserInputError(
-            f"model {name!r} needs an endpoint: set OPENAI_BASE_URL (any OpenAI-compatible "
-            "server) or OPENAI_API_KEY, or [model] base_url / api_key in config.toml"
-        )
-    if base_url and not re.match(r"^https?://", base_url):
-        raise UserInputError(f"bad model base URL {base_url!r}: it must start with http(s)://")
-    kwargs = {k: v for k, v in overrides.items() if v is not None}
-    return ModelConfig(model=name.strip(), base_url=base_url, api_key=api_key, **kwargs)
-
-
-def _split(values: Sequence[str] | str | None) -> list[str]:
-    if values is None:
-        return []
-    if isinstance(values, str):
-        values = [values]
-    out = []
-    for v in values:
-        out.extend(x.strip() for x in str(v).split(",") if x.strip())
-    return out
 
 
 def draft_gene(
@@ -322,17 +298,22 @@ def draft_gene(
     http_client: Any | None = None,
     **model_overrides: Any,
 ) -> DraftResult:
-    """What ``writer draft`` does: resolve, phrase, check, and append to the review queue."""
+    """Resolve, phrase, check, and (``queue``) append to the review queue.
+
+    ``model`` is ``--model`` (None: the configured one, see ``writer.config``); ``tags`` and
+    ``categories`` default to config.toml's ``[page]``; ``model_overrides`` set
+    ``writer.llm.ModelConfig`` fields (``timeout``, ``concurrency``, ...).
+    """
+    from writer.llm import model_config
     from writer.store import FactStore
 
     date = check_date(date) if date else None
-    page = page_options(settings)
-    tag_list = _split(tags) if tags is not None else _split(page.get("tags"))
-    cat_list = _split(categories) if categories is not None else _split(page.get("categories"))
+    tag_list = split_names(tags) if tags is not None else settings.page.tags
+    cat_list = split_names(categories) if categories is not None else settings.page.categories
     for t in tag_list + cat_list:
         if not _TAG.match(t):
             raise UserInputError(f"bad tag or category {t!r}: use letters, digits, '-', '_', '.'")
-    config = model_config(settings, model, **model_overrides)
+    config = model_config(settings.model, model, **model_overrides)
     store = FactStore(settings.facts_path)
     sheet = store.sheet(store.resolve(gene))
     phraser = None
@@ -343,7 +324,7 @@ def draft_gene(
     try:
         result = make_draft(sheet, phraser, date=date, tags=tag_list, categories=cat_list)
     finally:
-        if phraser is not None and http_client is None:
+        if phraser is not None:
             phraser.close()
     if queue:
         from writer.review.store import Queue

@@ -52,7 +52,7 @@ class AmbiguousGene(UserInputError):
 
 class NoFactStore(UserInputError):
     def __init__(self, path: object) -> None:
-        super().__init__(f"no fact store at {path}: run `writer data sync --offline` first")
+        super().__init__(f"no fact store at {path}: run `writer data sync` first")
 
 
 class BadFile(UserInputError):

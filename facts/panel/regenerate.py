@@ -1,6 +1,6 @@
 """Rewrite the golden panel's fact sheets from the current fact store.
 
-    python3 facts/panel/regenerate.py        # after `writer data sync --offline`
+    python3 facts/panel/regenerate.py        # after `writer data sync`
 
 Run it only when a change to a source is intended to change facts, and read the diff
 (`git diff facts/panel`) before committing: the golden sheets are what the tests hold a

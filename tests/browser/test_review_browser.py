@@ -7,19 +7,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from test_review_support import clean_page, record
 
 from writer.review.store import Queue
 
 SCREENSHOT = "/tmp/gene-writer-review-page.png"
-
-
-def needs_evaluator() -> None:
-    try:
-        from writer.check import check  # noqa: F401
-    except ImportError as exc:
-        pytest.skip(f"needs the real evaluator, writer.check.check ({exc})")
 
 
 def three_clean(q: Queue, facts) -> None:
@@ -28,7 +20,6 @@ def three_clean(q: Queue, facts) -> None:
 
 
 def test_accept_and_next(make_server, page, browser) -> None:
-    needs_evaluator()
     server = make_server(three_clean)
     page.goto(f"{server.url}/drafts/1")
     assert page.locator("#status").inner_text() == "pending"
@@ -53,7 +44,6 @@ def test_accept_and_next(make_server, page, browser) -> None:
 
 
 def test_an_edit_with_a_wrong_number_shows_its_finding(make_server, page) -> None:
-    needs_evaluator()
     server = make_server(three_clean)
     page.goto(f"{server.url}/drafts/1")
     page.get_by_text("Edit the text").click()
@@ -102,7 +92,6 @@ def test_markup_in_a_draft_is_shown_as_text(make_server, page) -> None:
 
 
 def test_two_curators_the_stale_save_is_refused(make_server, browser) -> None:
-    needs_evaluator()
     server = make_server(three_clean)
     ana = browser.new_context().new_page()
     bob = browser.new_context().new_page()

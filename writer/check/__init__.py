@@ -8,7 +8,7 @@
 Works on any page: a model's draft, a curator's edit, or an old page. Deterministic and
 offline; a ``judge`` (a callable ``(text, ChecksTable) -> {row name: opinion}``, e.g. a
 model) may add an opinion next to a rule-based answer, never replace it. The heavy
-readers (VADER, textstat) load on first use, not at import.
+readers (VADER, Pyphen) load on first use, not at import.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ the writer's words ("negative regulation of growth" is not a negative tone).
   groups of people, identifiable patient data and unsupported clinical claims
   (``lexicon.ETHICS_RULES``).
 - Coherence: sections in the reference order, no two claims of one fact with different
-  values, no repeated sentences, and the Flesch-Kincaid grade of each section (textstat)
+  values, no repeated sentences, and the Flesch-Kincaid grade of each section
   against ``READABILITY_BAND``; a grade outside the band is reported, not failed, since
   lists of database names raise it without making the text incoherent.
 - Facts verified: "N of M claims traced".
@@ -27,8 +27,9 @@ from typing import Any
 from writer.check import lexicon as lx
 from writer.check.claims import Claim
 from writer.check.models import CheckRow, ChecksTable, SectionReadability
-from writer.check.numbers import NUMBER_RE, rounds_to
+from writer.check.numbers import NUMBER_RE, matches
 from writer.check.page import SECTION_ORDER, Page
+from writer.check.readability import flesch_kincaid_grade
 from writer.factsheet import FACT_KEYS
 
 # Flesch-Kincaid grade expected of specialist encyclopedic prose (a university reader).
@@ -48,13 +49,6 @@ def _vader() -> Any:
     analyzer.lexicon = {w: v for w, v in analyzer.lexicon.items()
                         if w not in lx.SENTIMENT_NEUTRAL_TERMS}
     return analyzer
-
-
-@cache
-def _textstat() -> Any:
-    import textstat
-
-    return textstat
 
 
 def _prose(page: Page, start: int, end: int, claims: Sequence[Claim]) -> str:
@@ -112,8 +106,13 @@ def _same(a: Claim, b: Claim) -> bool:
         return bool(ids_a & ids_b)
     if a.factor != b.factor:
         return True  # different units: the fact check judges each
+    if a.written.qualifier and b.written.qualifier:
+        return True  # two ranges ("about 1,300", "more than 1,000"): the fact check judges each
+    if a.written.qualifier or b.written.qualifier:  # an exact value must lie in the range
+        ranged, exact = (a, b) if a.written.qualifier else (b, a)
+        return matches(ranged.written, exact.written.value)  # type: ignore[union-attr]
     fine, coarse = (a, b) if a.written.decimals >= b.written.decimals else (b, a)
-    return rounds_to(coarse.written, fine.written.value)  # type: ignore[union-attr]
+    return matches(coarse.written, fine.written.value)  # type: ignore[union-attr]
 
 
 def _contradictions(claims: Sequence[Claim]) -> list[str]:
@@ -159,8 +158,8 @@ def _repeats(page: Page) -> list[str]:
     return out
 
 
-def _for_textstat(text: str) -> str:
-    """One sentence as textstat should read it: a number is one short word (textstat would
+def _for_grading(text: str) -> str:
+    """One sentence as the grader should read it: a number is one short word (it would
     take the points of "1,033,041.0" and "99.66%" for sentence ends)."""
     text = NUMBER_RE.sub("7", text)
     text = re.sub(r"[.!?]+(?=.)", ",", text.rstrip(".!? "))
@@ -170,14 +169,14 @@ def _for_textstat(text: str) -> str:
 def readability(page: Page) -> list[SectionReadability]:
     by_section: dict[str, list[str]] = defaultdict(list)
     for s in page.sentences:
-        by_section[s.section].append(_for_textstat(page.view[s.start : s.end]))
+        by_section[s.section].append(_for_grading(page.view[s.start : s.end]))
     lo, hi = READABILITY_BAND
     out = []
     for section, texts in by_section.items():
         text = " ".join(texts)
         if len(text.split()) < 8:
             continue
-        grade = round(float(_textstat().flesch_kincaid_grade(text)), 1)
+        grade = flesch_kincaid_grade(text)
         out.append(SectionReadability(section=section, grade=grade, in_band=lo <= grade <= hi))
     return out
 

@@ -25,7 +25,7 @@ from urllib.parse import unquote
 from writer import catalog
 from writer.check import goterms as gt
 from writer.check import lexicon as lx
-from writer.check.numbers import NUMBER_RE, Written, parse_number
+from writer.check.numbers import NUMBER_RE, Written, parse_number, qualifier_before, words_in
 from writer.check.page import Link, Page, Sentence
 from writer.check.sheetindex import SheetIndex
 
@@ -664,51 +664,56 @@ class Extractor:
         respectively = re.search(r"\brespectively\b", unit_text, re.I) is not None
         values: list[Claim] = []  # value claims of this unit, in order
         pending_respectively: list[Claim] = []
-        for m in NUMBER_RE.finditer(view, start, end):
-            if not self.free(m.start(), m.end()):
+        for s, e, w in self._written_numbers(start, end):
+            if not self.free(s, e):
                 continue
-            w = parse_number(m)
-            before = view[max(start, m.start() - 60) : m.start()]
-            after_pos = m.end()
+            before = view[max(start, s - 60) : s]
+            after_pos = e
             near = before[-30:]
+            qualifier, q_len = qualifier_before(near)
             if lx.GRAMMAR_BEFORE_RE.search(near) or any(
                 pat.match(view, after_pos) for pat, _ in lx.GRAMMAR_AFTER
             ):
                 continue  # a number of the sentence's grammar (top 5, set at 1.0, middle 50%)
+            w = w.qualified(qualifier)
+            q_start = s - q_len  # a claim with a quantifier starts at it ("over 4,000 ...")
+            if w.words and not self._words_state_a_fact(w, view, after_pos, s, e, cues,
+                                                         clauses):
+                continue  # "one of", "two aspects": English, not a claim
             if lx.PH_BEFORE.search(near):
-                self.add(Claim(m.start(), m.end(), "protein_property", "protein.charge_ph7.ph",
+                self.add(Claim(s, e, "protein_property", "protein.charge_ph7.ph",
                                w.text, section, written=w))
                 continue
             if lx.SOURCE_BEFORE.search(before):
-                self.add(Claim(m.start(), m.end(), "source", "source.version", w.text, section,
+                self.add(Claim(s, e, "source", "source.version", w.text, section,
                                written=w, notes={"before": before}))
                 continue
             pm = lx.PERCENTILE_AFTER.match(view, after_pos)
             if pm or lx.PERCENTILE_BEFORE.search(before):
-                of = values[-1].key if values else self._cue_for(m.start(), m.end(), cues,
-                                                                 clauses)
-                end_pos = m.end() + (pm.end() - after_pos if pm else 0)
-                self.add(Claim(m.start(), end_pos, "percentile", "percentile", w.text, section,
+                of = values[-1].key if values else self._cue_for(s, e, cues, clauses)
+                end_pos = e + (pm.end() - after_pos if pm else 0)
+                self.add(Claim(q_start, end_pos, "percentile", "percentile", w.text, section,
                                written=w, of=of))
                 continue
             unit = lx.unit_after(view, after_pos)
             is_percent = view.startswith("%", after_pos)
             noun_key = next((k for pat, k in lx.COUNT_NOUNS if pat.match(view, after_pos)), None)
             if (
-                w.decimals == 0 and "," not in w.text and 1800 <= w.value <= 2100
+                not w.words and w.decimals == 0 and "," not in w.text
+                and 1800 <= w.value <= 2100
                 and unit is None and not is_percent and noun_key is None
             ):
-                self._year(m, w, before, section)
+                self._year(s, e, w, before, section)
                 continue
             if (
                 lx.POPULATION_BEFORE.search(before) and lx.POPULATION_AFTER.match(view, after_pos)
                 and noun_key is None and unit is None
             ):
-                self.add(Claim(m.start(), m.end(), "population", "percentile.population",
+                self.add(Claim(s, e, "population", "percentile.population",
                                w.text, section, written=w))
                 continue
-            cue = self._cue_for(m.start(), m.end(), cues, clauses)
-            claim = Claim(m.start(), m.end(), "number", None, w.text, section, written=w)
+            cue = self._cue_for(s, e, cues, clauses)
+            claim = Claim(q_start, e, "number", None, w.text, section, written=w)
             if unit is not None:
                 claim.end = unit.end
                 claim.unit = unit.text
@@ -744,6 +749,25 @@ class Extractor:
                 pending_respectively.append(claim)
         if respectively and pending_respectively:
             self._respectively(start, end, cues, pending_respectively)
+
+    def _written_numbers(self, start: int, end: int) -> list[tuple[int, int, Written]]:
+        """Every number of ``view[start:end]``, in digits or in words, left to right."""
+        found = [(m.start(), m.end(), parse_number(m))
+                 for m in NUMBER_RE.finditer(self.view, start, end)]
+        found += words_in(self.view, start, end)
+        return sorted(found, key=lambda x: x[0])
+
+    def _words_state_a_fact(self, w: Written, view: str, after_pos: int, s: int, e: int,
+                            cues: list[tuple[int, int, str]],
+                            clauses: list[tuple[int, int]]) -> bool:
+        """A number in words is a claim when a unit or a counted noun follows it ("four
+        exons"); a fraction in words when a fraction fact is cued in its clause ("a third of
+        the residues form helices")."""
+        if w.qualifier == "fraction":
+            return self._cue_for(s, e, cues, clauses) in lx.FRACTION_KEYS
+        return lx.unit_after(view, after_pos) is not None or any(
+            pat.match(view, after_pos) for pat, _ in lx.COUNT_NOUNS
+        )
 
     def _respectively(self, start: int, end: int, cues: list[tuple[int, int, str]],
                       values: list[Claim]) -> None:
@@ -810,7 +834,7 @@ class Extractor:
                 best = c
         return best
 
-    def _year(self, m: re.Match[str], w: Written, before: str, section: str) -> None:
+    def _year(self, s: int, e: int, w: Written, before: str, section: str) -> None:
         tail = before[-40:].lower()
         if re.search(r"between\s+$|between\s+\d{4}\s+(?:and|to)\s+$|\d{4}\s*[-\u2013]\s*$|from\s+$",
                      tail):
@@ -824,7 +848,7 @@ class Extractor:
             key = spec.year_key
         else:
             key = "literature.year"
-        self.add(Claim(m.start(), m.end(), "year" if key != "source.year" else "source", key,
+        self.add(Claim(s, e, "year" if key != "source.year" else "source", key,
                        w.text, section, written=w, notes={"before": before}))
 
     # --- interpretations and statements --------------------------------------------------------

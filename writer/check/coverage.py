@@ -10,13 +10,15 @@ Each omission becomes a finding on the draft (kind ``coverage``), never a silent
 from __future__ import annotations
 
 import re
-from typing import Any
+from decimal import Decimal
 
+from writer.check.models import Finding
+from writer.check.numbers import NUMBER_RE, Written, matches, parse_number
 from writer.factsheet import Fact, Item
 
 _URL = re.compile(r"\]\([^)]*\)|https?://\S+")
-_NUM = re.compile(r"(?<![\w.])(-?\d{1,3}(?:,\d{3})+|-?\d+)(\.\d+)?\s*(kb|mb|%)?", re.IGNORECASE)
-_SCALE = {"kb": 1e3, "mb": 1e6}
+_SUFFIX = re.compile(r"\s*(kb|mb|%)?", re.IGNORECASE)
+_SCALE = {"kb": Decimal("0.001"), "mb": Decimal("0.000001")}
 _IDENT = re.compile(r"\b[A-Za-z][A-Za-z_]*\d[\w.-]*\w")
 
 
@@ -25,26 +27,25 @@ def _plain(text: str) -> str:
     return _URL.sub("]", text)
 
 
-def numbers(text: str) -> list[tuple[float, int, str]]:
-    """Every number written in ``text``: (value, decimals written, suffix)."""
+def numbers(text: str) -> list[tuple[Written, str]]:
+    """Every number written in ``text`` with the suffix after it ("kb", "mb", "%" or "")."""
+    plain = _plain(text)
     out = []
-    for m in _NUM.finditer(_plain(text)):
-        whole, frac, suffix = m.group(1), m.group(2) or "", (m.group(3) or "").lower()
-        value = float(whole.replace(",", "") + frac)
-        out.append((value, max(len(frac) - 1, 0), suffix))
+    for m in NUMBER_RE.finditer(plain):
+        suffix = _SUFFIX.match(plain, m.end())
+        out.append((parse_number(m), (suffix.group(1) or "").lower() if suffix else ""))
     return out
 
 
-def _matches(target: float, written: list[tuple[float, int, str]], percent_ok: bool) -> bool:
-    for value, decimals, suffix in written:
-        candidates = [target]
+def _matches(target: float, written: list[tuple[Written, str]], percent_ok: bool) -> bool:
+    """Is ``target`` stated by one of the numbers, under the evaluator's rounding rule?"""
+    for w, suffix in written:
         if suffix in _SCALE:
-            candidates = [target / _SCALE[suffix]]
-        elif percent_ok:
-            candidates.append(target * 100)
-        for c in candidates:
-            if abs(round(c, decimals) - value) < 10 ** -(decimals + 3):
-                return True
+            factors = [_SCALE[suffix]]
+        else:
+            factors = [Decimal(1)] + ([Decimal(100)] if percent_ok else [])
+        if any(matches(w, target, f) for f in factors):
+            return True
     return False
 
 
@@ -71,9 +72,9 @@ def mentioned(text: str, fact: Fact) -> bool:
     return any(token.lower() in low for token in _IDENT.findall(value))
 
 
-def omitted(section: str, text: str, facts: dict[str, Fact]) -> list[dict[str, Any]]:
+def omitted(section: str, text: str, facts: dict[str, Fact]) -> list[Finding]:
     """Coverage findings: one per fact (or list item, or percentile) the text leaves out."""
-    findings: list[dict[str, Any]] = []
+    findings: list[Finding] = []
     written = numbers(text)
     for key, fact in facts.items():
         missing: list[str] = []
@@ -82,15 +83,15 @@ def omitted(section: str, text: str, facts: dict[str, Fact]) -> list[dict[str, A
         elif not mentioned(text, fact):
             missing = [str(fact.value)]
         for what in missing:
-            findings.append({
-                "claim": what, "kind": "coverage", "status": "omitted", "section": section,
-                "key": key, "reason": f"the text leaves out {fact.label.lower()}: {what}",
-            })
+            findings.append(Finding(
+                claim=what, kind="coverage", status="omitted", section=section, key=key,
+                reason=f"the text leaves out {fact.label.lower()}: {what}",
+            ))
         if fact.percentile and not _matches(fact.percentile.value, written, False):
-            findings.append({
-                "claim": f"{fact.percentile.value:.2f}", "kind": "coverage", "status": "omitted",
-                "section": section, "key": key,
-                "reason": f"the text leaves out the percentile of {fact.label.lower()} "
-                          f"({fact.percentile.value:.2f})",
-            })
+            findings.append(Finding(
+                claim=f"{fact.percentile.value:.2f}", kind="coverage", status="omitted",
+                section=section, key=key,
+                reason=f"the text leaves out the percentile of {fact.label.lower()} "
+                       f"({fact.percentile.value:.2f})",
+            ))
     return findings

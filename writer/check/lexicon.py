@@ -112,7 +112,14 @@ GRAMMAR_BEFORE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:set|fixed|normali[sz]ed|benchmarked|scaled)\s+(?:at|to)\s+$", re.I),
      "a definition (set at N)"),
     (re.compile(r"\bmiddle\s+$", re.I), "a definition (middle N%)"),
-    (re.compile(r"\b(?:above|below|over|under)\s+$", re.I), "a threshold"),
+    # a threshold in a definition ("values above 40", "if the index is below 40"); a bound on a
+    # fact ("over 4,000 publications") is a claim about a range (writer.check.numbers)
+    (re.compile(r"\b(?:values?|scores?|index|indices|proteins?|genes?|those|ones|anything"
+                r"|threshold|cut-?off)\s+(?:of\s+)?(?:above|below|over|under|greater than"
+                r"|less than|exceeding)\s+$", re.I), "a threshold"),
+    (re.compile(r"\b(?:if|when|whenever|where)\s+(?:\w+\s+){0,4}?(?:is\s+|are\s+)?"
+                r"(?:above|below|over|under|greater than|less than|exceeding)\s+$", re.I),
+     "a threshold"),
     (re.compile(r"\b(?:Figure|Fig\.|Table|step|version|v\.?|release|build|GRCh|hg)\s*$", re.I),
      "a reference or version"),
 )
@@ -122,9 +129,6 @@ PH_BEFORE = re.compile(r"\bpH\s*$")
 GRAMMAR_AFTER: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:st|nd|rd|th)?\s+and\s+\d+(?:st|nd|rd|th)\s+percentiles", re.I),
      "a definition (quartiles)"),
-)
-THRESHOLD_CONTEXT = re.compile(
-    r"\b(?:above|below|greater than|less than|exceeding|threshold of|cut-?off of)\s+$", re.I
 )
 
 # Interpretations of a value, with the fact they read and the rule that decides them.

@@ -20,6 +20,10 @@ JSON shape (``writer check PAGE --gene GENE --json``, ``CheckReport.to_json()``;
 ``end`` are character offsets of the claim in the checked text. ``kind`` is one of
 ``KINDS``. A row's ``ok`` is false when the row found a problem; ``judge`` holds a model's
 opinion when a judge was configured (it never replaces the rule-based answer).
+
+``Finding`` is the one model of a finding everywhere (drafting, the review queue, the eval
+suite): drafting's own findings add ``section`` and ``key``, and statuses ``omitted``,
+``replaced``, ``failed``; the evaluator never sets them and this shape never shows them.
 """
 
 from __future__ import annotations
@@ -62,16 +66,45 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Finding(_Frozen):
-    """A claim the evaluator could not trace to the fact sheet."""
+# What became of a claim (the ``status`` of a finding).
+STATUSES: dict[str, str] = {
+    "contradicted": "the fact sheet holds a different value of that kind",
+    "unverifiable": "the fact sheet has nothing to check the claim against",
+    "omitted": "a fact of the section that the text leaves out (kind ``coverage``)",
+    "replaced": "a model's claim the evaluator could not trace; the template text replaced it",
+    "failed": "the model endpoint failed; the template text was used (kind ``endpoint``)",
+}
+Status = Literal["contradicted", "unverifiable", "omitted", "replaced", "failed"]
 
-    claim: str
-    sentence: str
+
+class Finding(_Frozen):
+    """Something a curator must look at: the one model of a finding, from the evaluator
+    through drafting, the review queue and the eval suite.
+
+    The evaluator's findings (status ``contradicted`` / ``unverifiable``) have the claim,
+    its sentence and the claim's character offsets (``start``, ``end``) in the checked text.
+    Drafting adds findings of its own: coverage (status ``omitted``, with the ``section``
+    and the fact ``key`` it leaves out), replaced model claims and endpoint failures (with
+    the ``section``); these have no offsets.
+    """
+
+    claim: str = ""
+    sentence: str = ""
     kind: str
-    status: Literal["contradicted", "unverifiable"]
+    status: Status
     reason: str
-    start: int
-    end: int
+    start: int | None = None
+    end: int | None = None
+    section: str | None = None
+    key: str | None = None
+
+    def report_json(self) -> dict[str, Any]:
+        """The evaluator's fields only: the ``findings`` items of ``writer check --json``."""
+        return self.model_dump(mode="json", include=REPORT_FIELDS)
+
+
+# The fields of a finding in ``writer check --json`` (the shape at the top of this module).
+REPORT_FIELDS = frozenset({"claim", "sentence", "kind", "status", "reason", "start", "end"})
 
 
 class TracedClaim(_Frozen):
@@ -151,7 +184,7 @@ class CheckReport(_Frozen):
         return {
             "schema_version": SCHEMA_VERSION,
             "gene": {"symbol": self.symbol, "gene_id": self.gene_id},
-            "findings": [f.model_dump(mode="json") for f in self.findings],
+            "findings": [f.report_json() for f in self.findings],
             "checks": checks,
             "claims_total": self.claims_total,
             "claims_traced": self.claims_traced,

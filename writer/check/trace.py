@@ -13,7 +13,7 @@ from decimal import Decimal
 from writer.check import lexicon as lx
 from writer.check.claims import Claim
 from writer.check.goterms import ASPECT_NAMES, EXPERIMENTAL
-from writer.check.numbers import rounds_to, show
+from writer.check.numbers import matches, show
 from writer.check.page import SECTION_TITLES
 from writer.check.sheetindex import SheetIndex, norm_name
 from writer.factsheet import FACT_KEYS, Fact
@@ -91,10 +91,11 @@ class Tracer:
                 factor = Decimal("0.01") if as_percent else Decimal(1)
         label = self.ix.label(c.key)
         written = self.ix.sheet.facts[c.key]
-        if rounds_to(c.written, written.value, factor):  # type: ignore[arg-type]
-            return TRACED, f"{label} {c.written.text}{' ' + c.unit if c.unit else ''} " \
-                           f"rounds {self._value_text(fact, factor)} ({self.ix.source_name(fact)})"
-        said = c.written.text + (("" if c.unit == "%" else " ") + c.unit if c.unit else "")
+        said = c.written.describe() + (("" if c.unit == "%" else " ") + c.unit if c.unit else "")
+        if matches(c.written, written.value, factor):  # type: ignore[arg-type]
+            verb = "fits" if c.written.qualifier else "rounds"
+            return TRACED, (f"{label} {said} {verb} {self._value_text(fact, factor)} "
+                            f"({self.ix.source_name(fact)})")
         return CONTRADICTED, (f"{label} {said}; {self.ix.source(fact)} gives "
                               f"{self._value_text(fact, factor)}")
 
@@ -115,9 +116,9 @@ class Tracer:
             return self.absent("expression.top_tissues", c)
         if item is None or item.value is None or c.written is None:
             return UNVERIFIABLE, "a median expression value with no traced tissue before it"
-        if rounds_to(c.written, item.value):
+        if matches(c.written, item.value):
             return TRACED, f"median expression in {item.name}: {show(item.value)} TPM"
-        return CONTRADICTED, (f"median expression in {item.name} {c.written.text} TPM; "
+        return CONTRADICTED, (f"median expression in {item.name} {c.written.describe()} TPM; "
                               f"{self.ix.source(fact)} gives {show(item.value)} TPM")
 
     def ph(self, c: Claim) -> Result:
@@ -126,7 +127,7 @@ class Tracer:
         m = re.search(r"pH (\d+(?:\.\d+)?)", label)
         if m is None or c.written is None:
             return UNVERIFIABLE, "no fact is defined at a pH"
-        if rounds_to(c.written, Decimal(m.group(1))):
+        if matches(c.written, Decimal(m.group(1))):
             return TRACED, f"the charge fact is defined at pH {m.group(1)}"
         return CONTRADICTED, (f"pH {c.written.text}; the fact sheet's charge is computed at "
                               f"pH {m.group(1)} (Biopython ProtParam charge_at_pH)")
@@ -142,9 +143,9 @@ class Tracer:
             return UNVERIFIABLE, f"the fact sheet has no percentile for the {label}"
         p = fact.percentile
         where = f"among {p.size:,} {p.population}"
-        if rounds_to(c.written, p.value):
+        if matches(c.written, p.value):
             return TRACED, f"percentile of the {label}: {show(p.value)} {where}"
-        written = re.sub(r"(?:st|nd|rd|th)$", "", c.written.text)
+        written = re.sub(r"(?:st|nd|rd|th)$", "", c.written.describe())
         return CONTRADICTED, (f"percentile of the {label} {written}; "
                               f"{self.ix.source(fact)} gives {show(p.value)} {where}")
 
@@ -153,7 +154,7 @@ class Tracer:
         if not sizes or c.written is None:
             return UNVERIFIABLE, "the fact sheet has no percentiles, so no population size"
         for size, population in sizes.items():
-            if rounds_to(c.written, size):
+            if matches(c.written, size):
                 return TRACED, f"percentiles are over {size:,} {population}"
         listed = "; ".join(f"{s:,} {p}" for s, p in sizes.items())
         return CONTRADICTED, f"population of {c.written.text}; the percentiles are over {listed}"

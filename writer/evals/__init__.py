@@ -5,8 +5,9 @@
     report = run_eval(settings, suite, model="qwen2.5")    # an OpenAI-compatible endpoint
     report.passed, report.missed, report.overall.grounding, report.to_json()
 
-The suite is data in ``evals/`` (panel, error-injection specifications, thresholds; see
-``writer.evals.suite`` and ``evals/README.md``). ``writer eval`` is the command.
+The suite is data in ``writer/evals/data/`` (panel, error-injection specifications,
+thresholds; package data, so an installed wheel has it; see ``writer.evals.suite`` and
+``evals/README.md``). ``writer eval`` is the command.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
                    "case.")
 @click.option("--suite", "suite_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Folder with panel.tsv, injections.toml and thresholds.toml "
-                   "(default: the repository's evals/).")
+                   "(default: the suite shipped in the package, writer/evals/data/).")
 @click.option("--pages", "pages_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Write each drafted page to DIR/<SYMBOL>.md for reading.")
 @model_request_options
@@ -46,7 +46,7 @@ def eval_command(settings: Settings, model: str | None, as_json: bool, report_fi
     facts mentioned), evaluator recall per injected error kind and false alarms on clean
     pages, readability per section, and with a model: acceptance, re-asks, tokens, time.
     Drafts are not queued for review. Exit 0 when every threshold of
-    evals/thresholds.toml is met, 1 naming each missed one, 2 on bad input.
+    the suite's thresholds.toml is met, 1 naming each missed one, 2 on bad input.
 
     \b
     Examples:

@@ -17,9 +17,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from writer.check.numbers import NUMBER_RE, parse_number, rounds_to
+from writer.check.goterms import GoTerms
+from writer.check.models import CheckReport, Finding
+from writer.check.numbers import NUMBER_RE, matches, parse_number
 from writer.factsheet import FactSheet, Item
 
 
@@ -170,14 +171,14 @@ def _number_sites(text: str, sheet: FactSheet, percentile: bool
         if kb:
             factor = Decimal(1) / Decimal({"kb": 1000, "Mb": 1000000, "kDa": 1000}[kb.group(1)])
         pct_of_fraction = after.startswith("%") and not percentile
-        matches: list[Decimal | float] = []
+        stated: list[Decimal | float] = []
         for v in pool:
-            if rounds_to(w, v, factor):
-                matches.append(Decimal(repr(v)) * factor)
-            elif pct_of_fraction and rounds_to(w, v, Decimal(100)):
-                matches.append(Decimal(repr(v)) * 100)
-        if matches:
-            sites.append((m, matches))
+            if matches(w, v, factor):
+                stated.append(Decimal(repr(v)) * factor)
+            elif pct_of_fraction and matches(w, v, Decimal(100)):
+                stated.append(Decimal(repr(v)) * 100)
+        if stated:
+            sites.append((m, stated))
     return sites
 
 
@@ -192,7 +193,7 @@ def _change_number(text: str, sheet: FactSheet, rng: random.Random, kind: str,
         new = _mutate_digits(num, rng)
         written = NUMBER_RE.fullmatch(new)
         # a real error: no longer a rounding of the value (1.0085 -> "1.008" or "1.009")
-        if written and not any(rounds_to(parse_number(written), v) for v in values):
+        if written and not any(matches(parse_number(written), v) for v in values):
             break
     else:
         return None
@@ -296,7 +297,7 @@ def _go_items(sheet: FactSheet) -> list[Item]:
     return out
 
 
-def _ontology(sheet: FactSheet) -> Any:
+def _ontology(sheet: FactSheet) -> GoTerms:
     """The Gene Ontology of the fact store ``sheet`` came from (empty for a sheet made
     otherwise, e.g. a synthetic one)."""
     from writer.check import goterms
@@ -486,7 +487,7 @@ def invented_sentence(text: str, sheet: FactSheet, rng: random.Random) -> Inject
     for _ in range(50):
         n = rng.choice([rng.randint(2, 60), round(rng.uniform(1.5, 40.0), 1)])
         w = NUMBER_RE.fullmatch(str(n))
-        if w and not any(rounds_to(parse_number(w), v) for v in values):
+        if w and not any(matches(parse_number(w), v) for v in values):
             break
     template = rng.choice(INVENTED_SENTENCES)
     sentence = " " + template.format(n=n)
@@ -589,7 +590,7 @@ def swapped_values(text: str, sheet: FactSheet, rng: random.Random) -> Injected 
                 continue
             wa, wb = parse_number(a), parse_number(b)
             # each must then state a value its place does not hold
-            if not any(rounds_to(wb, v) for v in va) and not any(rounds_to(wa, v) for v in vb):
+            if not any(matches(wb, v) for v in va) and not any(matches(wa, v) for v in vb):
                 pairs.append((a, b))
     if not pairs:
         return None
@@ -655,9 +656,11 @@ def inject(page_text: str, sheet: FactSheet, kind: str, rng: random.Random) -> I
     return KINDS[kind](page_text, sheet, rng)
 
 
-def caught(report: Any, expected: Expected) -> bool:
+def caught(report: CheckReport, expected: Expected) -> bool:
     """True when a finding of ``report`` overlaps a planted span."""
     for f in report.findings:
+        if f.start is None or f.end is None:
+            continue
         for a, b in expected.spans():
             if f.start < b and a < f.end:
                 return True
@@ -682,7 +685,7 @@ class Measurement:
     recall: dict[str, Recall] = field(default_factory=dict)
     clean_pages: int = 0
     pages_with_false_alarms: int = 0
-    false_alarms: list[Any] = field(default_factory=list)  # findings on clean pages
+    false_alarms: list[Finding] = field(default_factory=list)  # findings on clean pages
 
     def table(self) -> str:
         lines = ["| injection kind | caught | recall |", "| :-- | --: | --: |"]
@@ -695,7 +698,7 @@ class Measurement:
 
 def measure(pages: Iterable[tuple[str, FactSheet]], kinds: Iterable[str] = tuple(KINDS),
             tries: int = 1, seed: str = "inject",
-            checker: Callable[[str, FactSheet], Any] | None = None) -> Measurement:
+            checker: Callable[[str, FactSheet], CheckReport] | None = None) -> Measurement:
     """Plant each kind of error ``tries`` times in each clean page and check every result."""
     if checker is None:
         from writer.check import check as checker

@@ -22,9 +22,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, computed_field, field_serializer
+
+from writer.check.models import Finding
 
 SCHEMA_VERSION = 1
+# The fields of a finding in this report (offsets would point into pages it does not hold).
+FINDING_FIELDS = frozenset({"claim", "kind", "status", "reason", "sentence"})
 
 
 class _Model(BaseModel):
@@ -56,15 +60,7 @@ class SectionResult(_Model):
     answers_grounded: int = 0  # answers with no untraced claim (omissions aside)
     untraced_claims: int = 0  # untraced claims over every answer, re-asked or replaced
     coverage: Coverage = Coverage()
-    grade: float | None = None  # Flesch-Kincaid grade (textstat), None for very short text
-
-
-class FindingOut(_Model):
-    claim: str
-    kind: str
-    status: str
-    reason: str
-    sentence: str = ""
+    grade: float | None = None  # Flesch-Kincaid grade; None for very short text
 
 
 class KindRecall(_Model):
@@ -98,8 +94,8 @@ class GeneResult(_Model):
     claims_traced: int = 0
     grounding: float | None = None
     coverage: Coverage = Coverage()
-    page_findings: list[FindingOut] = []  # untraced claims on the drafted page
-    false_alarms: list[FindingOut] = []  # findings on the clean template page
+    page_findings: list[Finding] = []  # untraced claims on the drafted page
+    false_alarms: list[Finding] = []  # findings on the clean template page
     checks_failed: list[str] = []  # Checks rows (sentiment, ethics, coherence) that failed
     readability: list[Readability] = []
     sections: list[SectionResult] = []
@@ -111,6 +107,10 @@ class GeneResult(_Model):
     model_calls: int = 0
     draft_seconds: float = 0.0
     inject_seconds: float = 0.0
+
+    @field_serializer("page_findings", "false_alarms")
+    def _findings(self, findings: list[Finding]) -> list[dict[str, Any]]:
+        return [f.model_dump(mode="json", include=FINDING_FIELDS) for f in findings]
 
     @property
     def caught(self) -> int:

@@ -26,11 +26,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from writer.errors import AmbiguousGene, UnknownGene, UserInputError, WriterError
+from writer.errors import AmbiguousGene, UnknownGene, UserInputError
 from writer.evals.models import (
     Coverage,
     EvalReport,
-    FindingOut,
     GeneResult,
     KindRecall,
     Miss,
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from writer.config import Settings
     from writer.draft import DraftResult
     from writer.factsheet import FactSheet
+    from writer.llm import ModelCall
     from writer.store import FactStore
 
 EVAL_DATE = "2025-01-17"  # a fixed front-matter date: the same facts give the same pages
@@ -60,13 +60,8 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _findings(report: Any) -> list[FindingOut]:
-    return [FindingOut(claim=f.claim, kind=f.kind, status=f.status, reason=f.reason,
-                       sentence=f.sentence) for f in report.findings]
-
-
 # --- one drafted page ------------------------------------------------------------------------
-def _answers(calls: Sequence[Any], sheet: FactSheet, urls: set[str]) -> tuple[int, int, int]:
+def _answers(calls: Sequence[ModelCall], sheet: FactSheet, urls: set[str]) -> tuple[int, int, int]:
     """(answers, answers with no untraced claim, untraced claims): each answer the model
     gave, cleaned and checked as the grounding loop did."""
     from writer.check import check
@@ -74,10 +69,10 @@ def _answers(calls: Sequence[Any], sheet: FactSheet, urls: set[str]) -> tuple[in
 
     answers = grounded = untraced = 0
     for call in calls:
-        if getattr(call, "error", None):
+        if call.error:
             continue
         answers += 1
-        text = clean(getattr(call, "response", None) or "", urls)
+        text = clean(call.response or "", urls)
         found = len(check(text, sheet).findings) if text else 1
         grounded += found == 0
         untraced += found
@@ -89,15 +84,14 @@ def _section_results(result: DraftResult, sheet: FactSheet) -> list[SectionResul
     from writer.phrasers.prompting import allowed_urls
     from writer.sections import get
 
-    grades = {g.section: g.grade for g in result.report.checks.readability} \
-        if result.report is not None else {}
+    grades = {g.section: g.grade for g in result.report.checks.readability}
     out = []
     for name, p in result.sections.items():
         facts = get(name).facts(sheet)
         total = sum((len(f.value) if isinstance(f.value, tuple) else 1) + (f.percentile is not None)
                     for f in facts.values())
         omitted = len(cov.omitted(name, p.text, facts)) if total else 0
-        errors = sum(1 for c in p.calls if getattr(c, "error", None))
+        errors = sum(1 for c in p.calls if c.error)
         model = p.phraser != "template"
         answers, grounded, untraced = _answers(p.calls, sheet, allowed_urls(sheet, facts)) \
             if model else (0, 0, 0)
@@ -109,7 +103,7 @@ def _section_results(result: DraftResult, sheet: FactSheet) -> list[SectionResul
             endpoint_errors=errors,
             accepted=model and not p.fell_back,
             fell_back=p.fell_back,
-            replaced_claims=sum(1 for f in p.findings if f.get("status") == "replaced"),
+            replaced_claims=sum(1 for f in p.findings if f.status == "replaced"),
             answers=answers,
             answers_grounded=grounded,
             untraced_claims=untraced,
@@ -177,14 +171,12 @@ def run_case(case: Case, store: FactStore, suite: Suite, phraser: Any | None,
     drafted = make_draft(sheet, phraser, date=EVAL_DATE) if phraser is not None else template
     draft_seconds = time.monotonic() - start
     report = drafted.report
-    if report is None:  # pragma: no cover - the evaluator ships with the package
-        raise WriterError("writer eval needs the evaluator (writer.check)")
     if pages_dir is not None:
         (pages_dir / f"{_safe_name(sheet.symbol)}.md").write_text(drafted.page, encoding="utf-8")
 
     start = time.monotonic()
     target = "drafted" if not report.findings else (
-        "template" if template.report is not None and not template.report.findings else None)
+        "template" if not template.report.findings else None)
     recall: dict[str, KindRecall] = {}
     missed: list[Miss] = []
     if target is not None:
@@ -208,8 +200,8 @@ def run_case(case: Case, store: FactStore, suite: Suite, phraser: Any | None,
         else 1.0,
         coverage=Coverage(facts=sum(s.coverage.facts for s in sections),
                           mentioned=sum(s.coverage.mentioned for s in sections)),
-        page_findings=_findings(report),
-        false_alarms=_findings(template.report) if template.report is not None else [],
+        page_findings=list(report.findings),
+        false_alarms=list(template.report.findings),
         checks_failed=[name for name in CHECK_ROWS if not getattr(report.checks, name).ok],
         readability=[Readability(section=g.section, grade=g.grade, in_band=g.in_band)
                      for g in report.checks.readability if g.section in band_names],
@@ -358,11 +350,12 @@ def run_eval(
     **model_overrides: Any,
 ) -> EvalReport:
     """Run the suite (``model`` None or 'template': the template phraser)."""
-    from writer.draft import default_date, model_config
+    from writer.draft import default_date
+    from writer.llm import model_config
     from writer.store import FactStore
 
     check_thresholds(suite)
-    config = model_config(settings, model, **model_overrides)
+    config = model_config(settings.model, model, **model_overrides)
     store = FactStore(settings.facts_path)
     cases = suite.select(limit, tuple(genes))
     for case in cases:  # a gene named on the command line must exist: bad input, exit 2
@@ -390,7 +383,7 @@ def run_eval(
             results.append(result)
             progress.step(f"{n}/{len(cases)} {_summary_line(result)}")
     finally:
-        if phraser is not None and http_client is None:
+        if phraser is not None:
             phraser.close()
         store.close()
     summary = overall(results, kinds, time.monotonic() - start)

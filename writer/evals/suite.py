@@ -1,7 +1,7 @@
 """The eval suite's data: the gene panel, the error-injection specifications, the thresholds.
 
-Three files in one folder (``evals/`` at the top of the repository by default; formats in
-``evals/README.md``)::
+Three files in one folder (by default ``writer/evals/data/``, shipped inside the package;
+formats in ``evals/README.md`` at the top of the repository)::
 
     panel.tsv          query, expect, category, why          one case per line
     injections.toml    seed, [[injection]] kind, count, why   kinds of writer.evals.inject
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import tomllib
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
@@ -23,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from writer.errors import BadFile
 
-SUITE_DIR = Path(__file__).resolve().parent.parent.parent / "evals"
+# Package data, so that `writer eval` works from an installed wheel as from a checkout.
+SUITE_DIR = Path(str(files("writer") / "evals" / "data"))
 PANEL_FILE = "panel.tsv"
 INJECTIONS_FILE = "injections.toml"
 THRESHOLDS_FILE = "thresholds.toml"
@@ -210,7 +212,7 @@ def read_thresholds(path: Path) -> tuple[Threshold, ...]:
 
 
 def load_suite(root: Path | str | None = None) -> Suite:
-    """Read the suite in ``root`` (default: the repository's ``evals/``)."""
+    """Read the suite in ``root`` (default: the package's ``writer/evals/data/``)."""
     folder = Path(root) if root is not None else SUITE_DIR
     if not folder.is_dir():
         raise BadFile(f"eval suite folder {folder} does not exist")

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from writer.check.models import Finding
 from writer.factsheet import FactSheet
 from writer.sections import Section
+
+if TYPE_CHECKING:
+    from writer.llm import ModelCall
 
 
 @dataclass
@@ -28,8 +32,8 @@ class Phrased:
     model: str | None = None
     attempts: int = 0
     fell_back: bool = False
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    calls: list[Any] = field(default_factory=list)  # writer.review.store.ModelCall
+    findings: list[Finding] = field(default_factory=list)
+    calls: list[ModelCall] = field(default_factory=list)  # every model request behind it
     error: str | None = None  # why the model's text was not used, for the command's report
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -52,22 +56,10 @@ class TemplatePhraser:
         return {s.name: Phrased(section=s.name, text=s.template(sheet)) for s in sections}
 
 
-def findings_of(report: Any, section: str) -> list[dict[str, Any]]:
-    """The evaluator's findings as plain dicts (contradicted or unverifiable claims)."""
-    out = []
-    for f in getattr(report, "findings", report) or ():
-        if isinstance(f, dict):
-            d = dict(f)
-        elif hasattr(f, "model_dump"):
-            d = f.model_dump()
-        else:
-            d = {k: getattr(f, k, None) for k in ("claim", "sentence", "kind", "status",
-                                                  "reason", "start", "end")}
-        d = {k: (v.value if hasattr(v, "value") and not isinstance(v, (int, float, str)) else v)
-             for k, v in d.items() if v is not None}
-        d["section"] = section
-        out.append(d)
-    return out
+def findings_of(report: Any, section: str) -> list[Finding]:
+    """The findings of a checker's report (``writer.check`` CheckReport), each naming the
+    section whose text was checked."""
+    return [f.model_copy(update={"section": section}) for f in report.findings]
 
 
 __all__ = ["Phrased", "Phraser", "TemplatePhraser", "findings_of"]

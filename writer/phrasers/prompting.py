@@ -5,8 +5,8 @@ the re-ask message that carries the checker's reasons back to the model."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
+from writer.check.models import Finding
 from writer.factsheet import Fact, FactSheet, format_value
 from writer.sections import REASK_PROMPT, SYSTEM_PROMPT, Section, prompt_text
 from writer.sections.prose import number, percentile, population_noun
@@ -79,14 +79,13 @@ def messages(section: Section, sheet: FactSheet, facts: dict[str, Fact],
     ]
 
 
-def reask(problems: Iterable[dict[str, Any]]) -> str:
+def reask(problems: Iterable[Finding]) -> str:
     lines = []
     for p in problems:
-        if p.get("kind") == "coverage":
-            lines.append(f"- Left out: {p['reason']}.")
+        if p.kind == "coverage":
+            lines.append(f"- Left out: {p.reason}.")
         else:
-            claim = p.get("claim", "")
-            lines.append(f'- Not supported: "{claim}" ({p.get("reason", "no matching fact")}).')
+            lines.append(f'- Not supported: "{p.claim}" ({p.reason or "no matching fact"}).')
     return fill(prompt_text(REASK_PROMPT), problems="\n".join(lines)).strip()
 
 

@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 
 import click
 
+from writer.check.models import Finding
 from writer.config import Settings, load_settings
 from writer.errors import BadFile, HasFindings, UserInputError, WriterError
 from writer.review.service import FactSheets, ReviewService
-from writer.review.store import STATUSES, Queue, Review, StoredFinding, unified_diff
+from writer.review.store import STATUSES, Queue, Review, unified_diff
 
 F = TypeVar("F", bound=Callable[..., Any])
 SECRET_ENV = "GENE_WRITER_REVIEW_SECRET"
@@ -66,7 +67,7 @@ def _service(ctx: click.Context) -> ReviewService:
     return ReviewService(queue, FactSheets(settings.facts_path))
 
 
-def _print_findings(findings: Sequence[StoredFinding], err: bool = False) -> None:
+def _print_findings(findings: Sequence[Finding], err: bool = False) -> None:
     for f in findings:
         claim = f'"{f.claim}"' if f.claim else (f.key or "")
         click.echo(f"  - {f.status or 'finding'} {f.kind} {claim}: {f.reason}".rstrip(), err=err)

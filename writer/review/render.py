@@ -22,8 +22,8 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from writer.check.models import Finding
 from writer.factsheet import Fact, FactSheet
-from writer.review.store import StoredFinding
 
 _OPEN = "\ue000"
 _CLOSE = "\ue001"
@@ -67,7 +67,7 @@ def safe_url(url: str | None) -> str | None:
 @dataclass(frozen=True)
 class Located:
     index: int  # position in the findings list (anchor ``f<index>``)
-    finding: StoredFinding
+    finding: Finding
     start: int | None
     end: int | None
 
@@ -76,7 +76,7 @@ class Located:
         return self.start is not None
 
 
-def locate(text: str, findings: Sequence[StoredFinding]) -> list[Located]:
+def locate(text: str, findings: Sequence[Finding]) -> list[Located]:
     """Each finding with the range to highlight: its offsets when they are valid, else the
     claim found inside its sentence, else nothing."""
     out = []
@@ -197,7 +197,7 @@ def _marks_to_html(rendered: str, findings: Sequence[Located]) -> str:
     return "".join(out)
 
 
-def render_page(text: str, findings: Sequence[StoredFinding]) -> tuple[Markup, list[Located]]:
+def render_page(text: str, findings: Sequence[Finding]) -> tuple[Markup, list[Located]]:
     """The page as safe HTML with findings highlighted, and where each finding was put."""
     located = locate(text, findings)
     fm_end = _front_matter_end(text)

@@ -14,21 +14,19 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from writer.errors import HasFindings, NoFactStore, UserInputError, WriterError
+from writer.check.models import Finding
+from writer.errors import HasFindings, NoFactStore, UserInputError
 from writer.factsheet import FactSheet
-from writer.review.store import Draft, Queue, Review, StoredFinding, as_finding
+from writer.review.store import Draft, Queue, Review
 
-Checker = Callable[[str, FactSheet], list[StoredFinding]]
+Checker = Callable[[str, FactSheet], list[Finding]]
 
 
-def evaluator_check(text: str, sheet: FactSheet) -> list[StoredFinding]:
+def evaluator_check(text: str, sheet: FactSheet) -> list[Finding]:
     """The evaluator's findings on ``text`` (``writer.check.check``)."""
-    try:
-        from writer.check import check
-    except ImportError as exc:  # pragma: no cover - only while the evaluator is missing
-        raise WriterError(f"the evaluator is not available: {exc}") from None
-    report = check(text, sheet)
-    return [as_finding(f) for f in report.findings]
+    from writer.check import check
+
+    return list(check(text, sheet).findings)
 
 
 class FactSheets:
@@ -69,7 +67,7 @@ class ReviewService:
         except (NoFactStore, UserInputError) as exc:
             return None, str(exc)
 
-    def check(self, draft: Draft, text: str) -> list[StoredFinding]:
+    def check(self, draft: Draft, text: str) -> list[Finding]:
         return self.checker(text, self.sheet(draft))
 
     def accept(

@@ -1,9 +1,10 @@
 """The review queue: one SQLite file of drafts and curators' reviews (precious, append-only).
 
-``writer draft`` adds a ``DraftRecord`` (and the ``ModelCall`` rows behind it); curators add
-``Review`` rows through the CLI or the web page. Nothing is ever updated or deleted: a
-draft's status is the action of its latest review, ``pending`` when it has none, and its
-current text is the latest review's text, else the draft's.
+``writer draft`` adds a ``writer.draft.DraftRecord`` (its findings, each a
+``writer.check.models.Finding``, kept as JSON) and the ``writer.llm.ModelCall`` rows behind
+it; curators add ``Review`` rows through the CLI or the web page. Nothing is ever updated or
+deleted: a draft's status is the action of its latest review, ``pending`` when it has none,
+and its current text is the latest review's text, else the draft's.
 
 Concurrency is optimistic. A draft's *version* is the id of its latest review (0 before the
 first). A review records the version it was based on; ``add_review`` refuses it with
@@ -22,21 +23,23 @@ Every write is one transaction (``BEGIN IMMEDIATE``) on a WAL-mode file with
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import difflib
-import enum
 import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from writer.check.models import STATUSES as FINDING_STATUSES
+from writer.check.models import Finding
+from writer.draft import DraftRecord, utcnow
 from writer.errors import BadFile, StaleEdit, UnknownDraft, UserInputError
+from writer.llm import ModelCall
 from writer.review.migrations import migrate
 
 Status = Literal["pending", "edited", "accepted", "rejected"]
@@ -45,114 +48,44 @@ STATUSES: tuple[str, ...] = ("pending", "edited", "accepted", "rejected")
 OPEN_STATUSES: tuple[str, ...] = ("pending", "edited")  # still waiting for a decision
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class StoredFinding(_Model):
-    """A finding as the queue keeps it: the evaluator's fields, all JSON-safe.
+def stored_finding(item: Finding | dict[str, Any]) -> Finding:
+    """A finding as read from the queue's JSON (or given as a ``Finding``).
 
-    ``start``/``end`` are character offsets of ``claim`` in the text it was found in.
-    Coverage findings from drafting (a fact the text left out) may instead name the
-    ``section`` and fact ``key`` and have no offsets.
+    The queue is never migrated destructively, so rows written by any earlier gene-writer
+    must load. They are JSON objects with the fields of ``Finding`` (the queue's former
+    ``StoredFinding`` wrote exactly these, ``None`` left out). A row that does not fit the
+    model today (say, a status this version does not know) still loads: it is read as an
+    unverifiable finding whose reason carries the row as stored; the file is not changed.
     """
-
-    claim: str = ""
-    sentence: str = ""
-    kind: str = ""
-    status: str = ""
-    reason: str = ""
-    start: int | None = None
-    end: int | None = None
-    section: str | None = None
-    key: str | None = None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
-
-
-def as_finding(obj: Any) -> StoredFinding:
-    """A ``StoredFinding`` from the evaluator's ``Finding`` (pydantic, dataclass) or a dict."""
-    if isinstance(obj, StoredFinding):
-        return obj
-    if isinstance(obj, BaseModel):
-        data = obj.model_dump()
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        data = dataclasses.asdict(obj)
-    elif isinstance(obj, dict):
-        data = dict(obj)
-    else:
-        names = StoredFinding.model_fields
-        data = {name: getattr(obj, name) for name in names if hasattr(obj, name)}
-    fields = StoredFinding.model_fields
-    clean = {k: _plain(v) for k, v in data.items() if k in fields and v is not None}
-    for text_field in ("claim", "sentence", "kind", "status", "reason"):
-        if text_field in clean:
-            clean[text_field] = str(clean[text_field])
-    return StoredFinding(**clean)
+    if isinstance(item, Finding):
+        return item
+    try:
+        return Finding.model_validate(item)
+    except ValidationError:
+        pass
+    row = dict(item) if isinstance(item, dict) else {"value": item}
+    text = {k: str(row[k]) for k in ("claim", "sentence", "section", "key")
+            if row.get(k) is not None}
+    offsets = {k: row[k] for k in ("start", "end")
+               if isinstance(row.get(k), int) and not isinstance(row.get(k), bool)}
+    status = row.get("status")
+    return Finding(
+        **text, **offsets,
+        kind=str(row.get("kind") or "unknown"),
+        status=status if status in FINDING_STATUSES else "unverifiable",  # type: ignore[arg-type]
+        reason=f"{row.get('reason') or ''} (stored as {json.dumps(row, ensure_ascii=False)})"
+        .strip(),
+    )
 
 
-def _findings(value: Any) -> tuple[StoredFinding, ...]:
+def _findings(value: Any) -> tuple[Finding, ...]:
     if value is None:
         return ()
-    return tuple(as_finding(item) for item in value)
-
-
-class SectionRun(_Model):
-    """How one section of a draft was phrased."""
-
-    phraser: str  # "template" or "openai"
-    model: str | None = None
-    attempts: int = 1
-    fell_back: bool = False
-
-
-class DraftRecord(_Model):
-    """What ``writer draft`` stores: the page and everything needed to see what made it."""
-
-    gene_id: int
-    symbol: str = Field(min_length=1)
-    created: datetime = Field(default_factory=utcnow)
-    text: str
-    factsheet_hash: str
-    prompt_hashes: dict[str, str] = Field(default_factory=dict)
-    sections: dict[str, SectionRun] = Field(default_factory=dict)
-    findings: tuple[StoredFinding, ...] = ()
-    usage: dict[str, int] = Field(default_factory=dict)
-    duration_s: float = 0.0
-
-    _coerce_findings = field_validator("findings", mode="before")(_findings)
-
-    @field_validator("created")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        """Times are UTC; a naive time is taken to be UTC."""
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.findings) or any(s.fell_back for s in self.sections.values())
-
-
-class ModelCall(_Model):
-    """One request to a model endpoint, logged so a curator can see what produced a text."""
-
-    section: str
-    attempt: int
-    model: str
-    prompt: str
-    response: str | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    duration_s: float
-    error: str | None = None
+    return tuple(stored_finding(item) for item in value)
 
 
 class Draft(DraftRecord):
@@ -161,6 +94,8 @@ class Draft(DraftRecord):
     id: int
     status: Status
     version: int  # id of the latest review, 0 when none
+
+    _coerce_findings = field_validator("findings", mode="before")(_findings)
 
 
 class DraftSummary(_Model):
@@ -185,7 +120,7 @@ class Review(_Model):
     text: str
     diff: str
     comment: str | None = None
-    findings: tuple[StoredFinding, ...] = ()
+    findings: tuple[Finding, ...] = ()
     override: bool = False
     created: datetime
     based_on: int
@@ -214,7 +149,7 @@ def _redact(text: str | None) -> str | None:
     return text
 
 
-def _findings_json(findings: Sequence[StoredFinding]) -> str:
+def _findings_json(findings: Sequence[Finding]) -> str:
     return json.dumps([f.model_dump(exclude_none=True) for f in findings], ensure_ascii=False)
 
 
@@ -481,7 +416,7 @@ class Queue:
         *,
         based_on: int | None,
         comment: str | None = None,
-        findings: Iterable[Any] = (),
+        findings: Iterable[Finding] = (),
         override: bool = False,
     ) -> Review:
         """Append a review. ``based_on`` is the version the reviewer saw (``Draft.version``);
@@ -563,7 +498,7 @@ class Queue:
             raise UnknownDraft(draft_id)
         return str(row[0])
 
-    def current_findings(self, draft_id: int) -> tuple[StoredFinding, ...]:
+    def current_findings(self, draft_id: int) -> tuple[Finding, ...]:
         latest = self.latest_review(draft_id)
         return latest.findings if latest is not None else self.get(draft_id).findings
 

@@ -20,13 +20,14 @@ import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from writer import catalog
 from writer.catalog import SectionKind
 from writer.factsheet import Fact, FactSheet
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
+PROMPTS_DIR = Path(str(files("writer") / "prompts"))  # package data: works from a wheel
 
 
 @dataclass(frozen=True)

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from writer.factsheet import FactSheet
 
+if TYPE_CHECKING:
+    from writer.check.models import CheckReport
 
-def render_report(report: Any) -> str:
+
+def render_report(report: CheckReport) -> str:
     """The "| Checks | Answer |" table of a ``writer.check`` CheckReport."""
     return str(report.checks_markdown()).strip()
-
-
-def unavailable(reason: str) -> str:
-    return "\n".join([
-        "| Checks    | Answer |",
-        "| :-------- | :------- |",
-        f"| Facts verified | not checked: {reason} |",
-    ])
 
 
 def render(sheet: FactSheet) -> str:  # the table comes from the evaluator, not from facts

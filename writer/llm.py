@@ -1,0 +1,268 @@
+"""The model client: every request to an OpenAI-compatible endpoint goes through here.
+
+    client = ModelClient(ModelConfig(model="qwen2.5:7b", base_url="http://127.0.0.1:11434/v1"))
+    answer = client.complete(messages, purpose="function")
+    answer.text, answer.calls            # the reply, and every request made for it
+    client.close()
+
+- The SDK gets an explicit ``httpx`` client (timeouts, connection limits; tests pass one
+  with ``httpx.MockTransport``) and ``max_retries=0``: retries are ours, never stacked.
+- Timeouts, connection errors, 408, 409, 429 and 5xx are retried by tenacity with
+  exponential backoff and jitter, honouring ``Retry-After`` / ``retry-after-ms`` (capped at
+  ``max_backoff``); other errors are not. When the attempts run out, ``EndpointFailed``
+  says what the endpoint did and carries the requests made.
+- Every request is logged as a ``ModelCall`` (purpose, attempt, model, messages, response,
+  tokens, duration, error). The API key is never part of it.
+
+``openai`` and ``tenacity`` are imported when a client is made, so importing this module
+(for ``ModelCall``, which the review queue stores) stays cheap.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+
+from writer.config import ModelSettings
+
+if TYPE_CHECKING:
+    import httpx
+    from tenacity import RetryCallState
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": ...}
+
+
+class ModelCall(BaseModel):
+    """One request to a model endpoint, logged so a curator can see what produced a text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    section: str  # what the request was for: a section name, or e.g. "judge"
+    attempt: int  # the request's number within its conversation, from 1
+    model: str
+    prompt: str  # the messages, as JSON
+    response: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    duration_s: float
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """How requests are made. ``concurrency`` and ``max_reasks`` are for callers that ask
+    several questions at once (the phraser's sections) or re-ask (its grounding loop)."""
+
+    model: str
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    timeout: float = 60.0  # seconds per request
+    attempts: int = 3  # requests per question, endpoint errors included
+    max_reasks: int = 2  # re-asks after an ungrounded answer
+    concurrency: int = 6  # questions asked at once
+    backoff: float = 0.5  # first backoff in seconds, doubled each retry, with jitter
+    max_backoff: float = 20.0  # cap, also on Retry-After
+    temperature: float = 0.2
+    max_tokens: int = 800
+
+
+def model_config(settings: ModelSettings, option: str | None = None,
+                 **overrides: Any) -> ModelConfig | None:
+    """The configured model (``option`` is ``--model``), or None for the template phraser.
+    ``overrides`` set ``ModelConfig`` fields; None values keep the defaults."""
+    chosen = settings.select(option)
+    if chosen is None:
+        return None
+    kwargs = {k: v for k, v in overrides.items() if v is not None}
+    return ModelConfig(model=chosen.name or "", base_url=chosen.base_url,
+                       api_key=chosen.api_key, **kwargs)
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    calls: list[ModelCall]  # every request made for this answer, failed retries first
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class EndpointFailed(Exception):
+    """The endpoint did not answer usefully after the allowed attempts."""
+
+    def __init__(self, message: str, calls: Sequence[ModelCall] = ()) -> None:
+        super().__init__(message)
+        self.calls = list(calls)
+
+
+def make_http_client(config: ModelConfig, transport: httpx.BaseTransport | None = None
+                     ) -> httpx.Client:
+    """The HTTP client handed to the SDK: explicit timeouts and connection limits."""
+    import httpx
+
+    return httpx.Client(
+        timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
+        limits=httpx.Limits(max_connections=max(config.concurrency, 1) * 2),
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
+def retryable(exc: BaseException) -> bool:
+    """A timeout, a connection error, or a status worth asking again (408, 409, 429, 5xx)."""
+    import openai
+
+    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in (408, 409, 429) or exc.status_code >= 500
+    return False
+
+
+def retry_after(exc: BaseException | None) -> float | None:
+    """Seconds the server asked us to wait (``Retry-After`` / ``retry-after-ms``), if any."""
+    response = getattr(exc, "response", None)
+    if response is None:
+        return None
+    headers = response.headers
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(float(ms) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        return max(parsed.timestamp() - time.time(), 0.0)
+
+
+def describe(exc: BaseException) -> str:
+    """One line for the curator: what the endpoint did."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return "timed out"
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc
+        return f"connection failed ({type(cause).__name__})"
+    if isinstance(exc, openai.APIStatusError):
+        reason = exc.response.reason_phrase if exc.response is not None else ""
+        return f"HTTP {exc.status_code}{' ' + reason if reason else ''}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class ModelClient:
+    """Chat completions from one endpoint, with retries and a log of every request.
+
+    ``http_client``: an httpx client to send through (tests: ``httpx.MockTransport``); when
+    given, the caller closes it. ``sleep``: how to wait between retries (tests record it).
+    Thread-safe: the phraser asks for several sections at once through one client.
+    """
+
+    def __init__(self, config: ModelConfig, *, http_client: httpx.Client | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        import openai
+
+        self.config = config
+        self._owns_http = http_client is None
+        self.http_client = http_client or make_http_client(config)
+        self.sleep = sleep
+        self._sdk = openai.OpenAI(
+            api_key=config.api_key or "not-needed",  # local servers (Ollama, vLLM) need none
+            base_url=config.base_url or None,
+            http_client=self.http_client,
+            max_retries=0,  # retries are ours (tenacity), never stacked on the SDK's
+            timeout=config.timeout,
+        )
+
+    def close(self) -> None:
+        """Close the HTTP client when this client made it."""
+        if self._owns_http:
+            self.http_client.close()
+
+    def __enter__(self) -> ModelClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        asked = retry_after(exc)
+        if asked is not None:
+            return min(asked, self.config.max_backoff)
+        base = self.config.backoff * 2 ** (state.attempt_number - 1)
+        return min(base + random.uniform(0, self.config.backoff), self.config.max_backoff)
+
+    def complete(self, messages: Sequence[Message], *, purpose: str,
+                 attempt: int = 1) -> Completion:
+        """The model's reply to ``messages``, retried on endpoint errors.
+
+        ``purpose`` names the request in the log (a section, ``"judge"``); ``attempt`` is the
+        number of its first request, for a conversation that has asked before (re-asks).
+        Raises ``EndpointFailed`` (with the requests made) when no answer came.
+        """
+        import openai
+        from tenacity import Retrying, retry_if_exception, stop_after_attempt
+
+        cfg = self.config
+        retrying = Retrying(
+            stop=stop_after_attempt(max(cfg.attempts, 1)),
+            wait=self._wait,
+            retry=retry_if_exception(retryable),
+            reraise=True,
+            sleep=self.sleep,
+        )
+        prompt = json.dumps(list(messages), ensure_ascii=False)
+        calls: list[ModelCall] = []
+        try:
+            for tried in retrying:
+                with tried:
+                    number = attempt + len(calls)
+                    start = time.monotonic()
+                    try:
+                        response = self._sdk.chat.completions.create(
+                            model=cfg.model,
+                            messages=list(messages),  # type: ignore[arg-type]
+                            temperature=cfg.temperature,
+                            max_tokens=cfg.max_tokens,
+                        )
+                    except openai.OpenAIError as exc:
+                        calls.append(ModelCall(
+                            section=purpose, attempt=number, model=cfg.model, prompt=prompt,
+                            duration_s=round(time.monotonic() - start, 4), error=describe(exc),
+                        ))
+                        raise
+                    text = ""
+                    if response.choices:
+                        text = response.choices[0].message.content or ""
+                    usage = response.usage
+                    pt = usage.prompt_tokens if usage else None
+                    ct = usage.completion_tokens if usage else None
+                    calls.append(ModelCall(
+                        section=purpose, attempt=number, model=cfg.model, prompt=prompt,
+                        response=text, prompt_tokens=pt, completion_tokens=ct,
+                        duration_s=round(time.monotonic() - start, 4),
+                    ))
+                    return Completion(text=text, calls=calls, prompt_tokens=pt or 0,
+                                      completion_tokens=ct or 0)
+        except openai.OpenAIError as exc:
+            tries = attempt - 1 + len(calls)  # requests in this conversation
+            raise EndpointFailed(
+                f"{describe(exc)} after {tries} request{'s' * (tries != 1)}"
+                if retryable(exc) else describe(exc),
+                calls,
+            ) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
