@@ -486,27 +486,31 @@ class Extractor:
         if m and not re.match(r"\s*(?:and|or|as well as)\s", masked[last_a:last_b]):
             items[-1:] = [(last_a, last_a + m.start()), (last_a + m.end(), last_b)]
         if kind == "tissue":
-            items = self._tissue_items(masked, items)
+            items = self._tissue_items(masked, items, s.start)
         for a, b in items:
             if len(items) == 1 and kind == "tissue" and not self._tissue_words(s.start + a,
                                                                             s.start + b):
                 continue  # "... expression is the highest": a lone item must name a tissue
             self._list_item(s, s.start + a, s.start + b, kind, key, masked)
 
-    @staticmethod
-    def _tissue_items(masked: str, items: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    def _tissue_items(self, masked: str, items: list[tuple[int, int]], offset: int
+                      ) -> list[tuple[int, int]]:
         """Tissue names have no "and" and no verb: "the liver and the kidney cortex" is two
-        items, "and it is also found in the thyroid" is "the thyroid"."""
+        items, "and it is also found in the thyroid" is "the thyroid" (when every part names
+        a tissue; "the cerebellum and belongs to ..." stays as it was)."""
         out = []
         for a, b in items:
             triggers = list(lx.WEAK_LIST_TRIGGER.finditer(masked, a, b))
-            trigger = triggers[-1] if triggers else None
-            if trigger is not None and a < trigger.start():
-                a = trigger.end()
-            for part in re.split(r"(\s(?:and|or|as well as)\s)", masked[a:b]):
+            start = triggers[-1].end() if triggers and a < triggers[-1].start() else a
+            parts = []
+            for part in re.split(r"(\s(?:and|or|as well as)\s)", masked[start:b]):
                 if part.strip() and not re.fullmatch(r"\s(?:and|or|as well as)\s", part):
-                    out.append((a, a + len(part)))
-                a += len(part)
+                    parts.append((start, start + len(part)))
+                start += len(part)
+            if parts and all(self._tissue_words(offset + x, offset + y) for x, y in parts):
+                out.extend(parts)
+            else:
+                out.append((a, b))
         return out
 
     def _tissue_words(self, a: int, b: int) -> bool:
@@ -588,6 +592,15 @@ class Extractor:
         for m in lx.PATHWAY_WORD.finditer(self.view, s.start, s.end):
             if not self.free(m.start(), m.end()):
                 continue
+            before = self.view[s.start : m.start()].rstrip()
+            own = next((p.name for p in self.ix.pathways
+                        if before.lower().endswith(p.name.lower())), None)
+            if own is not None:  # one of the gene's pathways, "and" and all
+                a = s.start + len(before) - len(own)
+                if self.free(a, m.end()):
+                    self.add(Claim(a, m.end(), "pathway", "pathways.name", self.view[a:m.end()],
+                                   s.section, notes={"loose": True}))
+                    continue
             words = list(lx.WORD_RE.finditer(self.view, s.start, m.start()))
             name: list[re.Match[str]] = []
             for w in reversed(words[-6:]):
