@@ -12,6 +12,8 @@ Tables
                  related alike), so the evaluator can read a term named without its link
     go_parents   the ontology's is_a and part_of edges; the ancestor closure (GO's true path
                  rule) is derived from them when read (``writer.check.goterms``)
+    go_name_index  names and synonyms normalised for reading prose, with their GO IDs
+    go_name_prefixes  the lengths of the names that start with each pair of words
 
 ``StoreBuilder`` writes a new store into a temporary file next to the old one; only a
 complete build replaces the old file (``os.replace``), so a failed or interrupted sync
@@ -70,6 +72,10 @@ CREATE TABLE go_terms (
 ) WITHOUT ROWID;
 CREATE TABLE go_synonyms (synonym TEXT NOT NULL, go_id TEXT NOT NULL);
 CREATE TABLE go_parents (go_id TEXT NOT NULL, parent_id TEXT NOT NULL, relation TEXT NOT NULL);
+CREATE TABLE go_name_index (
+    key TEXT PRIMARY KEY, go_ids TEXT NOT NULL, comma INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE go_name_prefixes (prefix TEXT PRIMARY KEY, lengths TEXT NOT NULL) WITHOUT ROWID;
 """
 
 INDEXES = """
@@ -122,14 +128,20 @@ class StoreBuilder:
             self.conn.row_factory = None
 
     # --- the Gene Ontology (its vocabulary, read by the evaluator) ------------------------
-    def add_go_terms(self, terms: Iterable[tuple[str, str, str]],
-                     synonyms: Iterable[tuple[str, str]],
+    def add_go_terms(self, terms: Sequence[tuple[str, str, str]],
+                     synonyms: Sequence[tuple[str, str]],
                      parents: Iterable[tuple[str, str, str]]) -> None:
         """Rows of (go_id, name, aspect), (synonym, go_id) and (go_id, parent_id, relation)
-        with relation ``is_a`` or ``part_of``."""
+        with relation ``is_a`` or ``part_of``; the name index is derived from them."""
+        from writer.check.goterms import name_index, name_prefixes
+
         self.conn.executemany("INSERT INTO go_terms VALUES (?,?,?)", terms)
         self.conn.executemany("INSERT INTO go_synonyms VALUES (?,?)", synonyms)
         self.conn.executemany("INSERT INTO go_parents VALUES (?,?,?)", parents)
+        index = name_index(terms, synonyms)
+        self.conn.executemany("INSERT INTO go_name_index VALUES (?,?,?)", index)
+        self.conn.executemany("INSERT INTO go_name_prefixes VALUES (?,?)",
+                              name_prefixes(key for key, _, _ in index))
 
     # --- facts ---------------------------------------------------------------------------
     def add_fact(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,58 +46,43 @@ class GoTerms:
     """Names, aspects and the is_a/part_of graph of the Gene Ontology."""
 
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # go_id -> (name, aspect)
-    by_name: dict[str, tuple[str, ...]] = field(default_factory=dict)  # norm name -> go_ids
-    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    _lengths: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
-    _singles: frozenset[str] = frozenset()
-    _commas: frozenset[str] = frozenset()  # names written with a comma
+    by_name: dict[str, str] = field(default_factory=dict)  # norm name -> go_ids, space-joined
+    prefixes: dict[str, str] = field(default_factory=dict)  # "w1 w2" -> name lengths, longest first
+    commas: frozenset[str] = frozenset()  # names written with a comma
+    parents_loader: Callable[[], Iterable[tuple[str, str]]] | None = None
+    _parents: dict[str, tuple[str, ...]] | None = None
     _ancestors: dict[str, frozenset[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def build(cls, terms: Iterable[tuple[str, str, str]], synonyms: Iterable[tuple[str, str]],
               parents: Iterable[tuple[str, str]]) -> GoTerms:
-        out = cls()
-        named: dict[str, list[str]] = {}
-        commas = set()
-        for go_id, name, aspect in terms:
-            out.names[go_id] = (name, aspect)
-            named.setdefault(norm(name), []).append(go_id)
-            if "," in name:
-                commas.add(norm(name))
-        also: dict[str, list[str]] = {}
-        for synonym, go_id in synonyms:
-            key = norm(synonym)
-            if " " in key and key not in named and go_id in out.names:
-                also.setdefault(key, []).append(go_id)
-                if "," in synonym:
-                    commas.add(key)
-        out._commas = frozenset(commas)
-        for key, ids in (*named.items(), *also.items()):
-            if key:
-                out.by_name[key] = tuple(dict.fromkeys(ids))
-        lengths: dict[tuple[str, str], set[int]] = {}
-        singles = set()
-        for key in out.by_name:
-            words = key.split(" ")
-            if len(words) == 1:
-                singles.add(key)
-            else:
-                lengths.setdefault((words[0], words[1]), set()).add(len(words))
-        out._lengths = {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}
-        out._singles = frozenset(singles)
-        graph: dict[str, list[str]] = {}
-        for child, parent in parents:
-            graph.setdefault(child, []).append(parent)
-        out.parents = {k: tuple(v) for k, v in graph.items()}
-        return out
+        terms = list(terms)
+        index = name_index(terms, synonyms)
+        edges = list(parents)
+        return cls(names={go_id: (name, aspect) for go_id, name, aspect in terms},
+                   by_name={key: ids for key, ids, _ in index},
+                   prefixes=dict(name_prefixes(key for key, _, _ in index)),
+                   commas=frozenset(key for key, _, comma in index if comma),
+                   parents_loader=lambda: edges)
+
+    @property
+    def parents(self) -> dict[str, tuple[str, ...]]:
+        if self._parents is None:
+            graph: dict[str, list[str]] = {}
+            for child, parent in (self.parents_loader() if self.parents_loader else ()):
+                graph.setdefault(child, []).append(parent)
+            with self._lock:
+                self._parents = {k: tuple(v) for k, v in graph.items()}
+        return self._parents
 
     def __bool__(self) -> bool:
         return bool(self.names)
 
     # --- terms ---------------------------------------------------------------------------------
     def lookup(self, name: str) -> tuple[str, ...]:
-        return self.by_name.get(norm(name), ())
+        ids = self.by_name.get(norm(name))
+        return tuple(ids.split(" ")) if ids else ()
 
     def name(self, go_id: str) -> str:
         return self.names.get(go_id, (go_id, ""))[0]
@@ -140,14 +125,15 @@ class GoTerms:
         while i < len(words):
             hit = None
             if i + 1 < len(words):
-                for n in self._lengths.get((words[i][2], words[i + 1][2]), ()):
+                lengths = self.prefixes.get(f"{words[i][2]} {words[i + 1][2]}", "")
+                for n in map(int, lengths.split()):
                     if i + n <= len(words):
                         key = " ".join(w[2] for w in words[i : i + n])
                         if key in self.by_name and _joined(text, start, words[i : i + n],
-                                                           key in self._commas):
+                                                           key in self.commas):
                             hit = n, key
                             break
-            if hit is None and words[i][2] in self._singles:
+            if hit is None and words[i][2] in self.by_name:  # single-word keys are names
                 hit = 1, words[i][2]
             if hit is None:
                 i += 1
@@ -168,6 +154,42 @@ def _joined(text: str, offset: int, words: list[tuple[int, int, str]], commas: b
     return True
 
 
+def name_index(terms: Iterable[tuple[str, str, str]], synonyms: Iterable[tuple[str, str]]
+               ) -> list[tuple[str, str, int]]:
+    """(normalised name, GO IDs joined by spaces, written with a comma?) for every term name
+    and multi-word synonym; a term's own name wins over other terms' synonyms. Computed at
+    sync time, so reading the vocabulary costs no normalising."""
+    named: dict[str, list[str]] = {}
+    commas = set()
+    known = set()
+    for go_id, name, _ in terms:
+        key = norm(name)
+        known.add(go_id)
+        named.setdefault(key, []).append(go_id)
+        if "," in name:
+            commas.add(key)
+    also: dict[str, list[str]] = {}
+    for synonym, go_id in synonyms:
+        key = norm(synonym)
+        if " " in key and key not in named and go_id in known:
+            also.setdefault(key, []).append(go_id)
+            if "," in synonym:
+                commas.add(key)
+    return [(key, " ".join(dict.fromkeys(ids)), int(key in commas))
+            for key, ids in (*named.items(), *also.items()) if key]
+
+
+def name_prefixes(keys: Iterable[str]) -> list[tuple[str, str]]:
+    """("w1 w2", "n1 n2 ...") for names of two words or more: the lengths (in words, longest
+    first) of the names that start with those two words."""
+    lengths: dict[str, set[int]] = {}
+    for key in keys:
+        words = key.split(" ", 2)
+        if len(words) > 1:
+            lengths.setdefault(f"{words[0]} {words[1]}", set()).add(key.count(" ") + 1)
+    return [(k, " ".join(map(str, sorted(v, reverse=True)))) for k, v in lengths.items()]
+
+
 def is_plain(key: str) -> bool:
     """A name that is also ordinary English ("growth", "behavior", "binding", "cell",
     "localization"): GO's single-word terms. They are GO claims only where a sentence makes
@@ -176,6 +198,14 @@ def is_plain(key: str) -> bool:
 
 
 # --- loading ---------------------------------------------------------------------------------
+def _read(uri: str, sql: str) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
 _CACHE: dict[tuple[str, int, int], GoTerms] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -192,16 +222,21 @@ def load(path: Path) -> GoTerms:
         cached = _CACHE.get(key)
         if cached is not None:
             return cached
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        uri = f"file:{path}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True)
         try:
-            terms = conn.execute("SELECT go_id, name, aspect FROM go_terms").fetchall()
-            synonyms = conn.execute("SELECT synonym, go_id FROM go_synonyms").fetchall()
-            parents = conn.execute("SELECT go_id, parent_id FROM go_parents").fetchall()
+            vocab = GoTerms(
+                names={r[0]: (r[1], r[2]) for r in conn.execute(
+                    "SELECT go_id, name, aspect FROM go_terms")},
+                by_name=dict(conn.execute("SELECT key, go_ids FROM go_name_index")),
+                prefixes=dict(conn.execute("SELECT prefix, lengths FROM go_name_prefixes")),
+                commas=frozenset(k for (k,) in conn.execute(
+                    "SELECT key FROM go_name_index WHERE comma = 1")),
+                parents_loader=lambda: _read(uri, "SELECT go_id, parent_id FROM go_parents"))
         except sqlite3.Error:
-            terms, synonyms, parents = [], [], []
+            vocab = GoTerms()
         finally:
             conn.close()
-        vocab = GoTerms.build(terms, synonyms, parents)
         while len(_CACHE) >= 4:  # a new sync replaces a store file: forget the oldest
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = vocab
