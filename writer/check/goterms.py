@@ -43,13 +43,19 @@ def norm(text: str) -> str:
 
 @dataclass
 class GoTerms:
-    """Names, aspects and the is_a/part_of graph of the Gene Ontology."""
+    """Names, aspects and the is_a/part_of graph of the Gene Ontology.
+
+    Built in memory (``build``), or read from a fact store (``load``): then only the word
+    pairs that start names are read up front, and each name or term is looked up in the
+    store when first needed, so a cold ``writer check`` does not pay for 160,000 names."""
 
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # go_id -> (name, aspect)
     by_name: dict[str, str] = field(default_factory=dict)  # norm name -> go_ids, space-joined
     prefixes: dict[str, str] = field(default_factory=dict)  # "w1 w2" -> name lengths, longest first
+    singles: frozenset[str] = frozenset()  # names of one word
     commas: frozenset[str] = frozenset()  # names written with a comma
     parents_loader: Callable[[], Iterable[tuple[str, str]]] | None = None
+    db: sqlite3.Connection | None = None  # the store, for names and terms not read yet
     _parents: dict[str, tuple[str, ...]] | None = None
     _ancestors: dict[str, frozenset[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -63,6 +69,7 @@ class GoTerms:
         return cls(names={go_id: (name, aspect) for go_id, name, aspect in terms},
                    by_name={key: ids for key, ids, _ in index},
                    prefixes=dict(name_prefixes(key for key, _, _ in index)),
+                   singles=frozenset(key for key, _, _ in index if " " not in key),
                    commas=frozenset(key for key, _, comma in index if comma),
                    parents_loader=lambda: edges)
 
@@ -76,19 +83,43 @@ class GoTerms:
                 self._parents = {k: tuple(v) for k, v in graph.items()}
         return self._parents
 
+    def _ids(self, key: str) -> str:
+        """The GO IDs (space-joined) a normalised name stands for; "" for none."""
+        ids = self.by_name.get(key)
+        if ids is None:
+            ids = ""
+            if self.db is not None:
+                with self._lock:
+                    row = self.db.execute("SELECT go_ids FROM go_name_index WHERE key = ?",
+                                          (key,)).fetchone()
+                ids = row[0] if row else ""
+            self.by_name[key] = ids
+        return ids
+
+    def _term(self, go_id: str) -> tuple[str, str] | None:
+        entry = self.names.get(go_id)
+        if entry is None and self.db is not None:
+            with self._lock:
+                row = self.db.execute("SELECT name, aspect FROM go_terms WHERE go_id = ?",
+                                      (go_id,)).fetchone()
+            if row is not None:
+                entry = self.names[go_id] = (row[0], row[1])
+        return entry
+
     def __bool__(self) -> bool:
-        return bool(self.names)
+        return bool(self.names) or self.db is not None
 
     # --- terms ---------------------------------------------------------------------------------
     def lookup(self, name: str) -> tuple[str, ...]:
-        ids = self.by_name.get(norm(name))
+        ids = self._ids(norm(name))
         return tuple(ids.split(" ")) if ids else ()
 
     def name(self, go_id: str) -> str:
-        return self.names.get(go_id, (go_id, ""))[0]
+        entry = self._term(go_id)
+        return entry[0] if entry else go_id
 
     def aspect(self, go_id: str) -> str | None:
-        entry = self.names.get(go_id)
+        entry = self._term(go_id)
         return entry[1] if entry else None
 
     def ancestors(self, go_id: str) -> frozenset[str]:
@@ -129,11 +160,11 @@ class GoTerms:
                 for n in map(int, lengths.split()):
                     if i + n <= len(words):
                         key = " ".join(w[2] for w in words[i : i + n])
-                        if key in self.by_name and _joined(text, start, words[i : i + n],
-                                                           key in self.commas):
+                        if self._ids(key) and _joined(text, start, words[i : i + n],
+                                                      key in self.commas):
                             hit = n, key
                             break
-            if hit is None and words[i][2] in self.by_name:  # single-word keys are names
+            if hit is None and words[i][2] in self.singles:
                 hit = 1, words[i][2]
             if hit is None:
                 i += 1
@@ -223,22 +254,23 @@ def load(path: Path) -> GoTerms:
         if cached is not None:
             return cached
         uri = f"file:{path}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True)
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)  # reads, under a lock
         try:
             vocab = GoTerms(
-                names={r[0]: (r[1], r[2]) for r in conn.execute(
-                    "SELECT go_id, name, aspect FROM go_terms")},
-                by_name=dict(conn.execute("SELECT key, go_ids FROM go_name_index")),
                 prefixes=dict(conn.execute("SELECT prefix, lengths FROM go_name_prefixes")),
+                singles=frozenset(k for (k,) in conn.execute(
+                    "SELECT key FROM go_name_index WHERE key NOT LIKE '% %'")),
                 commas=frozenset(k for (k,) in conn.execute(
                     "SELECT key FROM go_name_index WHERE comma = 1")),
-                parents_loader=lambda: _read(uri, "SELECT go_id, parent_id FROM go_parents"))
+                parents_loader=lambda: _read(uri, "SELECT go_id, parent_id FROM go_parents"),
+                db=conn)
         except sqlite3.Error:
-            vocab = GoTerms()
-        finally:
             conn.close()
+            vocab = GoTerms()
         while len(_CACHE) >= 4:  # a new sync replaces a store file: forget the oldest
-            _CACHE.pop(next(iter(_CACHE)))
+            old = _CACHE.pop(next(iter(_CACHE)))
+            if old.db is not None:
+                old.db.close()
         _CACHE[key] = vocab
         return vocab
 
