@@ -191,3 +191,10 @@ def test_tissues_and_pathways_without_links(factsheet: Callable[[str], FactSheet
                                             expected: list[tuple[str, str]]) -> None:
     report = check(text, factsheet("MT1G"))
     assert [(f.claim, f.kind) for f in report.findings] == expected
+
+
+def test_the_injection_pool_names_real_terms_of_their_aspect(go: GoTerms) -> None:
+    from writer.evals.inject import GO_INVENTED
+
+    for go_id, name, aspect in GO_INVENTED:
+        assert (go.name(go_id), go.aspect(go_id)) == (name, aspect)
