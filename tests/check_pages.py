@@ -20,6 +20,7 @@ from writer.factsheet import (
     Percentile,
     SourceRef,
 )
+from writer.sections.function import is_predicted
 
 GO_TERMS: dict[str, tuple[tuple[str, str], ...]] = {
     "function.molecular_function": (
@@ -156,7 +157,10 @@ def identity_facts(rng: random.Random) -> tuple[int, str, dict[str, Fact]]:
     }
     for key, pool in GO_TERMS.items():
         chosen = rng.sample(pool, rng.randint(1, min(6, len(pool))))
-        items = tuple(Item(name=name, id=gid, evidence=(rng.choice(["IDA", "IPI", "TAS"]),),
+        # a third of the terms only predicted (chosen by ID, so the random draws stay the same)
+        items = tuple(Item(name=name, id=gid,
+                           evidence=(rng.choice(["IDA", "IPI", "TAS"]),) if int(gid[-1]) % 3
+                           else ("IEA",),
                            url=f"https://amigo.geneontology.org/amigo/term/{gid}")
                       for gid, name in sorted(chosen))
         facts[key] = _fact(key, items, src,
@@ -303,15 +307,21 @@ def build_page(sheet: FactSheet, rng: random.Random) -> str:
     ]
     # function
     sentences = []
-    for key, verb in (("function.molecular_function", "enables"),
-                      ("function.cellular_component", "is located in"),
-                      ("function.biological_process", "is involved in")):
+    for key, verb, predicted_verb in (
+        ("function.molecular_function", "enables", "is predicted to enable"),
+        ("function.cellular_component", "is located in", "is predicted to be located in"),
+        ("function.biological_process", "is involved in", "is predicted to be involved in"),
+    ):
         items = f[key].value if key in f else ()
-        if items:
-            links = [f"[{i.name}]({i.url})" for i in items]  # type: ignore[union-attr]
+        # a term with only predicted evidence (IEA, IBA, ...) is written as predicted
+        for group, said in (([i for i in items if not is_predicted(i)], verb),  # type: ignore[union-attr, arg-type]
+                            ([i for i in items if is_predicted(i)], predicted_verb)):  # type: ignore[union-attr, arg-type]
+            if not group:
+                continue
+            links = [f"[{i.name}]({i.url})" for i in group]
             subject = "The gene" if not sentences else rng.choice(["It", "The gene"])
             article = "the " if "located" in verb else ""
-            sentences.append(f"{subject} {verb} {article}{_join(links)}.")
+            sentences.append(f"{subject} {said} {article}{_join(links)}.")
     if sentences:
         parts.append(" ".join(sentences))
     # structure

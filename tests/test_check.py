@@ -230,9 +230,12 @@ def test_identity_table_and_identifiers():
 
 
 def test_go_ids_and_names_in_amigo_links():
+    from writer.sections.function import is_predicted
+
     item = SHEET.facts["function.molecular_function"].value[0]  # type: ignore[index]
     url = "https://amigo.geneontology.org/amigo/term/"
-    assert not findings(f"The gene enables [{item.name}]({url}{item.id}).")
+    verb = "is predicted to enable" if is_predicted(item) else "enables"  # as its evidence says
+    assert not findings(f"The gene {verb} [{item.name}]({url}{item.id}).")
     bad = findings(f"The gene enables [tau protein binding]({url}{item.id}).")
     assert bad[0].claim == "tau protein binding" and item.name in bad[0].reason
     bad = findings(f"The gene enables [{item.name}]({url}GO:0048156).")

@@ -15,7 +15,7 @@ from check_pages import build_page, complete, synthetic_sheet
 
 from writer.check import check
 from writer.check.diseases import from_store
-from writer.evals.inject import KINDS, caught, describe, inject, measure
+from writer.evals.inject import KINDS, NEEDS_STORE, caught, describe, inject, measure
 
 RECALL_TARGET = 0.99
 PAGES = 16
@@ -47,7 +47,9 @@ def test_no_false_alarm_on_clean_pages(synthetic_measurement):
     assert m.false_alarms == []
 
 
-@pytest.mark.parametrize("kind", list(KINDS))
+# A synthetic sheet has no fact store behind it, so no ontology to name invented GO terms
+# from: those kinds are measured on the panel's real pages (writer eval, test_eval_suite).
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in NEEDS_STORE])
 def test_recall_per_kind(synthetic_measurement, kind):
     r = synthetic_measurement.recall[kind]
     assert r.planted >= PAGES // 2, f"{kind} found too few places to plant an error"

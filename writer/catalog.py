@@ -203,6 +203,11 @@ def heading_order() -> tuple[SectionSpec, ...]:
     return tuple(section(name) for name in _raw()["heading_order"])
 
 
+def go_evidence(group: str) -> frozenset[str]:
+    """The GO evidence codes of a group: experimental, predicted or no_data."""
+    return frozenset(_raw()["go_evidence"][group])
+
+
 def key_kind(key: str | None) -> str:
     """What a number stating ``key`` is about (a finding's kind); ``number`` when unknown."""
     spec = _facts().get(key) if key else None

@@ -9,6 +9,13 @@ Tables
     populations  the population each percentile is computed over (description and size)
     disease_names every disease name of the disease source, in the forms the evaluator finds
                  it by (writer.check.diseases), with its ID and the genes annotated to it
+    go_terms     every Gene Ontology term: GO ID, name, aspect (MF, CC, BP)
+    go_synonyms  the terms' synonyms (GO.db keeps no synonym scope: exact, narrow, broad and
+                 related alike), so the evaluator can read a term named without its link
+    go_parents   the ontology's is_a and part_of edges; the ancestor closure (GO's true path
+                 rule) is derived from them when read (``writer.check.goterms``)
+    go_name_index  names and synonyms normalised for reading prose, with their GO IDs
+    go_name_prefixes  the lengths of the names that start with each pair of words
 
 ``StoreBuilder`` writes a new store into a temporary file next to the old one; only a
 complete build replaces the old file (``os.replace``), so a failed or interrupted sync
@@ -21,6 +28,7 @@ import difflib
 import json
 import os
 import sqlite3
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
@@ -65,6 +73,15 @@ CREATE TABLE populations (key TEXT PRIMARY KEY, description TEXT NOT NULL, size 
 CREATE TABLE disease_names (
     form TEXT NOT NULL, disease_id TEXT NOT NULL, name TEXT NOT NULL, genes TEXT NOT NULL
 );
+CREATE TABLE go_terms (
+    go_id TEXT PRIMARY KEY, name TEXT NOT NULL, aspect TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE go_synonyms (synonym TEXT NOT NULL, go_id TEXT NOT NULL);
+CREATE TABLE go_parents (go_id TEXT NOT NULL, parent_id TEXT NOT NULL, relation TEXT NOT NULL);
+CREATE TABLE go_name_index (
+    key TEXT PRIMARY KEY, go_ids TEXT NOT NULL, comma INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE go_name_prefixes (prefix TEXT PRIMARY KEY, lengths TEXT NOT NULL) WITHOUT ROWID;
 """
 
 INDEXES = """
@@ -116,6 +133,22 @@ class StoreBuilder:
             yield from self.conn.execute("SELECT * FROM genes")
         finally:
             self.conn.row_factory = None
+
+    # --- the Gene Ontology (its vocabulary, read by the evaluator) ------------------------
+    def add_go_terms(self, terms: Sequence[tuple[str, str, str]],
+                     synonyms: Sequence[tuple[str, str]],
+                     parents: Iterable[tuple[str, str, str]]) -> None:
+        """Rows of (go_id, name, aspect), (synonym, go_id) and (go_id, parent_id, relation)
+        with relation ``is_a`` or ``part_of``; the name index is derived from them."""
+        from writer.check.goterms import name_index, name_prefixes
+
+        self.conn.executemany("INSERT INTO go_terms VALUES (?,?,?)", terms)
+        self.conn.executemany("INSERT INTO go_synonyms VALUES (?,?)", synonyms)
+        self.conn.executemany("INSERT INTO go_parents VALUES (?,?,?)", parents)
+        index = name_index(terms, synonyms)
+        self.conn.executemany("INSERT INTO go_name_index VALUES (?,?,?)", index)
+        self.conn.executemany("INSERT INTO go_name_prefixes VALUES (?,?)",
+                              name_prefixes(key for key, _, _ in index))
 
     # --- facts ---------------------------------------------------------------------------
     def add_fact(
@@ -221,6 +254,21 @@ class StoreBuilder:
                 "UPDATE facts SET percentile=? WHERE gene_id=? AND key=?", updates
             )
             self.conn.execute("UPDATE populations SET size=? WHERE key=?", (size, key))
+
+
+_ORIGINS: dict[int, tuple[weakref.ref[FactSheet], Path]] = {}
+
+
+def _remember(sheet: FactSheet, path: Path) -> None:
+    key = id(sheet)
+    _ORIGINS[key] = (weakref.ref(sheet, lambda _ref: _ORIGINS.pop(key, None)), path)
+
+
+def origin(sheet: FactSheet) -> Path | None:
+    """The fact store a sheet was read from (None: made some other way, e.g. from JSON).
+    The evaluator reads the Gene Ontology's vocabulary from the same store."""
+    entry = _ORIGINS.get(id(sheet))
+    return entry[1] if entry is not None and entry[0]() is sheet else None
 
 
 class FactStore:
@@ -377,13 +425,15 @@ class FactStore:
             gene_facts = dict(sorted(facts[gid].items(), key=lambda kv: _key_order(kv[0])))
             present = {k.split(".", 1)[0] for k in gene_facts}
             used = {f.source for f in gene_facts.values()}
-            sheets.append(FactSheet(
+            sheet = FactSheet(
                 gene_id=gid,
                 symbol=symbols[gid],
                 facts=gene_facts,
                 sources={s: sources[s] for s in sorted(used) if s in sources},
                 missing_sections=tuple(s for s in OFFLINE_SECTIONS if s not in present),
-            ))
+            )
+            _remember(sheet, self.path)
+            sheets.append(sheet)
         return sheets
 
 

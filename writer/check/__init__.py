@@ -29,6 +29,7 @@ from writer.factsheet import FactSheet
 
 if TYPE_CHECKING:
     from writer.check.diseases import DiseaseNames
+    from writer.check.goterms import GoTerms
 
 __all__ = [
     "KINDS",
@@ -44,7 +45,8 @@ __all__ = [
 
 def check(text: str, sheet: FactSheet, *,
           judge: Callable[[str, ChecksTable], dict[str, str]] | None = None,
-          diseases: DiseaseNames | None = None) -> CheckReport:
+          diseases: DiseaseNames | None = None,
+          go_terms: GoTerms | None = None) -> CheckReport:
     """Evaluate ``text`` (Markdown, optionally with front matter) against ``sheet``.
 
     ``diseases`` is the list of disease names that are claims wherever they appear
@@ -53,6 +55,9 @@ def check(text: str, sheet: FactSheet, *,
     ``judge``, when given, is asked for an opinion on each Checks row (keys ``sentiment``,
     ``ethical_concerns``, ``coherence``, ``facts_verified``); its answers are shown next to
     the rule-based ones, and a failing judge never hides them.
+
+    GO term names are read with the Gene Ontology of the fact store the sheet came from
+    (``go_terms`` overrides it); a sheet made otherwise (from JSON) knows only its own terms.
     """
     from writer.check import checks
     from writer.check import diseases as disease_names
@@ -60,12 +65,20 @@ def check(text: str, sheet: FactSheet, *,
     from writer.check.page import parse
     from writer.check.sheetindex import SheetIndex
     from writer.check.trace import CONTRADICTED, TRACED, Tracer
+    from writer.store import origin
 
+    path = origin(sheet)  # the fact store the sheet came from: its vocabularies
+    if go_terms is None:
+        from writer.check import goterms
+
+        go_terms = goterms.load(path) if path is not None else None
+    if diseases is None:
+        diseases = (disease_names.from_store(path) if path is not None
+                    else disease_names.default())
     own_names = tuple(str(v).lower() for v in (sheet.value("identity.name"),) if v)
     page = parse(text, names=own_names)
-    names = diseases if diseases is not None else disease_names.default()
-    index = SheetIndex(sheet, names)
-    claims = extract(page, index, names)
+    index = SheetIndex(sheet, diseases, go_terms)
+    claims = extract(page, index, diseases)
     tracer = Tracer(index)
     findings: list[Finding] = []
     traced: list[TracedClaim] = []

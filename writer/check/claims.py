@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from writer import catalog
+from writer.check import goterms as gt
 from writer.check import lexicon as lx
 from writer.check.diseases import EMPTY, DiseaseNames
 from writer.check.numbers import NUMBER_RE, Written, parse_number, qualifier_before, words_in
@@ -376,25 +377,76 @@ class Extractor:
             if self.free(m.start(), m.end()):
                 self.add(Claim(m.start(), m.end(), "band", "identity.band", m.group(0)))
 
+    # Sections whose names are not GO terms (tissues, pathways, TFs) or that no source covers.
+    _NOT_GO_SECTIONS = frozenset({"expression", "transcription_factors", "notes", "checks",
+                                  "front_matter", "identity"})
+
     def go_names(self) -> None:
-        """GO term names written without a link, in the function section."""
-        sentences = [s for s in self.page.sentences if s.section == "function"]
-        if not sentences:
-            return
-        names = sorted({item.name.lower() for item, _ in self.ix.go_by_id.values()
-                        if len(item.name) >= 5}, key=len, reverse=True)
-        for s in sentences:
-            lower = self.view[s.start : s.end].lower()
-            for name in names:
-                at = lower.find(name)
-                while at >= 0:
-                    a, b = s.start + at, s.start + at + len(name)
-                    edge = (at == 0 or not (lower[at - 1].isalnum() or lower[at - 1] == "-")) and (
-                        b >= s.end or not (self.view[b].isalnum() or self.view[b] == "-"))
-                    if edge and self.free(a, b):
-                        self.add(Claim(a, b, "go_term", "function.go_name", self.view[a:b],
-                                       s.section))
-                    at = lower.find(name, at + 1)
+        """GO term names with or without a link, and the verb each stands under.
+
+        A name is a claim where a sentence makes a GO claim: after a verb of GO's relations
+        ("enables", "is located in", "is involved in", "negatively regulates", ...) or in a list
+        that started so; then the verb's aspect and evidence wording are claims too. In the
+        function section a multi-word name is a claim anywhere ("named in passing"); a
+        single-word name ("growth", "binding") only under a verb, and never as English ("the
+        growth of").
+        """
+        vocab = self.ix.go_terms
+        for s in self.page.sentences:
+            if s.section in self._NOT_GO_SECTIONS or s.section in self.unsourced:
+                continue
+            sentence_cues = gt.cues(self.view, s.start, s.end)
+            function = s.section == "function"
+            if not sentence_cues and not function:
+                continue
+            linked = [c for c in self.claims if c.kind == "go_term" and c.key == "function.go_name"
+                      and s.start <= c.start < s.end]
+            found = [(a, b, key) for a, b, key in vocab.find(self.view, s.start, s.end)
+                     if self.free(a, b)]
+            items = sorted([(c.start, c.end, None, c) for c in linked]
+                           + [(a, b, key, None) for a, b, key in found], key=lambda x: x[0])
+            anchor = s.start  # where the current list can go on from
+            cue: gt.Cue | None = None
+            mode = "plain"
+            for a, b, key, claim in items:
+                for c in sentence_cues:
+                    if anchor <= c.start and c.end <= a:
+                        cue, anchor = c, c.end
+                listed = cue is not None and gt.LIST_GAP.fullmatch(self.view, anchor, a) is not None
+                if claim is None and s.section == "pathways" and self._in_pathway_name(key):
+                    if listed:  # one of the gene's pathways: the list goes on after it
+                        anchor = b
+                    continue
+                if claim is None:
+                    plain = gt.is_plain(key)
+                    if plain and (not listed or not gt.ITEM_END.match(self.view, b, s.end)):
+                        continue
+                    if not listed and (not function or s.section == "pathways"):
+                        continue
+                    claim = self.add(Claim(a, b, "go_term", "function.go_name", self.view[a:b],
+                                           s.section, notes={"loose": not listed}))
+                if listed and cue is not None:
+                    before = self.view[self._clause_start(s.start, cue.start) : cue.start]
+                    # "is predicted to enable X and to be involved in Y": Y is predicted too
+                    if not gt.SAME_SUBJECT.fullmatch(before):
+                        mode = gt.mode(before)
+                    claim.notes.update(verb=cue.verb, aspect=cue.aspect, polarity=cue.polarity,
+                                       mode=mode)
+                    anchor = b
+                else:
+                    cue = None
+
+    def _in_pathway_name(self, key: str) -> bool:
+        """A GO name inside one of the gene's pathway names ("Zinc homeostasis") is left to
+        the pathway pass in the pathways section."""
+        return any(key in gt.norm(p.name) for p in self.ix.pathways)
+
+    def _clause_start(self, sentence_start: int, pos: int) -> int:
+        """Where the verb phrase ending at ``pos`` starts: after the last list item or verb
+        of the sentence before it (so "X is predicted to enable" reads its own hedge only)."""
+        before = [c.end for c in self.claims if c.kind == "go_term"
+                  and sentence_start <= c.end <= pos]
+        return max(before, default=sentence_start)
 
     # --- lists of names ------------------------------------------------------------------------
     def name_lists(self) -> None:
@@ -472,11 +524,33 @@ class Extractor:
         m = re.search(r"(?<!-)\s(?:and|or|as well as)\s", masked[last_a:last_b])
         if m and not re.match(r"\s*(?:and|or|as well as)\s", masked[last_a:last_b]):
             items[-1:] = [(last_a, last_a + m.start()), (last_a + m.end(), last_b)]
+        if kind == "tissue":
+            items = self._tissue_items(masked, items, s.start)
         for a, b in items:
             if len(items) == 1 and kind == "tissue" and not self._tissue_words(s.start + a,
                                                                             s.start + b):
                 continue  # "... expression is the highest": a lone item must name a tissue
             self._list_item(s, s.start + a, s.start + b, kind, key, masked)
+
+    def _tissue_items(self, masked: str, items: list[tuple[int, int]], offset: int
+                      ) -> list[tuple[int, int]]:
+        """Tissue names have no "and" and no verb: "the liver and the kidney cortex" is two
+        items, "and it is also found in the thyroid" is "the thyroid" (when every part names
+        a tissue; "the cerebellum and belongs to ..." stays as it was)."""
+        out = []
+        for a, b in items:
+            triggers = list(lx.WEAK_LIST_TRIGGER.finditer(masked, a, b))
+            start = triggers[-1].end() if triggers and a < triggers[-1].start() else a
+            parts = []
+            for part in re.split(r"(\s(?:and|or|as well as)\s)", masked[start:b]):
+                if part.strip() and not re.fullmatch(r"\s(?:and|or|as well as)\s", part):
+                    parts.append((start, start + len(part)))
+                start += len(part)
+            if parts and all(self._tissue_words(offset + x, offset + y) for x, y in parts):
+                out.extend(parts)
+            else:
+                out.append((a, b))
+        return out
 
     def _tissue_words(self, a: int, b: int) -> bool:
         words = {w.lower() for w in lx.WORD_RE.findall(self.view[a:b])}
@@ -557,6 +631,15 @@ class Extractor:
         for m in lx.PATHWAY_WORD.finditer(self.view, s.start, s.end):
             if not self.free(m.start(), m.end()):
                 continue
+            before = self.view[s.start : m.start()].rstrip()
+            own = next((p.name for p in self.ix.pathways
+                        if before.lower().endswith(p.name.lower())), None)
+            if own is not None:  # one of the gene's pathways, "and" and all
+                a = s.start + len(before) - len(own)
+                if self.free(a, m.end()):
+                    self.add(Claim(a, m.end(), "pathway", "pathways.name", self.view[a:m.end()],
+                                   s.section, notes={"loose": True}))
+                    continue
             words = list(lx.WORD_RE.finditer(self.view, s.start, m.start()))
             name: list[re.Match[str]] = []
             for w in reversed(words[-6:]):

@@ -41,6 +41,8 @@ KINDS: dict[str, str] = {
     "location": "genomic coordinates",
     "gene_symbol": "a gene symbol",
     "go_term": "a Gene Ontology term (name or GO ID)",
+    "go_relation": "a GO term under the verb of another aspect ('is located in' a function)",
+    "go_evidence": "a GO term worded against its evidence (a prediction stated as shown)",
     "tissue": "a tissue name",
     "pathway": "a pathway (name or ID)",
     "paper": "a paper title or PMID",

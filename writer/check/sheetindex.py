@@ -10,6 +10,7 @@ from urllib.parse import unquote
 from writer import catalog
 from writer.check import lexicon as lx
 from writer.check.diseases import EMPTY, DiseaseNames, name_forms
+from writer.check.goterms import GoTerms
 from writer.factsheet import Fact, FactSheet, Item
 
 PATHWAY_KEYS = ("pathways.wikipathways", "pathways.reactome", "pathways.reactome_categories",
@@ -41,8 +42,13 @@ def _escaped_pattern(value: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
+GO_ASPECTS = {"function.molecular_function": "MF", "function.cellular_component": "CC",
+              "function.biological_process": "BP"}
+
+
 class SheetIndex:
-    def __init__(self, sheet: FactSheet, diseases: DiseaseNames = EMPTY) -> None:
+    def __init__(self, sheet: FactSheet, diseases: DiseaseNames = EMPTY,
+                 go_terms: GoTerms | None = None) -> None:
         self.sheet = sheet
         self.disease_names = diseases
         self.symbol = sheet.symbol
@@ -51,13 +57,16 @@ class SheetIndex:
         self.all_names = {sheet.symbol.upper()} | {a.upper() for a in self.aliases}
         self.go_by_id: dict[str, tuple[Item, Fact]] = {}
         self.go_by_name: dict[str, tuple[Item, Fact]] = {}
-        for key in ("function.molecular_function", "function.cellular_component",
-                    "function.biological_process"):
+        own: list[tuple[str, str, str]] = []
+        for key, aspect in GO_ASPECTS.items():
             fact = sheet.get(key)
             for item in self.items(key):
                 if item.id:
                     self.go_by_id[item.id] = (item, fact)  # type: ignore[assignment]
+                    own.append((item.id, item.name, aspect))
                 self.go_by_name[norm_name(item.name)] = (item, fact)  # type: ignore[assignment]
+        # The ontology from the fact store; without it, only the gene's own terms are known.
+        self.go_terms = go_terms if go_terms else GoTerms.build(own, (), ())
         self.tissues = [(item, name_words(item.name))
                         for item in self.items("expression.top_tissues")]
         self.pathways = [p for key in PATHWAY_KEYS for p in self.items(key)]
@@ -71,6 +80,16 @@ class SheetIndex:
         if isinstance(acc, str):
             uniprot.add(acc)
         self.uniprot = uniprot
+
+    @cached_property
+    def go_general(self) -> dict[str, list[str]]:
+        """GO's true path rule: every ancestor (is_a, part_of) of an annotated term, with the
+        annotated terms below it."""
+        out: dict[str, list[str]] = {}
+        for go_id in self.go_by_id:
+            for ancestor in self.go_terms.ancestors(go_id):
+                out.setdefault(ancestor, []).append(go_id)
+        return out
 
     # --- facts ---------------------------------------------------------------------------------
     def fact(self, key: str | None) -> Fact | None:

@@ -14,6 +14,7 @@ from writer import catalog
 from writer.check import lexicon as lx
 from writer.check.claims import Claim
 from writer.check.diseases import DiseaseEntry, disease_key
+from writer.check.goterms import ASPECT_NAMES, EXPERIMENTAL, NO_DATA, PREDICTED
 from writer.check.numbers import matches, show
 from writer.check.page import SECTION_TITLES
 from writer.check.sheetindex import SheetIndex, norm_name
@@ -348,21 +349,111 @@ class Tracer:
             if c.value in ix.go_by_id:
                 item, fact = ix.go_by_id[c.value]
                 return TRACED, f"{c.value} ({item.name}), {fact.label}"
+            if c.value in ix.go_general:
+                return TRACED, self._true_path(str(c.value))
             return CONTRADICTED, (f"{c.value} is not among the {n_terms} GO terms annotated to "
                                   f"{self.sym} ({where})")
         name = str(c.value)
         if c.linked_id and c.linked_id in ix.go_by_id:
             item, fact = ix.go_by_id[c.linked_id]
             if norm_name(item.name) == norm_name(name):
-                return TRACED, f"{c.linked_id} is {item.name} ({fact.label})"
+                return self._go_said(c, [c.linked_id], TRACED,
+                                     f"{c.linked_id} is {item.name} ({fact.label})")
             self._mismatch(c, f"{c.linked_id} is '{item.name}', but its link says '{name}'")
             return CONTRADICTED, (f"'{name}' links to {c.linked_id}, which is '{item.name}' "
                                   f"({where})")
-        if norm_name(name) in ix.go_by_name:
-            item, fact = ix.go_by_name[norm_name(name)]
-            return TRACED, f"{item.id} is {item.name} ({fact.label})"
-        return CONTRADICTED, (f"'{name}' is not among the {n_terms} GO terms annotated to "
-                              f"{self.sym} ({where})")
+        vocab = ix.go_terms
+        written, ids = self._go_ids(c)
+        direct = [i for i in ids if i in ix.go_by_id]
+        if direct:
+            item, fact = ix.go_by_id[direct[0]]
+            return self._go_said(c, direct, TRACED, f"{item.id} is {item.name} ({fact.label})")
+        general = [i for i in ids if i in ix.go_general]
+        if general:
+            return self._go_said(c, ix.go_general[general[0]], TRACED,
+                                 self._true_path(general[0]))
+        opposite = self._opposite(written)
+        if opposite:
+            item, fact = ix.go_by_id[opposite]
+            return CONTRADICTED, (f"'{written}' says the opposite of {item.name} ({item.id}), "
+                                  f"the annotation of {self.sym} ({fact.label})")
+        above = sorted({a for i in ids for a in vocab.ancestors(i) if a in ix.go_by_id})
+        if above:
+            names = [f"{ix.go_by_id[a][0].name} ({a})" for a in above]
+            return UNVERIFIABLE, (
+                f"'{written}' ({ids[0]}) is more specific than the GO terms annotated to "
+                f"{self.sym}: it falls under {_listing(names, 3)}, which do not say it ({where})")
+        status = UNVERIFIABLE if c.notes.get("loose") else CONTRADICTED
+        reason = (f"'{written}'{f' ({ids[0]})' if ids else ''} is not among the {n_terms} GO "
+                  f"terms annotated to {self.sym}, nor above any of them ({where})")
+        wrong = self._wrong_aspect(c, ids)
+        return status, reason + (f"; {wrong}" if wrong else "")
+
+    def _true_path(self, go_id: str) -> str:
+        ix = self.ix
+        names = [f"{ix.go_by_id[b][0].name} ({b})" for b in ix.go_general[go_id]]
+        return (f"{go_id} ({ix.go_terms.name(go_id)}) holds for {self.sym} by GO's true path "
+                f"rule: it is above the annotated {_listing(names, 3)}")
+
+    def _go_ids(self, c: Claim) -> tuple[str, list[str]]:
+        """The name as claimed ("negatively regulates X" claims "negative regulation of X")
+        and the GO terms it names."""
+        ix, name = self.ix, str(c.value)
+        polarity = c.notes.get("polarity")
+        if polarity is not None:
+            prefix = f"{polarity} regulation of " if polarity else "regulation of "
+            ids = ix.go_terms.lookup(prefix + name)
+            if ids:
+                return prefix + name, list(ids)
+        ids = list(ix.go_terms.lookup(name))
+        own = ix.go_by_name.get(norm_name(name))
+        if not ids and own is not None and own[0].id:
+            ids = [own[0].id]
+        return name, ids
+
+    def _opposite(self, written: str) -> str | None:
+        """An annotated term that says the opposite: positive for negative regulation."""
+        swap = {"negative": "positive", "positive": "negative"}
+        m = re.match(r"(negative|positive)(\s+regulation of\s+.+)", written, re.I)
+        if m is None:
+            return None
+        for go_id in self.ix.go_terms.lookup(swap[m.group(1).lower()] + m.group(2)):
+            if go_id in self.ix.go_by_id:
+                return go_id
+        return None
+
+    def _wrong_aspect(self, c: Claim, ids: list[str]) -> str | None:
+        said = c.notes.get("aspect")
+        aspect = self.ix.go_terms.aspect(ids[0]) if ids else None
+        if said is None or aspect is None or said == aspect:
+            return None
+        return (f"'{c.notes.get('verb')}' states a {ASPECT_NAMES[said]}, but "
+                f"{self.ix.go_terms.name(ids[0])} ({ids[0]}) is a {ASPECT_NAMES[aspect]}")
+
+    def _go_said(self, c: Claim, ids: list[str], status: str, reason: str) -> Result:
+        """A term the gene has: is it under the verb of its aspect, and worded as its evidence
+        allows (a prediction as predicted, an experimental finding not as a prediction)?"""
+        wrong = self._wrong_aspect(c, ids)
+        if wrong:
+            c.kind = "go_relation"
+            return CONTRADICTED, wrong
+        mode = c.notes.get("mode")
+        if mode is None:
+            return status, reason
+        evidence = sorted({e for i in ids if i in self.ix.go_by_id
+                           for e in self.ix.go_by_id[i][0].evidence} - NO_DATA)
+        name = self.ix.go_terms.name(ids[0])
+        verb = c.notes.get("verb")
+        if evidence and set(evidence) <= PREDICTED and mode != "predicted":
+            c.kind = "go_evidence"
+            how = "as shown by experiment" if mode == "shown" else f"as a fact ('{verb}')"
+            return CONTRADICTED, (f"states {name} {how}, but every annotation of it is a "
+                                  f"prediction ({', '.join(evidence)}): 'is predicted to ...'")
+        if mode == "predicted" and set(evidence) & EXPERIMENTAL and not set(evidence) & PREDICTED:
+            c.kind = "go_evidence"
+            return CONTRADICTED, (f"calls {name} a prediction, but it is shown by experiment "
+                                  f"({', '.join(evidence)})")
+        return status, reason
 
     def _tissue(self, c: Claim) -> Result:
         fact = self.ix.fact("expression.top_tissues")
@@ -537,7 +628,9 @@ class Tracer:
         items = [i for i in named if i is not None]
         if not items:  # the tissues' own claims say what is wrong with them
             return UNVERIFIABLE, f"'{c.value}': no tissue of the ranking follows it"
-        lead = ranking[: len(items)]
+        # one tissue must lead; a list of n may reach rank n + 1 ("the liver and the kidney
+        # cortex" when the thyroid comes between them is loose, not wrong)
+        lead = ranking[: len(items) + (len(items) > 1)]
         for item in items:
             if item not in lead:
                 rank = ranking.index(item) + 1 if item in ranking else None

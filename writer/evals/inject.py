@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from writer.check.goterms import GoTerms
 from writer.check.models import CheckReport, Finding
 from writer.check.numbers import NUMBER_RE, matches, parse_number
 from writer.factsheet import FactSheet, Item
@@ -168,9 +169,11 @@ def _number_sites(text: str, sheet: FactSheet, percentile: bool
     values = [v for _, v in _numeric_facts(sheet)]
     pcts = [f.percentile.value for f in sheet.facts.values() if f.percentile]
     table_lines = [(m.start(), m.end()) for m in re.finditer(r"(?m)^\|.*$", text)]
+    # a number inside a linked name ("Noonan syndrome 7") is part of the name, not a value
+    names = [(m.start(), m.end()) for m in re.finditer(r"\[[^\]\n]*\]\(", text)]
     sites = []
     for m in NUMBER_RE.finditer(text):
-        if not _free(protected + table_lines, m.start(), m.end()):
+        if not _free(protected + table_lines + names, m.start(), m.end()):
             continue
         w = parse_number(m)
         after = text[m.end():m.end() + 40]
@@ -310,11 +313,33 @@ def _go_items(sheet: FactSheet) -> list[Item]:
     return out
 
 
+def _ontology(sheet: FactSheet) -> GoTerms:
+    """The Gene Ontology of the fact store ``sheet`` came from (empty for a sheet made
+    otherwise, e.g. a synthetic one)."""
+    from writer.check import goterms
+    from writer.store import origin
+
+    path = origin(sheet)
+    return goterms.load(path) if path is not None else goterms.GoTerms()
+
+
+def _go_mine(sheet: FactSheet) -> set[str]:
+    """The gene's GO IDs and names, and every term above them (GO's true path rule makes a
+    general term true of the gene: planting one would plant no error)."""
+    items = _go_items(sheet)
+    mine = {i.id for i in items if i.id} | {i.name.lower() for i in items}
+    vocab = _ontology(sheet)
+    if vocab:
+        for item in items:
+            if item.id:
+                mine |= vocab.ancestors(item.id)
+    return mine
+
+
 def swapped_go_term(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
     """A linked GO term's name replaced by a term the gene does not have (half of the time
     with its GO ID too, so the link stays consistent and only the sheet can catch it)."""
-    items = _go_items(sheet)
-    mine = {i.id for i in items} | {i.name.lower() for i in items}
+    mine = _go_mine(sheet)
     pool = [(gid, name) for gid, name in GO_POOL if gid not in mine and name.lower() not in mine]
     link = r"\[([^\]]+)\]\((https?://[^)\s]*?(GO[:_]\d{7})[^)\s]*)\)"
     sites = list(re.finditer(link, text))
@@ -340,6 +365,90 @@ def _name_sites(text: str, names: Iterable[str]) -> list[re.Match[str]]:
             if _free(protected, m.start(), m.end()):
                 sites.append(m)
     return sorted(sites, key=lambda x: x.start())
+
+
+# Specific GO terms (real ids, names and aspects) for the unlinked injectors: leaves or near
+# leaves of the ontology, so none is above a gene's own terms.
+GO_INVENTED: tuple[tuple[str, str, str], ...] = (
+    ("GO:0042254", "ribosome biogenesis", "BP"),
+    ("GO:0016079", "synaptic vesicle exocytosis", "BP"),
+    ("GO:0015979", "photosynthesis", "BP"),
+    ("GO:0048240", "sperm capacitation", "BP"),
+    ("GO:0060271", "cilium assembly", "BP"),
+    ("GO:0004568", "chitinase activity", "MF"),
+    ("GO:0005549", "odorant binding", "MF"),
+    ("GO:0031720", "haptoglobin binding", "MF"),
+    ("GO:0004984", "olfactory receptor activity", "MF"),
+    ("GO:0009507", "chloroplast", "CC"),
+    ("GO:0031514", "motile cilium", "CC"),
+    ("GO:0005795", "Golgi stack", "CC"),
+    ("GO:0001520", "outer dense fiber", "CC"),
+)
+GO_VERBS = {"MF": "enables", "CC": "is located in the", "BP": "is involved in"}
+GO_SHOWN = {"MF": "has been shown to enable", "CC": "has been shown to be located in the",
+            "BP": "has been shown to be involved in"}
+_GO_KEYS = {"function.molecular_function": "MF", "function.cellular_component": "CC",
+            "function.biological_process": "BP"}
+
+
+def _go_sentence(text: str, sheet: FactSheet, rng: random.Random, kind: str, verb: str,
+                 name: str) -> Injected | None:
+    """``It <verb> <name>.`` (no link, as a model that drops links writes it) added after a
+    sentence of the function paragraph."""
+    amigo = [m.start() for m in re.finditer(r"amigo\.geneontology\.org/amigo/term/", text)]
+    ends = [e for e in _sentence_ends(text) if amigo and amigo[0] < e]
+    if not ends:
+        return None
+    pos = ends[0]
+    sentence = f" It {verb} {name}."
+    out = text[:pos] + sentence + text[pos:]
+    at = pos + sentence.index(name)
+    return out, Expected(kind, name, at, at + len(name))
+
+
+def unlinked_invented_go_term(text: str, sheet: FactSheet, rng: random.Random
+                              ) -> Injected | None:
+    """A GO term the gene does not have, named without a link under its own aspect's verb.
+    Needs the fact store's ontology (a term outside the gene's own is known only there)."""
+    if not _ontology(sheet):
+        return None
+    mine = _go_mine(sheet)
+    pool = [t for t in GO_INVENTED if t[0] not in mine]
+    if not pool:
+        return None
+    _, name, aspect = rng.choice(pool)
+    return _go_sentence(text, sheet, rng, "unlinked_invented_go_term", GO_VERBS[aspect], name)
+
+
+def go_wrong_aspect(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """One of the gene's own GO terms under the verb of another aspect ("is located in zinc
+    ion binding", "enables eye development")."""
+    from writer.sections.function import is_predicted
+
+    terms = [(item, aspect) for key, aspect in _GO_KEYS.items()
+             for item in (sheet.value(key) or ()) if isinstance(item, Item)
+             and not is_predicted(item)]
+    if not terms:
+        return None
+    item, aspect = rng.choice(terms)
+    wrong = rng.choice([a for a in GO_VERBS if a != aspect])
+    return _go_sentence(text, sheet, rng, "go_wrong_aspect", GO_VERBS[wrong], item.name)
+
+
+def predicted_stated_as_shown(text: str, sheet: FactSheet, rng: random.Random
+                              ) -> Injected | None:
+    """A GO term whose annotations are all predictions (IEA, IBA, ISS, ...) stated as shown
+    by experiment."""
+    from writer.sections.function import is_predicted
+
+    terms = [(item, aspect) for key, aspect in _GO_KEYS.items()
+             for item in (sheet.value(key) or ()) if isinstance(item, Item)
+             and is_predicted(item)]
+    if not terms:
+        return None
+    item, aspect = rng.choice(terms)
+    return _go_sentence(text, sheet, rng, "predicted_stated_as_shown", GO_SHOWN[aspect],
+                        item.name)
 
 
 def swapped_tissue(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
@@ -716,6 +825,9 @@ KINDS: dict[str, Injector] = {
     "changed_identifier": changed_identifier,
     "changed_band": changed_band,
     "swapped_go_term": swapped_go_term,
+    "unlinked_invented_go_term": unlinked_invented_go_term,
+    "go_wrong_aspect": go_wrong_aspect,
+    "predicted_stated_as_shown": predicted_stated_as_shown,
     "swapped_tissue": swapped_tissue,
     "swapped_pathway": swapped_pathway,
     "swapped_disease": swapped_disease,
@@ -734,6 +846,10 @@ KINDS: dict[str, Injector] = {
     "contradiction": contradiction,
     "wrong_identity": wrong_identity,
 }
+
+
+# Kinds that only pages of a real fact store can take (``writer eval`` measures them).
+NEEDS_STORE = frozenset({"unlinked_invented_go_term"})
 
 
 def describe() -> dict[str, str]:

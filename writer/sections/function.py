@@ -10,18 +10,15 @@ and point to the full annotation list instead of cutting silently.
 
 from __future__ import annotations
 
+from writer import catalog
 from writer.factsheet import Fact, FactSheet, Item
 from writer.sections.prose import fact_url, item_link, join, link, paragraph
 
 MAX_TERMS = 8
 
-# Evidence that makes a GO annotation a prediction rather than an observation.
-PREDICTED = frozenset({
-    "IBA", "IBD", "IKR", "IRD",  # phylogenetic
-    "ISS", "ISO", "ISA", "ISM", "IGC", "RCA",  # computational
-    "IEA",  # electronic
-})
-NO_DATA = frozenset({"ND"})
+# Evidence that makes a GO annotation a prediction rather than an observation (catalogue).
+PREDICTED = catalog.go_evidence("predicted")
+NO_DATA = catalog.go_evidence("no_data")
 ROOT_TERMS = frozenset({"GO:0003674", "GO:0005575", "GO:0008150"})
 
 ASPECTS = (

@@ -260,7 +260,7 @@ def parse_json(body: bytes, where: str) -> Any:
 
 
 # --- running them ------------------------------------------------------------------------------
-SCRATCH_TABLES = ("go_terms", "online_pmids")
+SCRATCH_TABLES = ("online_go_terms", "online_pmids")
 
 
 def source_dir(cache_dir: Path, source_id: str) -> Path:

@@ -11,6 +11,11 @@ Facts written:
   evidence codes and AmiGO link;
 - ``literature.publication_count``: PubMed IDs linked to the gene in NCBI's gene2pubmed.
 
+Besides facts, the store gets GO.db's vocabulary (every term's name and aspect, its synonyms,
+its is_a and part_of parents), so the evaluator can judge a term named in prose without a
+link. org.Hs.eg.db keeps no annotation qualifiers: its ``go_*`` tables have no NOT
+annotations (NCBI's gene2go has them, in its Qualifier column).
+
 Coordinates: org.Hs.eg.db's ``chromosome_locations`` come from UCSC (0-based starts,
 negative on the minus strand), one row per transcript model; the gene's span here is the
 union of the rows on its main chromosome, converted to 1-based inclusive.
@@ -179,6 +184,31 @@ def _load(
                 ))
     builder.add_genes(gene_rows)
     builder.add_names(name_rows)
+    _load_ontology(builder, go)
+
+
+_RELATIONS = {"isa": "is_a", "part of": "part_of"}
+
+
+def _load_ontology(builder: StoreBuilder, go: sqlite3.Connection) -> None:
+    """GO.db's terms, synonyms (those that are names, not old GO IDs) and the is_a/part_of
+    edges of its three ontologies."""
+    terms = go.execute(
+        "SELECT go_id, term, ontology FROM go_term WHERE ontology IN ('MF','CC','BP')"
+    ).fetchall()
+    synonyms = go.execute(
+        "SELECT DISTINCT s.synonym, t.go_id FROM go_synonym s JOIN go_term t USING (_id) "
+        "WHERE s.like_go_id = 0 AND s.synonym != t.term"
+    ).fetchall()
+    parents = []
+    for aspect in ("bp", "mf", "cc"):
+        for go_id, parent, relation in go.execute(
+            f"SELECT c.go_id, p.go_id, e.relationship_type FROM go_{aspect}_parents e "
+            f"JOIN go_term c ON c._id = e._id JOIN go_term p ON p._id = e._parent_id"
+        ):
+            if relation in _RELATIONS:
+                parents.append((go_id, parent, _RELATIONS[relation]))
+    builder.add_go_terms(terms, synonyms, parents)
 
 
 SOURCE = SourceSpec(
