@@ -143,6 +143,8 @@ def _same(a: Claim, b: Claim) -> bool:
         return bool(ids_a & ids_b)
     if a.factor != b.factor:
         return True  # different units: the fact check judges each
+    if "fraction" in (a.written.qualifier, b.written.qualifier):
+        return True  # "a third" and "30.92%": in different units; the fact check judges each
     if a.written.qualifier and b.written.qualifier:
         return True  # two ranges ("about 1,300", "more than 1,000"): the fact check judges each
     if a.written.qualifier or b.written.qualifier:  # an exact value must lie in the range

@@ -487,7 +487,9 @@ class Extractor:
                 depth += 1
             elif ch == ")":
                 depth = max(0, depth - 1)
-            elif (ch == "," or ch == ";") and depth == 0:
+            elif ch == ";" and depth == 0 or ch == "," and depth == 0 and not (
+                0 < i < len(masked) - 1 and masked[i - 1].isdigit() and masked[i + 1].isdigit()
+            ):  # not the comma of "2,300"
                 cuts.append(i)
         bounds = [region - 1, *cuts, len(masked)]
         segments = [(bounds[i] + 1, bounds[i + 1]) for i in range(len(bounds) - 1)]
@@ -585,6 +587,9 @@ class Extractor:
         a += len(seg) - len(stripped)
         if not stripped or not re.search(r"[A-Za-z]", stripped):
             return
+        if re.match(r"(?:about|around|roughly|approximately|some|over|under|nearly|almost)?\s*"
+                    r"[\d~]", stripped, re.I):
+            return  # a quantity ("about 2,300 TPM"), read by the number pass
         end = a + len(stripped)
         if not self.free(a, end):
             return

@@ -117,6 +117,7 @@ GRAMMAR_BEFORE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:values?|scores?|index|indices|proteins?|genes?|those|ones|anything"
                 r"|threshold|cut-?off)\s+(?:of\s+)?(?:above|below|over|under|greater than"
                 r"|less than|exceeding)\s+$", re.I), "a threshold"),
+    (re.compile(r"\b(?:threshold|cut-?off)\s+(?:of|at)\s+$", re.I), "a threshold"),
     (re.compile(r"\b(?:if|when|whenever|where)\s+(?:\w+\s+){0,4}?(?:is\s+|are\s+)?"
                 r"(?:above|below|over|under|greater than|less than|exceeding)\s+$", re.I),
      "a threshold"),
@@ -396,7 +397,7 @@ survival survive lethal fatal pain abnormal abnormalities error errors attack im
 protect protective defense defence rescue like hydrophobic hydrophilic free reduced reduction
 low lower lowest weak weakly strong strongly increase increased decrease decreased cell cells
 heart respectively number numbers well play plays played playing share shares shared no
-offline
+offline lies lie lying minus
 """.split())  # noqa: SIM905
 
 # --- tone ---------------------------------------------------------------------------------------
