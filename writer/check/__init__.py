@@ -77,7 +77,10 @@ def check(text: str, sheet: FactSheet, *,
                     else disease_names.default())
     own_names = tuple(str(v).lower() for v in (sheet.value("identity.name"),) if v)
     page = parse(text, names=own_names)
-    index = SheetIndex(sheet, diseases, go_terms)
+    from writer.check import genenames
+
+    gene_names = genenames.load(path) if path is not None else genenames.EMPTY
+    index = SheetIndex(sheet, diseases, go_terms, gene_names)
     claims = extract(page, index, diseases)
     tracer = Tracer(index)
     findings: list[Finding] = []

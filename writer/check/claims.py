@@ -164,6 +164,7 @@ class Extractor:
         self.identifiers()
         self.go_names()
         self.diseases()
+        self.gene_names()  # after GO terms: "insulin receptor binding" is a term
         self.name_lists()
         self.loose_names()
         self.symbols()
@@ -572,6 +573,8 @@ class Extractor:
                 return
         a += len(seg) - len(seg.lstrip())
         seg = self.view[a:b]
+        if kind == "tissue" and lx.TISSUE_DESCRIPTION.search(seg):
+            return  # "all ten are brain regions", "many tissues": a description, not a name
         lead = lx.LIST_LEADS.match(seg)
         while lead:
             a += lead.end()
@@ -852,7 +855,7 @@ class Extractor:
                 claim.kind = lx.key_kind(claim.key)
             self.add(claim)
             values.append(claim)
-            if respectively and claim.unit in (None, "%") and claim.status is None:
+            if respectively and claim.status is None:  # "1,336, 410 and 1,336 base pairs"
                 pending_respectively.append(claim)
         if respectively and pending_respectively:
             self._respectively(start, end, cues, pending_respectively)
@@ -986,6 +989,19 @@ class Extractor:
                     sign = lx.STRAND_SIGN[m.group("strand").lower()]
                     self.add(Claim(m.start(), m.end(), "identity", "identity.strand", sign,
                                    s.section, notes={"text": m.group(0)}))
+
+    def gene_names(self) -> None:
+        """Full names of genes written out ("lymphotoxin alpha"): this gene's traces, another
+        gene's is a claim the sheet cannot support."""
+        names = self.ix.gene_names
+        if not names.by_words:
+            return
+        for s in self.page.sentences:
+            for a, b, symbol, gene_id, name in names.find(self.view, s.start, s.end):
+                if self.free(a, b):
+                    self.add(Claim(a, b, "identity", "identity.name", name, s.section,
+                                   notes={"symbol": symbol, "gene_id": gene_id,
+                                          "text": self.view[a:b]}))
 
     def ranks(self) -> None:
         """Words that place a value in its population ("among the shortest", "in the top

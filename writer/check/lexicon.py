@@ -320,6 +320,14 @@ TISSUE_MODIFIERS = frozenset("""
 fetal adult skeletal smooth cardiac frontal visceral subcutaneous tibial coronary transverse
 sigmoid mammary minor salivary spinal small large bone lymph node nodes gland glands
 """.split())  # noqa: SIM905
+# A phrase that describes tissues rather than naming one: a quantifier before it, or a plural
+# generic noun at its end ("brain regions", "many tissues", "all ten top tissues ...").
+TISSUE_DESCRIPTION = re.compile(
+    r"^\s*(?:many|several|all|most|some|both|various|other|these|those|few|numerous|multiple"
+    r"|\d+|two|three|four|five|six|seven|eight|nine|ten)\b"
+    r"|\b(?:regions|tissues|organs|glands|areas|types|sites|samples|parts|structures)\b",
+    re.IGNORECASE,
+)
 EXPRESSION_CUE = re.compile(
     r"\bexpress(?:ed|es|ion)?\b|\babundant\b|\benriched\b|\btranscribed\b|\bTPM\b", re.I
 )

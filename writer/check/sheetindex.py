@@ -10,6 +10,8 @@ from urllib.parse import unquote
 from writer import catalog
 from writer.check import lexicon as lx
 from writer.check.diseases import EMPTY, DiseaseNames, name_forms
+from writer.check.genenames import EMPTY as NO_GENES
+from writer.check.genenames import GeneNames
 from writer.check.goterms import GoTerms
 from writer.factsheet import Fact, FactSheet, Item
 
@@ -48,8 +50,9 @@ GO_ASPECTS = {"function.molecular_function": "MF", "function.cellular_component"
 
 class SheetIndex:
     def __init__(self, sheet: FactSheet, diseases: DiseaseNames = EMPTY,
-                 go_terms: GoTerms | None = None) -> None:
+                 go_terms: GoTerms | None = None, gene_names: GeneNames = NO_GENES) -> None:
         self.sheet = sheet
+        self.gene_names = gene_names
         self.disease_names = diseases
         self.symbol = sheet.symbol
         aliases = self.items("identity.aliases")

@@ -580,6 +580,12 @@ class Tracer:
     def _identity(self, c: Claim) -> Result:
         """The gene type or strand the text states."""
         said = str(c.notes.get("text", c.value))
+        if c.key == "identity.name":
+            if int(c.notes["gene_id"]) == self.ix.sheet.gene_id:
+                return TRACED, f"the full name of {self.sym}"
+            return UNVERIFIABLE, (f"'{said}' is the full name of {c.notes['symbol']} (NCBI Gene "
+                                  f"{c.notes['gene_id']}), not of {self.sym}; the fact sheet "
+                                  f"holds nothing about {c.notes['symbol']}")
         if c.key == "identity.strand":
             fact = self.ix.fact("identity.location")
             if fact is None:

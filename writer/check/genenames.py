@@ -1,0 +1,89 @@
+"""Other genes' full names, so a page that names one ("lymphotoxin alpha" on TNF's page,
+"vascular endothelial growth factor C" on VEGFA's) is read as a claim.
+
+The names come from the fact store's ``genes`` table (NCBI Gene full names). Only names of
+two words or more are kept (one-word names such as "insulin" are ordinary words in pathway
+and term names), hyphens read as spaces ("lymphotoxin-alpha"), case ignored. Read once per
+process and store file; a sheet not read from a store knows no other gene.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+WORD = re.compile(r"[A-Za-z0-9]+(?:'[a-z]+)?")
+# NCBI placeholders that are not names a writer uses
+_PLACEHOLDER = re.compile(r"^(?:uncharacterized|putative|novel|predicted|hypothetical)\b|\bLOC\d",
+                          re.IGNORECASE)
+
+
+def name_key(text: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in WORD.findall(text.replace("-", " ")))
+
+
+@dataclass(frozen=True)
+class GeneNames:
+    """Full name (as a word tuple) -> (symbol, NCBI Gene ID, the name as NCBI writes it)."""
+
+    by_words: dict[tuple[str, ...], tuple[str, int, str]] = field(default_factory=dict)
+    longest: int = 0
+
+    def find(self, view: str, start: int, end: int) -> list[tuple[int, int, str, int, str]]:
+        """Full names of genes in ``view[start:end]``, longest first, left to right:
+        (start, end, symbol, gene ID, name)."""
+        words = [(m.start(), m.end(), m.group(0).lower())
+                 for m in WORD.finditer(view.replace("-", " "), start, end)]
+        out = []
+        i = 0
+        while i < len(words):
+            for n in range(min(self.longest, len(words) - i), 1, -1):
+                key = tuple(w for _, _, w in words[i : i + n])
+                hit = self.by_words.get(key)
+                if hit:
+                    out.append((words[i][0], words[i + n - 1][1], *hit))
+                    i += n - 1
+                    break
+            i += 1
+        return out
+
+
+EMPTY = GeneNames()
+_CACHE: dict[tuple[str, int, int], GeneNames] = {}
+_LOCK = threading.Lock()
+
+
+def load(path: Path) -> GeneNames:
+    """The gene names of the fact store at ``path`` (empty when unreadable)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return EMPTY
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                rows = conn.execute(
+                    "SELECT symbol, gene_id, name FROM genes WHERE gene_type IN "
+                    "('protein-coding', 'ncRNA', 'snoRNA', 'snRNA', 'rRNA', 'tRNA')"
+                ).fetchall()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            rows = []
+        by_words: dict[tuple[str, ...], tuple[str, int, str]] = {}
+        for symbol, gene_id, name in rows:
+            words = name_key(name)
+            if len(words) >= 2 and not _PLACEHOLDER.search(name):
+                by_words.setdefault(words, (symbol, gene_id, name))
+        names = GeneNames(by_words, max((len(k) for k in by_words), default=0))
+        while len(_CACHE) >= 4:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = names
+        return names
