@@ -206,3 +206,42 @@ def test_writer_check_judge_without_an_endpoint_is_one_line(facts_env, tmp_path)
                                        "--judge", "smollm2"])
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "needs an endpoint" in result.stderr
+
+
+# --- writer draft --judge: the same model judges the drafted page ---------------------------
+def test_draft_with_judge_logs_its_requests_and_flags_the_draft(tmp_path, monkeypatch):
+    from test_draft_helpers import build_store, good_answer
+
+    from writer.config import load_settings
+    from writer.draft import draft_gene
+    from writer.review.store import Queue
+
+    monkeypatch.setenv("GENE_WRITER_FACTS", str(build_store(tmp_path / "facts.sqlite")))
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://scripted.test/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+
+    def answer(body, n):
+        if "You check sentences" in body["messages"][0]["content"]:
+            return 200, completion(json.dumps({"verdicts": [
+                {"sentence": 1, "verdict": "partly supported", "reason": "overstated"}]})), {}
+        return 200, completion(good_answer(body)), {}
+
+    script = Script(answer)
+    settings = load_settings()
+    result = draft_gene(settings, "MT1G", model="scripted", judge=True,
+                        http_client=httpx.Client(transport=script.transport()))
+    judged = [c for c in result.calls if c.section == "judge"]
+    assert judged and len(result.calls) == len(script.requests)
+    assert "prompts/_judge.md" in result.record.prompt_hashes
+    assert result.flagged and any(f.kind == "judge" for f in result.record.findings)
+    assert "(model judge: scripted:" in result.page  # its tally, in the published Checks table
+    with Queue.open(settings.queue_path) as q:
+        stored = q.model_calls(result.draft_id)
+    assert {c.section for c in stored} >= {"judge", "structure"}
+    assert KEY not in result.record.model_dump_json() + "".join(c.model_dump_json()
+                                                                for c in stored)
+
+
+def test_draft_judge_needs_a_model(facts_env):
+    result = CliRunner().invoke(main, ["draft", "MT1G", "--judge"])
+    assert result.exit_code == 2 and "--judge needs a model" in result.stderr

@@ -263,6 +263,13 @@ def make_draft(
             for file in (SYSTEM_PROMPT, REASK_PROMPT, f"{name}.md"):
                 hashes[f"prompts/{file}"] = sha256(prompt_text(file))
     calls = [c for p in phrased.values() for c in p.calls]
+    if report.judge is not None:  # the model judge read the page: its prompt and requests
+        from writer.check.judge import JUDGE_PROMPT
+
+        hashes[f"prompts/{JUDGE_PROMPT}"] = sha256(prompt_text(JUDGE_PROMPT))
+        calls.extend(report.judge.calls)
+        if report.judge.error:
+            problems.append(f"the model judge failed: {report.judge.error}")
     record = DraftRecord(
         gene_id=sheet.gene_id,
         symbol=sheet.symbol,
@@ -295,6 +302,7 @@ def draft_gene(
     tags: Sequence[str] | str | None = None,
     categories: Sequence[str] | str | None = None,
     queue: bool = True,
+    judge: bool = False,
     http_client: Any | None = None,
     **model_overrides: Any,
 ) -> DraftResult:
@@ -302,7 +310,8 @@ def draft_gene(
 
     ``model`` is ``--model`` (None: the configured one, see ``writer.config``); ``tags`` and
     ``categories`` default to config.toml's ``[page]``; ``model_overrides`` set
-    ``writer.llm.ModelConfig`` fields (``timeout``, ``concurrency``, ...).
+    ``writer.llm.ModelConfig`` fields (``timeout``, ``concurrency``, ...). ``judge``: the
+    same model also judges the drafted page (``writer.check.judge``).
     """
     from writer.llm import model_config
     from writer.store import FactStore
@@ -316,16 +325,33 @@ def draft_gene(
     config = model_config(settings.model, model, **model_overrides)
     store = FactStore(settings.facts_path)
     sheet = store.sheet(store.resolve(gene))
-    phraser = None
+    if judge and config is None:
+        raise UserInputError("--judge needs a model: --model NAME (or GENE_WRITER_MODEL) on an "
+                             "OpenAI-compatible endpoint")
+    phraser = model_judge = None
+    checker = None
     if config is not None:
         from writer.phrasers.model import ModelPhraser
 
         phraser = ModelPhraser(config, http_client=http_client)
+    if judge and config is not None:
+        from functools import partial
+
+        from writer.check import check
+        from writer.check.judge import ModelJudge, judge_config
+
+        model_judge = ModelJudge(judge_config(settings.model, config.model, config.timeout,
+                                              config.max_tokens),
+                                 http_client=http_client)
+        checker = partial(check, judge=model_judge)
     try:
-        result = make_draft(sheet, phraser, date=date, tags=tag_list, categories=cat_list)
+        result = make_draft(sheet, phraser, date=date, tags=tag_list, categories=cat_list,
+                            checker=checker)
     finally:
         if phraser is not None:
             phraser.close()
+        if model_judge is not None:
+            model_judge.close()
     if queue:
         from writer.review.store import Queue
 
@@ -336,7 +362,13 @@ def draft_gene(
 
 # --- the command ---------------------------------------------------------------------------
 def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--timeout`` and ``--jobs``: how model requests are made (shared by draft and eval)."""
+    """``--timeout``, ``--jobs`` and ``--max-tokens``: how model requests are made (shared by
+    draft and eval)."""
+    command = click.option(
+        "--max-tokens", type=click.IntRange(min=16, max=32_768), metavar="N",
+        help="Cap on the tokens of each model answer (default 800; a small local model "
+             "that rambles is cut short, and its paragraph checked as it is).",
+    )(command)
     command = click.option(
         "--jobs", type=click.IntRange(min=1, max=32), metavar="N",
         help="Sections requested at once (default 6; 1 for a single local server).",
@@ -362,11 +394,14 @@ def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--tags", metavar="A,B", help="Front matter tags (default: config.toml [page]).")
 @click.option("--categories", metavar="A,B",
               help="Front matter categories (default: config.toml [page]).")
+@click.option("--judge", is_flag=True,
+              help="Also let the model judge each sentence of the drafted page against the "
+                   "facts it cites (adds findings, never removes one; needs --model).")
 @model_request_options
 @click.pass_obj
 def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_json: bool,
-          date: str | None, tags: str | None, categories: str | None, timeout: float | None,
-          jobs: int | None) -> None:
+          date: str | None, tags: str | None, categories: str | None, judge: bool,
+          timeout: float | None, jobs: int | None, max_tokens: int | None) -> None:
     """Draft the page of GENE, check every claim, and queue it for review.
 
     Without a model the deterministic templates write the page. With --model, each
@@ -380,10 +415,12 @@ def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_
       writer draft MT1G
       writer draft MT1G --out _posts/2025-01-17-MT1G.md --tags cooccuring-genes
       OPENAI_BASE_URL=http://127.0.0.1:11434/v1 writer draft NME1 --model qwen2.5:7b
+      OPENAI_BASE_URL=http://127.0.0.1:11434/v1 writer draft NME1 --model qwen2.5:7b --judge
       writer draft 4830 --json
     """
     result = draft_gene(settings, gene, model=model, date=date, tags=tags,
-                        categories=categories, timeout=timeout, concurrency=jobs)
+                        categories=categories, judge=judge, timeout=timeout, concurrency=jobs,
+                        max_tokens=max_tokens)
     if out:
         try:
             Path(out).write_text(result.page, encoding="utf-8")

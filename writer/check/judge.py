@@ -155,14 +155,16 @@ def _facts_for(section: str, sentences: Sequence[Sentence], claims: Sequence[Cla
     return facts
 
 
-def judge_config(settings: ModelSettings, name: str, timeout: float | None = None
-                 ) -> ModelConfig:
+def judge_config(settings: ModelSettings, name: str, timeout: float | None = None,
+                 max_tokens: int | None = None) -> ModelConfig:
     """The judge's model: ``name`` on the configured endpoint (``writer.config``); raises
-    ``UserInputError`` (exit 2) when there is no endpoint or ``name`` is 'template'."""
+    ``UserInputError`` (exit 2) when there is no endpoint or ``name`` is 'template'.
+    ``max_tokens`` caps each answer (a batch asks for less when it needs less)."""
     from writer.errors import UserInputError
     from writer.llm import model_config
 
-    config = model_config(settings, name, timeout=timeout, temperature=0.0)
+    config = model_config(settings, name, timeout=timeout, temperature=0.0,
+                          max_tokens=max_tokens)
     if config is None or not config.model:
         raise UserInputError(f"--judge needs a model name, not {name!r}")
     return config
