@@ -89,6 +89,7 @@ def test_the_same_section_is_asked_once_per_judge():
     ("Reply with JSON only, no other text: an object whose \"verdicts\" list has one entry",
      "echoes the prompt"),
     ("", "empty"),
+    ('{"verdicts": [{"sentence": 1, "verdict": "refuted", "reas', "unfinished or invalid JSON"),
 ])
 def test_an_unusable_answer_changes_nothing_and_is_logged(reply, why):
     plain = check(PAGE, SHEET)

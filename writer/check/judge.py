@@ -111,7 +111,9 @@ def parse_reply(text: str, sentences: int, prompt: str = "") -> dict[int, Answer
     try:
         data = json.loads(body)
     except ValueError:
-        raise Unusable(f"the reply is not JSON (it starts {_start(body)})") from None
+        what = "unfinished or invalid JSON (cut off at the token cap?)" if body.startswith("{") \
+            else "not JSON"
+        raise Unusable(f"the reply is {what} (it starts {_start(body)})") from None
     try:
         reply = Reply.model_validate(data)
     except ValidationError as exc:
