@@ -58,7 +58,8 @@ def test_json_report(clean_page, tmp_path):
     assert code == 1
     data = json.loads(out)
     assert set(data) == {"schema_version", "gene", "findings", "checks", "claims_total",
-                         "claims_traced"}
+                         "claims_traced", "judge"}
+    assert data["judge"] is None
     (finding,) = data["findings"]
     assert list(finding) == ["claim", "sentence", "kind", "status", "reason", "start", "end"]
     assert finding["claim"] == "17" and finding["status"] == "unverifiable"

@@ -111,7 +111,8 @@ def _overall(**values) -> Overall:
     base.update(recall_by_kind={}, readability_by_section={}, seconds=1.0)
     for name in ("resolution", "grounding", "grounding_min_gene", "coverage",
                  "coverage_min_gene", "recall", "recall_min_kind", "readability_median",
-                 "readability_in_band", "acceptance", "reasks_per_section", "seconds_per_gene"):
+                 "readability_in_band", "acceptance", "reasks_per_section", "seconds_per_gene",
+                 "judge"):
         base[name] = None
     base.update(values)
     return Overall(**base)
@@ -196,6 +197,71 @@ def test_the_eval_never_writes_the_review_queue(one_gene):
     assert not one_gene.queue_path.exists()
 
 
+# --- the model judge, measured on the same injections ---------------------------------------
+def _clean_page(settings) -> str:
+    from writer.draft import make_draft
+    from writer.evals.runner import EVAL_DATE
+    from writer.store import FactStore
+
+    store = FactStore(settings.facts_path)
+    try:
+        page = make_draft(store.sheet(store.resolve("MT1G")), date=EVAL_DATE).page
+    finally:
+        store.close()
+    return " ".join(page.split())
+
+
+def _judge_answer(verdict_of):
+    import json
+    import re
+
+    def answer(body: dict, n: int):
+        user = body["messages"][1]["content"]
+        sentences = user.split("\nSentences (", 1)[1].split("\n", 1)[1].splitlines()
+        return 200, completion(json.dumps({"verdicts": [
+            {"sentence": i, "verdict": verdict_of(re.sub(r"^\d+\. ", "", s)), "reason": "r"}
+            for i, s in enumerate(sentences, 1)]})), {}
+    return answer
+
+
+def test_a_judge_that_knows_the_clean_page_has_full_recall_and_no_false_alarm(one_gene):
+    clean = _clean_page(one_gene)
+    script = Script(_judge_answer(lambda s: "supported" if s in clean else "refuted"))
+    client = httpx.Client(transport=script.transport())
+    report = run_eval(one_gene, _suite_for("MT1G"), judge_model="oracle", http_client=client)
+    j = report.overall.judge
+    assert j.model == "oracle" and j.planted == report.overall.planted > 0
+    assert j.false_alarms == 0 and j.not_checkable == 0
+    assert set(j.recall_by_kind) == set(report.overall.recall_by_kind)
+    # it reads prose sentences: a band or symbol planted in the identity table is the rules' job
+    missed = {k for k, r in j.recall_by_kind.items() if r.planted and r.rate != 1.0}
+    assert missed <= {"changed_band", "changed_symbol"} and j.recall > 0.8
+    assert j.calls == len(script.requests) < j.sentences + j.planted  # unchanged: cached
+    assert report.overall.recall == 1.0  # the rules' own recall, measured apart
+    assert report.overall.false_alarms == 0  # the rules' false alarms, not the judge's
+    markdown = render_markdown(report)
+    assert "| kind | rules caught | rules recall | judge caught | judge recall |" in markdown
+    assert "model judge `oracle`" in markdown
+
+
+def test_a_judge_that_answers_garbage_catches_nothing_and_says_so(one_gene):
+    script = Script(lambda body, n: (200, completion("<html>busy</html>"), {}))
+    client = httpx.Client(transport=script.transport())
+    report = run_eval(one_gene, _suite_for("MT1G"), judge_model="garbage", http_client=client)
+    j = report.overall.judge
+    assert j.recall == 0.0 and j.false_alarms == 0 and j.not_checkable == j.sentences > 0
+    assert report.overall.recall == 1.0  # the rules' verdict stands
+    assert not any("judge" in m for m in report.missed)
+
+
+def test_thresholds_can_come_from_another_file(one_gene, tmp_path):
+    from writer.evals.suite import read_thresholds
+
+    local = SUITE_DIR / "thresholds-local-model.toml"
+    metrics = {t.metric for t in read_thresholds(local)}
+    assert {"grounding", "page_findings"} <= metrics and "acceptance" not in metrics
+
+
 # --- the JSON report's shape is stable ------------------------------------------------------
 TOP = {"schema_version", "passed", "missed", "phraser", "model", "suite", "store", "date",
        "overall", "thresholds", "genes"}
@@ -209,13 +275,14 @@ OVERALL = {
     "answers_grounded", "answer_grounding", "untraced_claims", "model_coverage", "fell_back",
     "reasks", "reasks_per_section", "endpoint_errors", "replaced_claims", "model_calls",
     "prompt_tokens", "completion_tokens", "tokens", "seconds", "seconds_per_gene",
-    "draft_seconds", "inject_seconds",
+    "draft_seconds", "inject_seconds", "judge",
 }
 GENE = {
     "query", "expect", "category", "outcome", "resolved", "symbol", "gene_id", "error",
     "claims_total", "claims_traced", "grounding", "coverage", "page_findings", "false_alarms",
     "checks_failed", "readability", "sections", "injected_into", "recall", "missed",
     "prompt_tokens", "completion_tokens", "model_calls", "draft_seconds", "inject_seconds",
+    "judge",
 }
 SECTION = {"name", "phraser", "requests", "reasks", "endpoint_errors", "accepted", "fell_back",
            "replaced_claims", "answers", "answers_grounded", "untraced_claims", "coverage",
@@ -226,7 +293,8 @@ def test_the_json_report_shape_is_stable(one_gene):
     import json
 
     data = json.loads(json.dumps(run_eval(one_gene, _suite_for("MT1G")).to_json()))
-    assert set(data) == TOP and data["schema_version"] == 1
+    assert set(data) == TOP and data["schema_version"] == 2
+    assert data["overall"]["judge"] is None and data["genes"][0]["judge"] is None
     assert set(data["overall"]) == OVERALL
     assert set(data["suite"]) == {"root", "cases", "panel", "partial", "seed", "kinds"}
     assert set(data["thresholds"][0]) == {"metric", "op", "bound", "value", "passed", "when",

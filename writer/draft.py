@@ -263,6 +263,13 @@ def make_draft(
             for file in (SYSTEM_PROMPT, REASK_PROMPT, f"{name}.md"):
                 hashes[f"prompts/{file}"] = sha256(prompt_text(file))
     calls = [c for p in phrased.values() for c in p.calls]
+    if report.judge is not None:  # the model judge read the page: its prompt and requests
+        from writer.check.judge import JUDGE_PROMPT
+
+        hashes[f"prompts/{JUDGE_PROMPT}"] = sha256(prompt_text(JUDGE_PROMPT))
+        calls.extend(report.judge.calls)
+        if report.judge.error:
+            problems.append(f"the model judge failed: {report.judge.error}")
     record = DraftRecord(
         gene_id=sheet.gene_id,
         symbol=sheet.symbol,
@@ -295,6 +302,7 @@ def draft_gene(
     tags: Sequence[str] | str | None = None,
     categories: Sequence[str] | str | None = None,
     queue: bool = True,
+    judge: bool = False,
     http_client: Any | None = None,
     online: bool = False,
     **model_overrides: Any,
@@ -303,7 +311,8 @@ def draft_gene(
 
     ``model`` is ``--model`` (None: the configured one, see ``writer.config``); ``tags`` and
     ``categories`` default to config.toml's ``[page]``; ``model_overrides`` set
-    ``writer.llm.ModelConfig`` fields (``timeout``, ``concurrency``, ...).
+    ``writer.llm.ModelConfig`` fields (``timeout``, ``concurrency``, ...). ``judge``: the
+    same model also judges the drafted page (``writer.check.judge``).
     """
     from writer.llm import model_config
     from writer.store import FactStore
@@ -322,16 +331,33 @@ def draft_gene(
         sheet = current_sheet(store, store.resolve(gene), settings, online=True)
     else:
         sheet = store.sheet(store.resolve(gene))
-    phraser = None
+    if judge and config is None:
+        raise UserInputError("--judge needs a model: --model NAME (or GENE_WRITER_MODEL) on an "
+                             "OpenAI-compatible endpoint")
+    phraser = model_judge = None
+    checker = None
     if config is not None:
         from writer.phrasers.model import ModelPhraser
 
         phraser = ModelPhraser(config, http_client=http_client)
+    if judge and config is not None:
+        from functools import partial
+
+        from writer.check import check
+        from writer.check.judge import ModelJudge, judge_config
+
+        model_judge = ModelJudge(judge_config(settings.model, config.model, config.timeout,
+                                              config.max_tokens),
+                                 http_client=http_client)
+        checker = partial(check, judge=model_judge)
     try:
-        result = make_draft(sheet, phraser, date=date, tags=tag_list, categories=cat_list)
+        result = make_draft(sheet, phraser, date=date, tags=tag_list, categories=cat_list,
+                            checker=checker)
     finally:
         if phraser is not None:
             phraser.close()
+        if model_judge is not None:
+            model_judge.close()
     if queue:
         from writer.review.store import Queue
 
@@ -342,7 +368,13 @@ def draft_gene(
 
 # --- the command ---------------------------------------------------------------------------
 def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--timeout`` and ``--jobs``: how model requests are made (shared by draft and eval)."""
+    """``--timeout``, ``--jobs`` and ``--max-tokens``: how model requests are made (shared by
+    draft and eval)."""
+    command = click.option(
+        "--max-tokens", type=click.IntRange(min=16, max=32_768), metavar="N",
+        help="Cap on the tokens of each model answer (default 800; a small local model "
+             "that rambles is cut short, and its paragraph checked as it is).",
+    )(command)
     command = click.option(
         "--jobs", type=click.IntRange(min=1, max=32), metavar="N",
         help="Sections requested at once (default 6; 1 for a single local server).",
@@ -371,11 +403,15 @@ def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--online", is_flag=True,
               help="Draft from the online sources' facts too: fetched for GENE (and cached a "
                    "day) when no online sync was made.")
+@click.option("--judge", is_flag=True,
+              help="Also let the model judge each sentence of the drafted page against the "
+                   "facts it cites (adds findings, never removes one; needs --model).")
 @model_request_options
 @click.pass_obj
 def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_json: bool,
           date: str | None, tags: str | None, categories: str | None, online: bool,
-          timeout: float | None, jobs: int | None) -> None:
+          judge: bool, timeout: float | None, jobs: int | None,
+          max_tokens: int | None) -> None:
     """Draft the page of GENE, check every claim, and queue it for review.
 
     Without a model the deterministic templates write the page. With --model, each
@@ -389,12 +425,13 @@ def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_
       writer draft MT1G
       writer draft MT1G --out _posts/2025-01-17-MT1G.md --tags cooccuring-genes
       OPENAI_BASE_URL=http://127.0.0.1:11434/v1 writer draft NME1 --model qwen2.5:7b
+      OPENAI_BASE_URL=http://127.0.0.1:11434/v1 writer draft NME1 --model qwen2.5:7b --judge
       writer draft 4830 --json
       writer draft NME1 --online
     """
     result = draft_gene(settings, gene, model=model, date=date, tags=tags,
-                        categories=categories, online=online, timeout=timeout,
-                        concurrency=jobs)
+                        categories=categories, online=online, judge=judge, timeout=timeout,
+                        concurrency=jobs, max_tokens=max_tokens)
     if out:
         try:
             Path(out).write_text(result.page, encoding="utf-8")

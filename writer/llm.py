@@ -235,12 +235,16 @@ class ModelClient:
         return min(base + random.uniform(0, self.config.backoff), self.config.max_backoff)
 
     def complete(self, messages: Sequence[Message], *, purpose: str,
-                 attempt: int = 1) -> Completion:
+                 attempt: int = 1, response_format: dict[str, Any] | None = None,
+                 max_tokens: int | None = None, temperature: float | None = None
+                 ) -> Completion:
         """The model's reply to ``messages``, retried on endpoint errors.
 
         ``purpose`` names the request in the log (a section, ``"judge"``); ``attempt`` is the
         number of its first request, for a conversation that has asked before (re-asks).
-        Raises ``EndpointFailed`` (with the requests made) when no answer came.
+        ``response_format`` (e.g. a JSON schema), ``max_tokens`` and ``temperature`` override
+        the config for this request. Raises ``EndpointFailed`` (with the requests made) when
+        no answer came.
         """
         import openai
         from tenacity import Retrying, retry_if_exception, stop_after_attempt
@@ -255,6 +259,7 @@ class ModelClient:
         )
         secrets = cfg.all_secrets()
         prompt = redact(json.dumps(list(messages), ensure_ascii=False), secrets) or ""
+        extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
         calls: list[ModelCall] = []
         try:
             for tried in retrying:
@@ -265,8 +270,10 @@ class ModelClient:
                         response = self._sdk.chat.completions.create(
                             model=cfg.model,
                             messages=list(messages),  # type: ignore[arg-type]
-                            temperature=cfg.temperature,
-                            max_tokens=cfg.max_tokens,
+                            temperature=cfg.temperature if temperature is None
+                            else temperature,
+                            max_tokens=max_tokens or cfg.max_tokens,
+                            **extra,
                         )
                     except openai.OpenAIError as exc:
                         calls.append(ModelCall(

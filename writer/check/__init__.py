@@ -6,15 +6,15 @@
     >>> report.to_json()           # the stable JSON shape (see writer.check.models)
 
 Works on any page: a model's draft, a curator's edit, or an old page. Deterministic and
-offline; a ``judge`` (a callable ``(text, ChecksTable) -> {row name: opinion}``, e.g. a
-model) may add an opinion next to a rule-based answer, never replace it. The heavy
-readers (VADER, Pyphen) load on first use, not at import.
+offline; a ``judge`` (``writer.check.judge.ModelJudge``: a model reads each sentence with
+the facts it cites) may add findings and an opinion next to a rule-based answer, never
+remove or replace them. The heavy readers (VADER, Pyphen) load on first use, not at import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from writer.check.models import (
     KINDS,
@@ -22,14 +22,26 @@ from writer.check.models import (
     CheckRow,
     ChecksTable,
     Finding,
+    JudgeReview,
     SectionReadability,
     TracedClaim,
 )
 from writer.factsheet import FactSheet
 
 if TYPE_CHECKING:
+    from writer.check.claims import Claim
     from writer.check.diseases import DiseaseNames
     from writer.check.goterms import GoTerms
+    from writer.check.page import Page
+
+
+class Judge(Protocol):
+    """What ``check`` asks of a judge (``writer.check.judge.ModelJudge`` is one)."""
+
+    model: str
+
+    def review(self, page: Page, sheet: FactSheet, claims: Sequence[Claim]) -> JudgeReview:
+        ...
 
 __all__ = [
     "KINDS",
@@ -37,6 +49,8 @@ __all__ = [
     "CheckRow",
     "ChecksTable",
     "Finding",
+    "Judge",
+    "JudgeReview",
     "SectionReadability",
     "TracedClaim",
     "check",
@@ -44,7 +58,7 @@ __all__ = [
 
 
 def check(text: str, sheet: FactSheet, *,
-          judge: Callable[[str, ChecksTable], dict[str, str]] | None = None,
+          judge: Judge | None = None,
           diseases: DiseaseNames | None = None,
           go_terms: GoTerms | None = None) -> CheckReport:
     """Evaluate ``text`` (Markdown, optionally with front matter) against ``sheet``.
@@ -52,9 +66,10 @@ def check(text: str, sheet: FactSheet, *,
     ``diseases`` is the list of disease names that are claims wherever they appear
     (default: the HPO names of the fact store this process opened, ``writer.check.diseases``).
 
-    ``judge``, when given, is asked for an opinion on each Checks row (keys ``sentiment``,
-    ``ethical_concerns``, ``coherence``, ``facts_verified``); its answers are shown next to
-    the rule-based ones, and a failing judge never hides them.
+    ``judge``, when given, reads every prose sentence: its refuted and partly supported
+    sentences are added as findings (kind ``judge``), its tally is the Facts verified row's
+    ``judge`` opinion, and its answers and requests are ``report.judge``. It never removes a
+    rule's finding; a judge that fails is reported as failed and changes nothing else.
 
     GO term names are read with the Gene Ontology of the fact store the sheet came from
     (``go_terms`` overrides it); a sheet made otherwise (from JSON) knows only its own terms.
@@ -104,13 +119,23 @@ def check(text: str, sheet: FactSheet, *,
         findings.append(Finding(claim=claim_text, sentence=sentence_text, kind=claim.kind,
                                 status=status, reason=reason, start=claim.start,  # type: ignore[arg-type]
                                 end=claim.end))
-    table, flags = checks.build(page, claims, len(traced), contradicted, text, judge)
+    table, flags = checks.build(page, claims, len(traced), contradicted)
     for flag in flags:  # one hyped, advising or contradicting sentence is a finding too
         sentence_text = text[flag.start : flag.end]
         findings.append(Finding(claim=sentence_text, sentence=sentence_text, kind=flag.kind,
                                 status="flagged", reason=flag.reason, start=flag.start,
                                 end=flag.end))
+    review = None
+    if judge is not None:
+        try:
+            review = judge.review(page, sheet, claims)
+        except Exception as exc:  # a judge's failure never hides or changes the rules' answers
+            review = JudgeReview(model=str(getattr(judge, "model", "judge")),
+                                 error=f"{type(exc).__name__}: {exc}")
+        findings.extend(review.findings())
+        table = table.model_copy(update={"facts_verified": table.facts_verified.model_copy(
+            update={"judge": review.opinion()})})
     findings.sort(key=lambda f: (f.start if f.start is not None else -1))
     return CheckReport(findings=findings, checks=table, claims_total=len(claims),
                        claims_traced=len(traced), traced=traced, symbol=sheet.symbol,
-                       gene_id=sheet.gene_id)
+                       gene_id=sheet.gene_id, judge=review)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -38,9 +38,6 @@ READABILITY_BAND: tuple[float, float] = (8.0, 20.0)
 SENTIMENT_NEUTRAL = 0.05
 
 NAME_KINDS = frozenset({"go_term", "tissue", "pathway", "paper"})
-
-Judge = Callable[[str, ChecksTable], dict[str, str]]
-
 
 @cache
 def _vader() -> Any:
@@ -273,8 +270,8 @@ def facts_verified(total: int, traced: int, contradicted: int) -> CheckRow:
                     ok=traced == total, score=round(traced / total, 4))
 
 
-def build(page: Page, claims: Sequence[Claim], traced: int, contradicted: int,
-          text: str, judge: Judge | None = None) -> tuple[ChecksTable, list[Flag]]:
+def build(page: Page, claims: Sequence[Claim], traced: int, contradicted: int
+          ) -> tuple[ChecksTable, list[Flag]]:
     """The Checks table, and the sentences its rows failed on (each becomes a finding)."""
     grades = readability(page)
     sentiment_row, sentiment_flags = sentiment(page, claims)
@@ -289,16 +286,4 @@ def build(page: Page, claims: Sequence[Claim], traced: int, contradicted: int,
         readability=tuple(grades),
         readability_band=READABILITY_BAND,
     )
-    if judge is None:
-        return table, flags
-    try:
-        opinions = judge(text, table)
-    except Exception as exc:  # a judge's failure never hides the rule-based answers
-        opinions = {name: f"judge failed: {exc}" for name in
-                    ("sentiment", "ethical_concerns", "coherence", "facts_verified")}
-    update = {}
-    for name in ("sentiment", "ethical_concerns", "coherence", "facts_verified"):
-        if opinions.get(name):
-            row: CheckRow = getattr(table, name)
-            update[name] = row.model_copy(update={"judge": str(opinions[name])})
-    return table.model_copy(update=update), flags
+    return table, flags

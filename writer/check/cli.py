@@ -87,6 +87,16 @@ def render_text(report: Any, text: str, color: bool = False) -> str:
         lines.append("  " + " ".join(_excerpt(text, f.start, f.end, color).split()))
         lines.append(f"  {f.reason}")
         lines.append("")
+    if report.judge is not None:
+        lines.append(f"Model judge: {report.judge.opinion()}; {len(report.judge.calls)} "
+                     f"request{'s' * (len(report.judge.calls) != 1)}")
+        if report.judge.error:
+            lines.append(f"  {report.judge.error}")
+        unusable = Counter(v.reason for v in report.judge.verdicts
+                           if v.reason.startswith("not checkable:"))
+        for reason, n in unusable.items():
+            lines.append(f"  {n} sentence{'s' * (n != 1)} {reason}")
+        lines.append("")
     lines.append(report.checks_markdown())
     return "\n".join(lines)
 
@@ -96,18 +106,27 @@ def render_text(report: Any, text: str, color: bool = False) -> str:
 @click.option("--gene", "-g", metavar="GENE",
               help="Symbol, alias, NCBI Gene ID or Ensembl ID of the page's gene (required).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--judge", "judge_model", metavar="MODEL",
+              help="Also let MODEL (on the configured OpenAI-compatible endpoint: "
+                   "OPENAI_BASE_URL, OPENAI_API_KEY or config.toml [model]) judge each "
+                   "sentence against the facts it cites; it adds findings, never removes one.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="Per-request timeout for the judge (default 60).")
 @click.pass_context
-def check(ctx: click.Context, page: str | None, gene: str | None, as_json: bool) -> None:
+def check(ctx: click.Context, page: str | None, gene: str | None, as_json: bool,
+          judge_model: str | None, timeout: float | None) -> None:
     """Trace every claim of PAGE (Markdown; '-' reads standard input) to the facts of GENE.
 
     Lists each number, identifier and name that the fact sheet does not support, with its
-    sentence and the source's value, then the Checks table. Exit status: 0 every claim
-    traced, 1 findings, 2 bad input.
+    sentence and the source's value, then the Checks table. With --judge, a model also
+    reads each sentence with its section's facts: refuted and partly supported sentences
+    are findings (kind judge). Exit status: 0 every claim traced, 1 findings, 2 bad input.
 
     \b
     Examples:
       writer check MT1G.md --gene MT1G
       writer check draft.md --gene 4495 --json
+      OPENAI_BASE_URL=http://127.0.0.1:8080/v1 writer check MT1G.md --gene MT1G --judge smollm2
     """
     try:
         if not page:  # checked here, not by click, so the error is one line like the others
@@ -120,12 +139,21 @@ def check(ctx: click.Context, page: str | None, gene: str | None, as_json: bool)
 
         text = read_page(page)
         settings = ctx.obj if isinstance(ctx.obj, Settings) else load_settings()
+        judge = None
+        if judge_model is not None:
+            from writer.check.judge import ModelJudge, judge_config
+
+            judge = ModelJudge(judge_config(settings.model, judge_model, timeout))
         store = FactStore(settings.facts_path)
         try:
             sheet = store.sheet(store.resolve(gene))
         finally:
             store.close()
-        report = run_check(text, sheet)
+        try:
+            report = run_check(text, sheet, judge=judge)
+        finally:
+            if judge is not None:
+                judge.close()
     except WriterError as exc:
         click.echo(f"writer: {exc}", err=True)
         ctx.exit(exc.exit_code)

@@ -246,7 +246,8 @@ _CACHE_LOCK = threading.Lock()
 
 def load(path: Path) -> GoTerms:
     """The vocabulary kept in the fact store at ``path`` (empty for a store synced before it
-    had one), read once per process and store file."""
+    had one, or without GO terms: the gene's own terms are read then), read once per process
+    and store file."""
     try:
         stat = path.stat()
     except OSError:
@@ -259,6 +260,8 @@ def load(path: Path) -> GoTerms:
         uri = f"file:{path}?mode=ro"
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False)  # reads, under a lock
         try:
+            if conn.execute("SELECT 1 FROM go_terms LIMIT 1").fetchone() is None:
+                raise sqlite3.OperationalError("no GO vocabulary in this store")
             vocab = GoTerms(
                 prefixes=dict(conn.execute("SELECT prefix, lengths FROM go_name_prefixes")),
                 singles=frozenset(k for (k,) in conn.execute(

@@ -13,13 +13,21 @@ JSON shape (``writer check PAGE --gene GENE --json``, ``CheckReport.to_json()``;
         "facts_verified":   {"answer", "reason", "ok", "score", "judge"},
         "readability": [{"section", "grade", "in_band"}, ...],
         "readability_band": [low, high]},
-     "claims_total": 41, "claims_traced": 12}
+     "claims_total": 41, "claims_traced": 12,
+     "judge": null | {"model", "counts": {"supported", "partly supported", "refuted",
+                                          "not checkable"},
+                      "verdicts": [{"section", "sentence", "verdict", "reason", "start",
+                                    "end"}, ...],
+                      "requests": 3}}
 
 ``status`` is ``contradicted`` (the fact sheet holds a different value of that kind) or
 ``unverifiable`` (the fact sheet has nothing to check the claim against). ``start`` and
 ``end`` are character offsets of the claim in the checked text. ``kind`` is one of
 ``KINDS``. A row's ``ok`` is false when the row found a problem; ``judge`` holds a model's
 opinion when a judge was configured (it never replaces the rule-based answer).
+``judge`` is null unless a model judge read the page (``writer check --judge MODEL``): its
+verdict on each sentence it read, with a reason; a reply it could not use is a verdict
+``not checkable`` that says why.
 
 ``Finding`` is the one model of a finding everywhere (drafting, the review queue, the eval
 suite): drafting's own findings add ``section`` and ``key``, and statuses ``omitted``,
@@ -32,7 +40,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = 1
+from writer.llm import ModelCall
+
+SCHEMA_VERSION = 2  # 2: the "judge" key
 
 # What a claim is about (the ``kind`` of a finding).
 KINDS: dict[str, str] = {
@@ -68,6 +78,8 @@ KINDS: dict[str, str] = {
     "ethics": "medical advice, deterministic or stigmatising language, patient data, or an "
               "unsupported clinical claim",
     "coherence": "a statement that contradicts an earlier one, or a repeated sentence",
+    "judge": "a sentence the optional model judge found refuted or only partly supported "
+             "by the facts it cites",
 }
 
 
@@ -83,7 +95,8 @@ STATUSES: dict[str, str] = {
     "replaced": "a model's claim the evaluator could not trace; the template text replaced it",
     "failed": "the model endpoint failed; the template text was used (kind ``endpoint``)",
     "flagged": "a sentence a Checks row failed on (kind ``sentiment``, ``ethics`` or "
-               "``coherence``): hype, advice, stigma, a contradiction or a repeat",
+               "``coherence``): hype, advice, stigma, a contradiction or a repeat; or one "
+               "the model judge found refuted or partly supported (kind ``judge``)",
 }
 Status = Literal["contradicted", "unverifiable", "omitted", "replaced", "failed", "flagged"]
 
@@ -164,6 +177,56 @@ def _cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
 
 
+# A model judge's answers about one sentence (``writer.check.judge``).
+VERDICTS = ("supported", "partly supported", "refuted", "not checkable")
+Verdict = Literal["supported", "partly supported", "refuted", "not checkable"]
+FLAGGED_VERDICTS = frozenset({"refuted", "partly supported"})
+
+
+class SentenceVerdict(_Frozen):
+    """The judge's answer on one sentence: ``reason`` is the model's (cleaned, shortened),
+    or for ``not checkable`` why no usable answer came (garbage, timeout, no verdict)."""
+
+    section: str
+    sentence: str
+    verdict: Verdict
+    reason: str
+    start: int
+    end: int
+
+
+class JudgeReview(_Frozen):
+    """What a model judge said of a page, and every request it made for it."""
+
+    model: str
+    verdicts: list[SentenceVerdict] = []
+    calls: list[ModelCall] = []
+    error: str | None = None  # the judge itself failed (every sentence not checkable)
+
+    def counts(self) -> dict[str, int]:
+        return {v: sum(1 for s in self.verdicts if s.verdict == v) for v in VERDICTS}
+
+    def opinion(self) -> str:
+        """One line for the Checks table (no model text: it is published)."""
+        if self.error:
+            return f"{self.model}: judge failed, nothing checked"
+        c = self.counts()
+        return (f"{self.model}: of {len(self.verdicts)} sentences, {c['supported']} supported, "
+                f"{c['partly supported']} partly supported, {c['refuted']} refuted, "
+                f"{c['not checkable']} not checkable")
+
+    def findings(self) -> list[Finding]:
+        return [Finding(claim=v.sentence, sentence=v.sentence, kind="judge", status="flagged",
+                        reason=f"model judge ({self.model}): {v.verdict}: {v.reason}",
+                        start=v.start, end=v.end)
+                for v in self.verdicts if v.verdict in FLAGGED_VERDICTS]
+
+    def report_json(self) -> dict[str, Any]:
+        return {"model": self.model, "counts": self.counts(),
+                "verdicts": [v.model_dump(mode="json") for v in self.verdicts],
+                "requests": len(self.calls)}
+
+
 class CheckReport(_Frozen):
     findings: list[Finding]
     checks: ChecksTable
@@ -172,6 +235,7 @@ class CheckReport(_Frozen):
     traced: list[TracedClaim] = []
     symbol: str = ""
     gene_id: int = 0
+    judge: JudgeReview | None = None
 
     @property
     def ok(self) -> bool:
@@ -199,4 +263,5 @@ class CheckReport(_Frozen):
             "checks": checks,
             "claims_total": self.claims_total,
             "claims_traced": self.claims_traced,
+            "judge": self.judge.report_json() if self.judge is not None else None,
         }

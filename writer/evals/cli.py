@@ -33,13 +33,20 @@ if TYPE_CHECKING:
 @click.option("--suite", "suite_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Folder with panel.tsv, injections.toml and thresholds.toml "
                    "(default: the suite shipped in the package, writer/evals/data/).")
+@click.option("--thresholds", "thresholds_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Judge the run by FILE instead of the suite's thresholds.toml (e.g. "
+                   "writer/evals/data/thresholds-local-model.toml: no flaw reaches a page).")
 @click.option("--pages", "pages_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Write each drafted page to DIR/<SYMBOL>.md for reading.")
+@click.option("--judge", "judge_model", metavar="MODEL",
+              help="Also measure the model judge MODEL (on the configured endpoint) on the "
+                   "same injections: its recall per kind beside the rules', its false alarms.")
 @model_request_options
 @click.pass_obj
 def eval_command(settings: Settings, model: str | None, as_json: bool, report_file: str | None,
                  limit: int | None, genes: tuple[str, ...], suite_dir: str | None,
-                 pages_dir: str | None, timeout: float | None, jobs: int | None) -> None:
+                 thresholds_file: str | None, pages_dir: str | None, judge_model: str | None,
+                 timeout: float | None, jobs: int | None, max_tokens: int | None) -> None:
     """Run the eval suite: draft every panel gene, check it, inject errors, check again.
 
     Reports per gene and overall: grounding (claims traced / claims), coverage (section
@@ -54,6 +61,7 @@ def eval_command(settings: Settings, model: str | None, as_json: bool, report_fi
       writer eval --json > eval.json
       writer eval --report eval.md --pages /tmp/pages
       OPENAI_BASE_URL=http://127.0.0.1:8080/v1 writer eval --model smollm2 --limit 5 --jobs 1
+      OPENAI_BASE_URL=http://127.0.0.1:8080/v1 writer eval --judge smollm2 --gene MT1G
     """
     from writer.evals.report import render_markdown
     from writer.evals.runner import run_eval
@@ -61,11 +69,16 @@ def eval_command(settings: Settings, model: str | None, as_json: bool, report_fi
     from writer.progress import Progress
 
     suite = load_suite(suite_dir)
+    if thresholds_file:
+        from writer.evals.suite import read_thresholds
+
+        suite = suite.model_copy(update={"thresholds": read_thresholds(Path(thresholds_file))})
     if report_file and not Path(report_file).resolve().parent.is_dir():
         raise BadFile(f"cannot write {report_file}: its folder does not exist")
     report = run_eval(settings, suite, model=model, limit=limit, genes=genes,
                       pages_dir=Path(pages_dir) if pages_dir else None, progress=Progress(),
-                      timeout=timeout, concurrency=jobs)
+                      judge_model=judge_model, timeout=timeout, concurrency=jobs,
+                      max_tokens=max_tokens)
     markdown = render_markdown(report)
     if report_file:
         try:

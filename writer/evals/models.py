@@ -2,7 +2,7 @@
 
 ``schema_version`` changes when the shape does; ``tests/test_eval_report.py`` holds it::
 
-    {"schema_version": 1,
+    {"schema_version": 2,                # 2: "judge" in "overall" and in each gene
      "passed": true,                      # every applicable threshold met
      "missed": ["grounding = 0.98 (needs >= 1)", ...],
      "phraser": "template" | "openai", "model": null | "NAME",
@@ -14,7 +14,10 @@
      "genes": [{<GeneResult>}, ...]}
 
 Rates are fractions (0..1), null when nothing was measured (acceptance without a model,
-recall of a kind never planted). ``passed`` of a threshold is null when it does not apply
+recall of a kind never planted). ``judge`` (in ``overall`` and each gene) is null unless
+``--judge MODEL`` ran the model judge beside the rules: its recall per kind on the same
+plantings, its findings on the clean page (false alarms) and its unusable answers.
+``passed`` of a threshold is null when it does not apply
 to the run (a ``when = "model"`` threshold in a template run) or its metric is null.
 """
 
@@ -26,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, computed_field, field_serializer
 
 from writer.check.models import Finding
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # The fields of a finding in this report (offsets would point into pages it does not hold).
 FINDING_FIELDS = frozenset({"claim", "kind", "status", "reason", "sentence"})
 
@@ -81,6 +84,37 @@ class Readability(_Model):
     in_band: bool
 
 
+class GeneJudge(_Model):
+    """The model judge on one gene: the clean page it read, and the same plantings."""
+
+    model: str
+    sentences: int = 0  # sentences of the clean page it judged
+    not_checkable: int = 0  # of them, answered "not checkable" (or unusable answers)
+    false_alarms: list[Finding] = []  # its findings on the clean page
+    recall: dict[str, KindRecall] = {}
+    calls: int = 0  # requests made (answers for unchanged sections come from its cache)
+    seconds: float = 0.0
+
+    @field_serializer("false_alarms")
+    def _findings(self, findings: list[Finding]) -> list[dict[str, Any]]:
+        return [f.model_dump(mode="json", include=FINDING_FIELDS) for f in findings]
+
+
+class JudgeOverall(_Model):
+    model: str
+    sentences: int
+    not_checkable: int
+    not_checkable_rate: float | None
+    false_alarms: int  # judge findings on clean pages
+    false_alarm_pages: int
+    planted: int
+    caught: int
+    recall: float | None
+    recall_by_kind: dict[str, KindRecall]
+    calls: int
+    seconds: float
+
+
 class GeneResult(_Model):
     query: str
     expect: str
@@ -107,6 +141,7 @@ class GeneResult(_Model):
     model_calls: int = 0
     draft_seconds: float = 0.0
     inject_seconds: float = 0.0
+    judge: GeneJudge | None = None
 
     @field_serializer("page_findings", "false_alarms")
     def _findings(self, findings: list[Finding]) -> list[dict[str, Any]]:
@@ -175,6 +210,7 @@ class Overall(_Model):
     seconds_per_gene: float | None
     draft_seconds: float
     inject_seconds: float
+    judge: JudgeOverall | None = None  # with --judge MODEL
 
 
 class ThresholdResult(_Model):
@@ -225,6 +261,14 @@ def metric_paths(kinds: list[str]) -> set[str]:
                 paths.add(f"recall_by_kind.{kind}.caught")
         elif name == "readability_by_section":
             continue  # informative only: sections differ between genes
+        elif name == "judge":
+            for field in JudgeOverall.model_fields:
+                if field == "recall_by_kind":
+                    for kind in kinds:
+                        paths.update(f"judge.recall_by_kind.{kind}.{m}"
+                                     for m in ("rate", "planted", "caught"))
+                elif field != "model":
+                    paths.add(f"judge.{field}")
         else:
             paths.add(name)
     return paths

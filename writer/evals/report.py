@@ -152,10 +152,25 @@ def render_markdown(report: EvalReport) -> str:
             value = pct(t.value) if t.metric.endswith(".rate") or t.metric in RATE_METRICS \
                 else _num(t.value)
             lines.append(f"| `{t.metric}` | {value} | {_bound(t)} | {_mark(t)} |")
-    lines += ["", "## Evaluator recall per injected error kind", "",
-              "| kind | caught | recall |", "| :-- | --: | --: |"]
-    for kind, r in o.recall_by_kind.items():
-        lines.append(f"| {kind} | {r.caught}/{r.planted} | {pct(r.rate)} |")
+    lines += ["", "## Evaluator recall per injected error kind", ""]
+    j = o.judge
+    if j is None:
+        lines += ["| kind | caught | recall |", "| :-- | --: | --: |"]
+        for kind, r in o.recall_by_kind.items():
+            lines.append(f"| {kind} | {r.caught}/{r.planted} | {pct(r.rate)} |")
+    else:
+        lines += [f"The model judge `{_cell(j.model)}` read the same planted pages beside the "
+                  f"rules: {j.caught}/{j.planted} caught ({pct(j.recall)}); on the clean "
+                  f"pages it raised {j.false_alarms} false alarm{'s' * (j.false_alarms != 1)} "
+                  f"on {j.false_alarm_pages} page{'s' * (j.false_alarm_pages != 1)} and "
+                  f"answered {j.not_checkable} of {j.sentences} sentences \"not checkable\" "
+                  f"(or unusably); {j.calls} requests, {j.seconds:.1f} s.", "",
+                  "| kind | rules caught | rules recall | judge caught | judge recall |",
+                  "| :-- | --: | --: | --: | --: |"]
+        for kind, r in o.recall_by_kind.items():
+            jr = j.recall_by_kind.get(kind)
+            judged = f"{jr.caught}/{jr.planted} | {pct(jr.rate)}" if jr else "– | –"
+            lines.append(f"| {kind} | {r.caught}/{r.planted} | {pct(r.rate)} | {judged} |")
     if o.readability_by_section:
         grades = ", ".join(f"{k} {v:g}" for k, v in o.readability_by_section.items())
         lines += ["", f"Mean Flesch-Kincaid grade per section: {grades}."]

@@ -11,7 +11,11 @@ For each panel case:
    the requests, re-asks, fall-backs, replaced claims and tokens of every section;
 4. findings on the template page are false alarms (it states facts only);
 5. plant each injection kind ``count`` times into the clean drafted page (the template page
-   when the drafted one has findings) and check again: recall per kind.
+   when the drafted one has findings) and check again: recall per kind;
+6. with a model judge (``--judge MODEL``, ``writer.check.judge``): the judge reads the clean
+   page (its findings there are its false alarms) and every planted page, and its recall
+   per kind is measured on the same plantings, beside the rules' (its answers on unchanged
+   sections come from its cache, so each planting costs about one request).
 
 The metrics are summed over the panel (``Overall``) and compared with the thresholds.
 """
@@ -30,7 +34,9 @@ from writer.errors import AmbiguousGene, UnknownGene, UserInputError
 from writer.evals.models import (
     Coverage,
     EvalReport,
+    GeneJudge,
     GeneResult,
+    JudgeOverall,
     KindRecall,
     Miss,
     Overall,
@@ -45,6 +51,8 @@ from writer.evals.suite import Case, Suite
 from writer.progress import QUIET, Progress
 
 if TYPE_CHECKING:
+    from writer.check.judge import ModelJudge
+    from writer.check.models import CheckReport
     from writer.config import Settings
     from writer.draft import DraftResult
     from writer.factsheet import FactSheet
@@ -113,8 +121,20 @@ def _section_results(result: DraftResult, sheet: FactSheet) -> list[SectionResul
     return out
 
 
-def _inject(page: str, sheet: FactSheet, suite: Suite, symbol: str
+def _only(report: CheckReport, judge: bool) -> CheckReport:
+    """The report with the judge's findings only (``judge``) or the rules' only."""
+    return report.model_copy(update={"findings": [f for f in report.findings
+                                                  if (f.kind == "judge") == judge]})
+
+
+def _judge_seconds(report: CheckReport) -> float:
+    return sum(c.duration_s for c in report.judge.calls) if report.judge else 0.0
+
+
+def _inject(page: str, sheet: FactSheet, suite: Suite, symbol: str,
+            judge: ModelJudge | None = None, judged: GeneJudge | None = None
             ) -> tuple[dict[str, KindRecall], list[Miss]]:
+    """Recall per kind of the rules; with a ``judge``, its recall is added to ``judged``."""
     from writer.check import check
     from writer.evals.inject import caught, inject
 
@@ -122,7 +142,7 @@ def _inject(page: str, sheet: FactSheet, suite: Suite, symbol: str
     missed: list[Miss] = []
     seed = suite.injections.seed
     for spec in suite.injections.injection:
-        planted = hit = 0
+        planted = hit = judge_hit = 0
         for t in range(spec.count):
             rng = random.Random(f"{seed}-{symbol}-{spec.kind}-{t}")
             done = inject(page, sheet, spec.kind, rng)
@@ -130,14 +150,35 @@ def _inject(page: str, sheet: FactSheet, suite: Suite, symbol: str
                 continue
             text, expected = done
             planted += 1
-            if caught(check(text, sheet), expected):
+            report = check(text, sheet, judge=judge)
+            if caught(_only(report, judge=False), expected):
                 hit += 1
             else:
                 excerpt = text[max(0, expected.start - EXCERPT): expected.end + EXCERPT]
                 missed.append(Miss(kind=spec.kind, claim=expected.claim,
                                    excerpt=" ".join(excerpt.split())))
+            if judged is not None and report.judge is not None:
+                judge_hit += caught(_only(report, judge=True), expected)
+                judged.calls += len(report.judge.calls)
+                judged.seconds += _judge_seconds(report)
         recall[spec.kind] = KindRecall(planted=planted, caught=hit, rate=_rate(hit, planted))
+        if judged is not None:
+            judged.recall[spec.kind] = KindRecall(planted=planted, caught=judge_hit,
+                                                  rate=_rate(judge_hit, planted))
     return recall, missed
+
+
+def _judge_clean(page: str, sheet: FactSheet, judge: ModelJudge) -> GeneJudge:
+    """The judge on the clean page: what it says there is a false alarm or a non-answer."""
+    from writer.check import check
+
+    report = check(page, sheet, judge=judge)
+    review = report.judge
+    assert review is not None
+    return GeneJudge(model=judge.model, sentences=len(review.verdicts),
+                     not_checkable=sum(v.verdict == "not checkable" for v in review.verdicts),
+                     false_alarms=[f for f in report.findings if f.kind == "judge"],
+                     calls=len(review.calls), seconds=_judge_seconds(report))
 
 
 def _safe_name(symbol: str) -> str:
@@ -145,8 +186,9 @@ def _safe_name(symbol: str) -> str:
 
 
 def run_case(case: Case, store: FactStore, suite: Suite, phraser: Any | None,
-             pages_dir: Path | None = None) -> GeneResult:
-    """Resolve, draft, measure and inject one case (``phraser`` None: the template)."""
+             pages_dir: Path | None = None, judge: ModelJudge | None = None) -> GeneResult:
+    """Resolve, draft, measure and inject one case (``phraser`` None: the template; ``judge``
+    a model judge measured beside the rules)."""
     from writer.draft import make_draft
 
     base: dict[str, Any] = {"query": case.query, "expect": case.expect,
@@ -179,9 +221,13 @@ def run_case(case: Case, store: FactStore, suite: Suite, phraser: Any | None,
         "template" if not template.report.findings else None)
     recall: dict[str, KindRecall] = {}
     missed: list[Miss] = []
+    judged = None
     if target is not None:
         page = drafted.page if target == "drafted" else template.page
-        recall, missed = _inject(page, sheet, suite, sheet.symbol)
+        judged = _judge_clean(page, sheet, judge) if judge is not None else None
+        recall, missed = _inject(page, sheet, suite, sheet.symbol, judge, judged)
+        if judged is not None:
+            judged.seconds = round(judged.seconds, 3)
     inject_seconds = time.monotonic() - start
 
     sections = _section_results(drafted, sheet)
@@ -214,6 +260,7 @@ def run_case(case: Case, store: FactStore, suite: Suite, phraser: Any | None,
         model_calls=int(usage.get("model_calls", 0)),
         draft_seconds=round(draft_seconds, 3),
         inject_seconds=round(inject_seconds, 3),
+        judge=judged,
     )
 
 
@@ -298,6 +345,29 @@ def overall(genes: Sequence[GeneResult], kinds: Sequence[str], seconds: float) -
         seconds_per_gene=round(seconds / len(drafted), 3) if drafted else None,
         draft_seconds=round(sum(g.draft_seconds for g in drafted), 2),
         inject_seconds=round(sum(g.inject_seconds for g in drafted), 2),
+        judge=_judge_overall([g.judge for g in drafted if g.judge is not None], kinds),
+    )
+
+
+def _judge_overall(judged: Sequence[GeneJudge], kinds: Sequence[str]) -> JudgeOverall | None:
+    if not judged:
+        return None
+    by_kind: dict[str, KindRecall] = {}
+    for kind in kinds:
+        planted = sum(j.recall[kind].planted for j in judged if kind in j.recall)
+        hit = sum(j.recall[kind].caught for j in judged if kind in j.recall)
+        by_kind[kind] = KindRecall(planted=planted, caught=hit, rate=_rate(hit, planted))
+    planted = sum(r.planted for r in by_kind.values())
+    hit = sum(r.caught for r in by_kind.values())
+    sentences = sum(j.sentences for j in judged)
+    not_checkable = sum(j.not_checkable for j in judged)
+    return JudgeOverall(
+        model=judged[0].model, sentences=sentences, not_checkable=not_checkable,
+        not_checkable_rate=_rate(not_checkable, sentences),
+        false_alarms=sum(len(j.false_alarms) for j in judged),
+        false_alarm_pages=sum(bool(j.false_alarms) for j in judged),
+        planted=planted, caught=hit, recall=_rate(hit, planted), recall_by_kind=by_kind,
+        calls=sum(j.calls for j in judged), seconds=round(sum(j.seconds for j in judged), 2),
     )
 
 
@@ -332,6 +402,9 @@ def _summary_line(g: GeneResult) -> str:
     caught, planted, model = g.caught, g.planted, g.model_sections
     accepted = f", {sum(s.accepted for s in model)}/{len(model)} sections accepted" \
         if model else ""
+    if g.judge is not None:
+        accepted += (f", judge caught {sum(r.caught for r in g.judge.recall.values())}/{planted}"
+                     f" ({len(g.judge.false_alarms)} false alarms)")
     return (f"{g.symbol}: {g.claims_traced}/{g.claims_total} claims traced, "
             f"{caught}/{planted} injections caught{accepted} "
             f"({g.draft_seconds + g.inject_seconds:.1f} s)")
@@ -347,9 +420,11 @@ def run_eval(
     pages_dir: Path | None = None,
     progress: Progress = QUIET,
     http_client: Any | None = None,
+    judge_model: str | None = None,
     **model_overrides: Any,
 ) -> EvalReport:
-    """Run the suite (``model`` None or 'template': the template phraser)."""
+    """Run the suite (``model`` None or 'template': the template phraser; ``judge_model`` a
+    model name: the model judge is measured beside the rules)."""
     from writer.draft import default_date
     from writer.llm import model_config
     from writer.store import FactStore
@@ -366,6 +441,14 @@ def run_eval(
             pages_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UserInputError(f"cannot create --pages folder {pages_dir}: {exc}") from None
+    model_judge = None
+    if judge_model is not None:
+        from writer.check.judge import ModelJudge, judge_config
+
+        model_judge = ModelJudge(judge_config(settings.model, judge_model,
+                                              model_overrides.get("timeout"),
+                                              model_overrides.get("max_tokens")),
+                                 http_client=http_client)
     phraser = None
     if config is not None:
         from writer.phrasers.model import ModelPhraser
@@ -374,17 +457,21 @@ def run_eval(
     kinds = [i.kind for i in suite.injections.injection]
     name = "template" if phraser is None else phraser.name
     what = "the template phraser" if phraser is None else f"model {config.model}"  # type: ignore[union-attr]
+    if model_judge is not None:
+        what += f", judged by model {model_judge.model}"
     progress.step(f"eval: {len(cases)} cases with {what}, {len(kinds)} injection kinds")
     start = time.monotonic()
     results = []
     try:
         for n, case in enumerate(cases, 1):
-            result = run_case(case, store, suite, phraser, pages_dir)
+            result = run_case(case, store, suite, phraser, pages_dir, model_judge)
             results.append(result)
             progress.step(f"{n}/{len(cases)} {_summary_line(result)}")
     finally:
         if phraser is not None:
             phraser.close()
+        if model_judge is not None:
+            model_judge.close()
         store.close()
     summary = overall(results, kinds, time.monotonic() - start)
     partial = len(cases) < len(suite.cases) or any(c.category == "ad hoc" for c in cases)
