@@ -204,15 +204,7 @@ def _candidates(fact: float | int | str | Decimal, factor: Decimal) -> list[Deci
 def rounds_to(written: Written, fact: float | int | str | Decimal, factor: Decimal = Decimal(1)
               ) -> bool:
     """True when ``fact * factor`` rounded to the written decimals is the written value."""
-    quantum = Decimal(1).scaleb(-written.decimals)
-    for exact in _candidates(fact, factor):
-        for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN):
-            try:
-                if exact.quantize(quantum, rounding=mode) == written.value:
-                    return True
-            except InvalidOperation:
-                continue
-    return False
+    return _rounds_at(written, fact, factor, Decimal(1).scaleb(-written.decimals))
 
 
 def significant_quantum(written: Written) -> Decimal:
@@ -229,6 +221,7 @@ def significant_quantum(written: Written) -> Decimal:
 
 def _rounds_at(written: Written, fact: float | int | str | Decimal, factor: Decimal,
                quantum: Decimal) -> bool:
+    """True when ``fact * factor`` rounded to ``quantum`` is the written value."""
     for exact in _candidates(fact, factor):
         for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN):
             try:
