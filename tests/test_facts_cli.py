@@ -56,6 +56,13 @@ def test_unknown_numeric_id(facts_env):
     assert "unknown gene" in err
 
 
+@pytest.mark.parametrize("query", ["99999999999999999999999", "\u00b2"])
+def test_an_id_no_store_can_hold_is_an_unknown_gene(facts_env, query):
+    code, _, err = run("facts", query)
+    assert code == 2
+    assert err.strip().splitlines() == [f"writer: unknown gene {query!r}."]
+
+
 def test_missing_store_tells_to_sync(tmp_path, monkeypatch):
     monkeypatch.setenv("GENE_WRITER_FACTS", str(tmp_path / "none.sqlite"))
     code, _, err = run("facts", "MT1G")

@@ -65,11 +65,12 @@ def test_list(env: Path) -> None:
 
 
 def test_unknown_id_is_one_line_exit_2(env: Path) -> None:
-    for args in (["show", "99"], ["history", "99"], ["accept", "99", "--reviewer", "a"],
-                 ["reject", "99", "--reviewer", "a", "--comment", "x"]):
-        r = run("review", *args)
-        assert r.exit_code == 2, args
-        assert r.output.strip().count("\n") == 0 and "no draft 99" in r.output
+    for n in ("99", "99999999999999999999999"):  # the second no SQLite integer can hold
+        for args in (["show", n], ["history", n], ["accept", n, "--reviewer", "a"],
+                     ["reject", n, "--reviewer", "a", "--comment", "x"]):
+            r = run("review", *args)
+            assert r.exit_code == 2, args
+            assert r.output.strip().count("\n") == 0 and f"no draft {n}" in r.output
 
 
 def test_accept_is_refused_while_the_text_has_findings(env: Path) -> None:

@@ -256,6 +256,9 @@ class StoreBuilder:
             self.conn.execute("UPDATE populations SET size=? WHERE key=?", (size, key))
 
 
+# The largest integer SQLite stores: a larger ID (a typo, an attack) names no row.
+SQLITE_MAX_INT = 2**63 - 1
+
 _ORIGINS: dict[int, tuple[weakref.ref[FactSheet], Path]] = {}
 
 
@@ -299,9 +302,12 @@ class FactStore:
         q = query.strip()
         if not q:
             raise UnknownGene(query)
-        if q.isdigit():
-            if self.conn.execute("SELECT 1 FROM genes WHERE gene_id=?", (int(q),)).fetchone():
-                return int(q)
+        if q.isascii() and q.isdigit():
+            gene_id = int(q)
+            if gene_id <= SQLITE_MAX_INT and self.conn.execute(
+                "SELECT 1 FROM genes WHERE gene_id=?", (gene_id,)
+            ).fetchone():
+                return gene_id
             raise UnknownGene(query)
         rows = self.conn.execute(
             "SELECT gene_id, kind FROM gene_names WHERE name=?", (q.upper(),)

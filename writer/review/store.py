@@ -41,6 +41,7 @@ from writer.draft import DraftRecord, utcnow
 from writer.errors import BadFile, StaleEdit, UnknownDraft, UserInputError
 from writer.llm import ModelCall, redact
 from writer.review.migrations import migrate
+from writer.store import SQLITE_MAX_INT
 
 Status = Literal["pending", "edited", "accepted", "rejected"]
 Action = Literal["accepted", "edited", "rejected"]
@@ -274,10 +275,13 @@ class Queue:
         ]
 
     def _require(self, draft_id: int) -> None:
-        if not self.conn.execute("SELECT 1 FROM drafts WHERE id=?", (draft_id,)).fetchone():
+        if not 0 < draft_id <= SQLITE_MAX_INT or not self.conn.execute(
+            "SELECT 1 FROM drafts WHERE id=?", (draft_id,)
+        ).fetchone():
             raise UnknownDraft(draft_id)
 
     def get(self, draft_id: int) -> Draft:
+        self._require(draft_id)
         row = self.conn.execute(
             "SELECT id, gene_id, symbol, created, text, factsheet_hash, prompt_hashes, sections, "
             "findings, usage, duration_s FROM drafts WHERE id=?",
