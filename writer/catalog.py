@@ -39,6 +39,7 @@ class FactSpec:
     cues: tuple[str, ...] = ()
     counts: re.Pattern[str] | None = None
     stored: bool = True
+    negligible_below: float | None = None
 
     @property
     def prefix(self) -> str:
@@ -121,6 +122,7 @@ def _facts() -> dict[str, FactSpec]:
             cues=tuple(entry.get("cues", ())),
             counts=_pattern(entry.get("counts"), f"fact {key} counts"),
             stored=entry.get("stored", True),
+            negligible_below=entry.get("negligible_below"),
         )
     return out
 
@@ -201,6 +203,13 @@ def marker_order() -> tuple[SectionSpec, ...]:
 def heading_order() -> tuple[SectionSpec, ...]:
     """Sections with heading patterns, in the order the evaluator tries them."""
     return tuple(section(name) for name in _raw()["heading_order"])
+
+
+def negligible_tpm() -> float:
+    """The median TPM below which a tissue's expression is negligible (one rule for the
+    expression template and the evaluator)."""
+    spec = _facts()["expression.top_tissues"]
+    return spec.negligible_below if spec.negligible_below is not None else 0.0
 
 
 def go_evidence(group: str) -> frozenset[str]:

@@ -19,8 +19,9 @@ import re
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+
+from writer.check import vocabulary
 
 _SPELLING = ((re.compile(r"aemia"), "emia"), (re.compile(r"\bhaem"), "hem"),
              (re.compile(r"oesoph"), "esoph"), (re.compile(r"tumour"), "tumor"),
@@ -142,28 +143,14 @@ class DiseaseNames:
 EMPTY = DiseaseNames([])
 
 
-@lru_cache(maxsize=4)
-def _load(path: str, mtime_ns: int) -> DiseaseNames:
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return EMPTY
-    try:
-        rows = conn.execute("SELECT form, disease_id, name, genes FROM disease_names").fetchall()
-    except sqlite3.Error:  # a store synced without the HPO source
-        return EMPTY
-    finally:
-        conn.close()
-    return DiseaseNames(rows)
+def _read(conn: sqlite3.Connection) -> DiseaseNames:
+    return DiseaseNames(
+        conn.execute("SELECT form, disease_id, name, genes FROM disease_names").fetchall())
 
 
 def from_store(path: Path) -> DiseaseNames:
     """The disease names of the fact store at ``path`` (empty when it has none)."""
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        return EMPTY
-    return _load(str(path), mtime)
+    return vocabulary.from_store("disease names", path, _read, EMPTY)
 
 
 def default() -> DiseaseNames:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from writer.check import vocabulary
 
 WORD = re.compile(r"[A-Za-z0-9]+(?:'[a-z]+)?")
 # NCBI placeholders that are not names a writer uses
@@ -52,38 +53,21 @@ class GeneNames:
 
 
 EMPTY = GeneNames()
-_CACHE: dict[tuple[str, int, int], GeneNames] = {}
-_LOCK = threading.Lock()
+
+
+def _read(conn: sqlite3.Connection) -> GeneNames:
+    rows = conn.execute(
+        "SELECT symbol, gene_id, name FROM genes WHERE gene_type IN "
+        "('protein-coding', 'ncRNA', 'snoRNA', 'snRNA', 'rRNA', 'tRNA')"
+    ).fetchall()
+    by_words: dict[tuple[str, ...], tuple[str, int, str]] = {}
+    for symbol, gene_id, name in rows:
+        words = name_key(name)
+        if len(words) >= 2 and not _PLACEHOLDER.search(name):
+            by_words.setdefault(words, (symbol, gene_id, name))
+    return GeneNames(by_words, max((len(k) for k in by_words), default=0))
 
 
 def load(path: Path) -> GeneNames:
     """The gene names of the fact store at ``path`` (empty when unreadable)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return EMPTY
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    with _LOCK:
-        if key in _CACHE:
-            return _CACHE[key]
-        try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            try:
-                rows = conn.execute(
-                    "SELECT symbol, gene_id, name FROM genes WHERE gene_type IN "
-                    "('protein-coding', 'ncRNA', 'snoRNA', 'snRNA', 'rRNA', 'tRNA')"
-                ).fetchall()
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            rows = []
-        by_words: dict[tuple[str, ...], tuple[str, int, str]] = {}
-        for symbol, gene_id, name in rows:
-            words = name_key(name)
-            if len(words) >= 2 and not _PLACEHOLDER.search(name):
-                by_words.setdefault(words, (symbol, gene_id, name))
-        names = GeneNames(by_words, max((len(k) for k in by_words), default=0))
-        while len(_CACHE) >= 4:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = names
-        return names
+    return vocabulary.from_store("gene names", path, _read, EMPTY)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from writer import catalog
+from writer.check import vocabulary
 
 ASPECT_NAMES = {"MF": "molecular function", "CC": "cellular component",
                 "BP": "biological process"}
@@ -240,45 +241,25 @@ def _read(uri: str, sql: str) -> list[tuple[str, str]]:
         conn.close()
 
 
-_CACHE: dict[tuple[str, int, int], GoTerms] = {}
-_CACHE_LOCK = threading.Lock()
-
-
 def load(path: Path) -> GoTerms:
     """The vocabulary kept in the fact store at ``path`` (empty for a store synced before it
     had one, or without GO terms: the gene's own terms are read then), read once per process
-    and store file."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return GoTerms()
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key)
-        if cached is not None:
-            return cached
-        uri = f"file:{path}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)  # reads, under a lock
-        try:
-            if conn.execute("SELECT 1 FROM go_terms LIMIT 1").fetchone() is None:
-                raise sqlite3.OperationalError("no GO vocabulary in this store")
-            vocab = GoTerms(
-                prefixes=dict(conn.execute("SELECT prefix, lengths FROM go_name_prefixes")),
-                singles=frozenset(k for (k,) in conn.execute(
-                    "SELECT key FROM go_name_index WHERE key NOT LIKE '% %'")),
-                commas=frozenset(k for (k,) in conn.execute(
-                    "SELECT key FROM go_name_index WHERE comma = 1")),
-                parents_loader=lambda: _read(uri, "SELECT go_id, parent_id FROM go_parents"),
-                db=conn)
-        except sqlite3.Error:
-            conn.close()
-            vocab = GoTerms()
-        while len(_CACHE) >= 4:  # a new sync replaces a store file: forget the oldest
-            old = _CACHE.pop(next(iter(_CACHE)))
-            if old.db is not None:
-                old.db.close()
-        _CACHE[key] = vocab
-        return vocab
+    and store file. The vocabulary keeps the connection for the names it reads on demand."""
+    uri = f"file:{path}?mode=ro"
+
+    def read(conn: sqlite3.Connection) -> GoTerms:
+        if conn.execute("SELECT 1 FROM go_terms LIMIT 1").fetchone() is None:
+            raise sqlite3.OperationalError("no GO vocabulary in this store")
+        return GoTerms(
+            prefixes=dict(conn.execute("SELECT prefix, lengths FROM go_name_prefixes")),
+            singles=frozenset(k for (k,) in conn.execute(
+                "SELECT key FROM go_name_index WHERE key NOT LIKE '% %'")),
+            commas=frozenset(k for (k,) in conn.execute(
+                "SELECT key FROM go_name_index WHERE comma = 1")),
+            parents_loader=lambda: _read(uri, "SELECT go_id, parent_id FROM go_parents"),
+            db=conn)
+
+    return vocabulary.from_store("GO terms", path, read, GoTerms())
 
 
 # --- the verbs that make a GO claim ----------------------------------------------------------

@@ -258,8 +258,6 @@ EXPRESSION_SUPERLATIVE = re.compile(
     r"|top tissues?)\b",
     re.IGNORECASE,
 )
-# Median TPM below which "highest expression" says nothing (GTEx: 1 TPM is the usual floor).
-NEGLIGIBLE_TPM = 1.0
 
 # --- names -----------------------------------------------------------------------------------
 # Upper-case tokens that are words, abbreviations, units or database names, not gene symbols.

@@ -643,9 +643,10 @@ class Tracer:
                 first = ", ".join(f"{i.name} ({show(i.value)} TPM)" for i in lead)
                 return CONTRADICTED, (f"'{c.value}' for {item.name}, which ranks {rank} in "
                                       f"{self.ix.source(fact)}; the top {len(lead)}: {first}")
-            if item.value is not None and item.value < lx.NEGLIGIBLE_TPM:
+            floor = catalog.negligible_tpm()
+            if item.value is not None and item.value < floor:
                 return CONTRADICTED, (f"'{c.value}' for {item.name} at {show(item.value)} TPM: "
-                                      f"a median below {lx.NEGLIGIBLE_TPM:g} TPM is negligible")
+                                      f"a median below {floor:g} TPM is negligible")
         return TRACED, f"'{c.value}': {', '.join(i.name for i in items)} lead the ranking"
 
     def _comparison(self, c: Claim) -> Result:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from writer import catalog
 from writer.factsheet import FactSheet, Item
 from writer.sections.prose import escape, fact_url, item_link, join, link, number, paragraph
 
 LEAD = 3  # tissues in the first sentence; the rest follow in a second one
-NEGLIGIBLE_TPM = 1.0  # below this, "highest expression" would say nothing (GTEx's usual floor)
 
 
 def tissue(item: Item, page_url: str | None) -> str:
@@ -30,7 +30,8 @@ def render(sheet: FactSheet) -> str:
         return paragraph([f"In {gtex}, the tissue with the highest {measure} of the gene is "
                           f"{items[0]}"])
     # only tissues with real expression lead: INS is pancreas, then nothing above 1 TPM
-    lead = [i for i in fact.value[:LEAD] if i.value is None or i.value >= NEGLIGIBLE_TPM]
+    floor = catalog.negligible_tpm()
+    lead = [i for i in fact.value[:LEAD] if i.value is None or i.value >= floor]
     lead = lead or list(fact.value[:1])
     first, rest = items[: len(lead)], items[len(lead) :]
     if len(first) == 1:
