@@ -11,11 +11,11 @@ from __future__ import annotations
 import pytest
 
 from writer.check import check
-from writer.check.diseases import DiseaseNames, from_store
+from writer.check.diseases import NameList, from_store
 
 
 @pytest.fixture(scope="module")
-def names(synced) -> DiseaseNames:
+def names(synced) -> NameList:
     return from_store(synced.facts_path)
 
 
@@ -72,7 +72,7 @@ def test_names_the_list_lacks_are_read_by_their_head_word(run, factsheet):
     assert [f.claim for f in findings] == ["cardiovascular disease"]
     # without the store's list, the patterns still find a disease and trace a true one
     report = check("Mutations in HBB cause beta-thalassemia.", factsheet("HBB"),
-                   diseases=DiseaseNames([]))
+                   diseases=NameList([]))
     assert [t.claim for t in report.traced if t.kind == "disease"] == ["beta-thalassemia"]
 
 

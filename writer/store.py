@@ -9,6 +9,8 @@ Tables
     populations  the population each percentile is computed over (description and size)
     disease_names every disease name of the disease source, in the forms the evaluator finds
                  it by (writer.check.diseases), with its ID and the genes annotated to it
+    term_names   names no fact sheet holds but the evaluator must recognise as claims (HPO
+                 phenotypes, drugs), by kind, in the same forms (writer.check.namedterms)
     go_terms     every Gene Ontology term: GO ID, name, aspect (MF, CC, BP)
     go_synonyms  the terms' synonyms (GO.db keeps no synonym scope: exact, narrow, broad and
                  related alike), so the evaluator can read a term named without its link
@@ -73,6 +75,9 @@ CREATE TABLE populations (key TEXT PRIMARY KEY, description TEXT NOT NULL, size 
 CREATE TABLE disease_names (
     form TEXT NOT NULL, disease_id TEXT NOT NULL, name TEXT NOT NULL, genes TEXT NOT NULL
 );
+CREATE TABLE term_names (
+    kind TEXT NOT NULL, form TEXT NOT NULL, term_id TEXT NOT NULL, name TEXT NOT NULL
+);
 CREATE TABLE go_terms (
     go_id TEXT PRIMARY KEY, name TEXT NOT NULL, aspect TEXT NOT NULL
 ) WITHOUT ROWID;
@@ -88,6 +93,7 @@ INDEXES = """
 CREATE INDEX gene_names_name ON gene_names(name);
 CREATE INDEX checks_gene ON checks(gene_id);
 CREATE INDEX disease_names_form ON disease_names(form);
+CREATE INDEX term_names_kind ON term_names(kind, form);
 """
 
 STORE_FORMAT = "1"
@@ -199,6 +205,15 @@ class StoreBuilder:
     def add_disease_names(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
         """Rows of (form, disease ID, name, genes annotated to it)."""
         self.conn.executemany("INSERT INTO disease_names VALUES (?,?,?,?)", rows)
+
+    def add_term_names(self, kind: str, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Rows of (form, term ID, name) of one kind of named thing (phenotype, drug)."""
+        self.conn.executemany("INSERT INTO term_names VALUES (?,?,?,?)",
+                              ((kind, *row) for row in rows))
+
+    def go_term_names(self) -> list[str]:
+        """The names of every GO term written so far (the identity source writes them)."""
+        return [name for (name,) in self.conn.execute("SELECT name FROM go_terms")]
 
     def declare_population(self, key: str, description: str) -> None:
         """Ask for percentiles of ``key`` over every gene that has it, described for readers."""

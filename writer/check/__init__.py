@@ -30,7 +30,7 @@ from writer.factsheet import FactSheet
 
 if TYPE_CHECKING:
     from writer.check.claims import Claim
-    from writer.check.diseases import DiseaseNames
+    from writer.check.diseases import NameList
     from writer.check.goterms import GoTerms
     from writer.check.page import Page
 
@@ -59,7 +59,7 @@ __all__ = [
 
 def check(text: str, sheet: FactSheet, *,
           judge: Judge | None = None,
-          diseases: DiseaseNames | None = None,
+          diseases: NameList | None = None,
           go_terms: GoTerms | None = None) -> CheckReport:
     """Evaluate ``text`` (Markdown, optionally with front matter) against ``sheet``.
 
@@ -95,8 +95,10 @@ def check(text: str, sheet: FactSheet, *,
     from writer.check import genenames
 
     gene_names = genenames.load(path) if path is not None else genenames.EMPTY
+    from writer.check import namedterms
+
     index = SheetIndex(sheet, diseases, go_terms, gene_names)
-    claims = extract(page, index, diseases)
+    claims = extract(page, index, diseases, namedterms.from_store(path))
     tracer = Tracer(index)
     findings: list[Finding] = []
     traced: list[TracedClaim] = []

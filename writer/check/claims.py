@@ -25,7 +25,8 @@ from urllib.parse import unquote
 from writer import catalog
 from writer.check import goterms as gt
 from writer.check import lexicon as lx
-from writer.check.diseases import EMPTY, DiseaseNames
+from writer.check.diseases import EMPTY, NameList
+from writer.check.namedterms import NONE, NamedTerms
 from writer.check.numbers import NUMBER_RE, Written, parse_number, qualifier_before, words_in
 from writer.check.page import Link, Page, Sentence
 from writer.check.sheetindex import SheetIndex
@@ -121,9 +122,11 @@ class Claim:
 
 
 class Extractor:
-    def __init__(self, page: Page, index: SheetIndex, diseases: DiseaseNames = EMPTY) -> None:
+    def __init__(self, page: Page, index: SheetIndex, diseases: NameList = EMPTY,
+                 terms: NamedTerms = NONE) -> None:
         self.page = page
         self.disease_names = diseases
+        self.terms = terms
         self.ix = index
         self.text = page.text
         self.view = page.view
@@ -162,11 +165,13 @@ class Extractor:
         self.echoes()
         self.own_names()
         self.identifiers()
+        self.citations()  # a quoted title may hold a GO term's or a disease's name
         self.go_names()
         self.diseases()
         self.gene_names()  # after GO terms: "insulin receptor binding" is a term
         self.name_lists()
         self.loose_names()
+        self.named_terms()  # after every name the sheet can hold: what is left is claimed
         self.symbols()
         self.ranks()  # before numbers: "in the bottom 5%" is a band, not a fraction
         self.comparisons()
@@ -712,6 +717,33 @@ class Extractor:
             end = tail.end()
         self.add(Claim(start, end, "disease", "disease.name", view[start:end], s.section))
 
+    # --- phenotypes, drugs and citations: things no fact sheet holds -------------------------
+    def named_terms(self) -> None:
+        """HPO phenotype and drug names in prose (``writer.check.namedterms``)."""
+        for s in self.page.sentences:
+            if s.section in ("notes", "pathways"):
+                continue
+            for kind in ("phenotype", "drug"):
+                for m in self.terms.of(kind).find(self.view, s.start, s.end):
+                    if self.free(m.start, m.end):
+                        entry = self.terms.of(kind).entries(m.form)[0]
+                        self.add(Claim(m.start, m.end, kind, f"{kind}.name",
+                                       self.view[m.start:m.end], s.section,
+                                       notes={"id": entry.disease_id, "name": entry.name}))
+
+    def citations(self) -> None:
+        """A paper cited by its journal, its authors or a quoted title ("in Science in 1989",
+        "Riordan et al.", "(“Identification of the cystic fibrosis gene”)")."""
+        for s in self.page.sentences:
+            if s.section == "notes":
+                continue
+            for m in lx.CITATION.finditer(self.view, s.start, s.end):
+                if self.free(m.start(), m.end()):
+                    self.add(Claim(m.start(), m.end(), "paper", "publications.citation",
+                                   m.group(0), s.section,
+                                   notes={"title": m.group("title")} if m.group("title")
+                                   else {}))
+
     # --- symbols -------------------------------------------------------------------------------
     def symbols(self) -> None:
         for block in self.page.blocks:
@@ -1074,5 +1106,6 @@ class Extractor:
                                self.text[s.start:s.end], s.section), consume=False)
 
 
-def extract(page: Page, index: SheetIndex, diseases: DiseaseNames = EMPTY) -> list[Claim]:
-    return Extractor(page, index, diseases).run()
+def extract(page: Page, index: SheetIndex, diseases: NameList = EMPTY,
+            terms: NamedTerms = NONE) -> list[Claim]:
+    return Extractor(page, index, diseases, terms).run()

@@ -2,7 +2,7 @@
 
 The fact store holds every disease name of the HPO annotations (``phenotype.hpoa``: OMIM,
 Orphanet and DECIPHER), written at sync time by ``writer.sources.hpo`` in the forms that
-``name_forms`` gives, in the table ``disease_names``. ``DiseaseNames`` loads that table and
+``name_forms`` gives, in the table ``disease_names``. ``NameList`` loads that table and
 finds the names in a text, longest first; the evaluator also recognises names the list
 lacks by their head word ("... syndrome", "... carcinoma", "...emia"; ``lexicon``).
 
@@ -94,8 +94,9 @@ class Match:
     form: str
 
 
-class DiseaseNames:
-    """The disease names of the fact store, by form; ``find`` reads them in a text."""
+class NameList:
+    """Names by form (the fact store's disease names; also its phenotype and drug names,
+    ``writer.check.namedterms``); ``find`` reads them in a text."""
 
     def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
         by_form: dict[str, list[DiseaseEntry]] = defaultdict(list)
@@ -108,7 +109,12 @@ class DiseaseNames:
         self.by_form = {form: sorted(entries, key=lambda e, f=form: disease_key(e.name) != f)
                         for form, entries in by_form.items()}
         self.by_id = by_id
-        self.max_words = max((len(f.split()) for f in self.by_form), default=0)
+        # the word counts of the forms that start with each word, longest first
+        lengths: dict[str, set[int]] = defaultdict(set)
+        for form in self.by_form:
+            words = form.split()
+            lengths[words[0]].add(len(words))
+        self.lengths = {w: sorted(ns, reverse=True) for w, ns in lengths.items()}
 
     def __len__(self) -> int:
         return len(self.by_form)
@@ -129,7 +135,9 @@ class DiseaseNames:
         out: list[Match] = []
         i = 0
         while i < len(words):
-            for n in range(min(self.max_words, len(words) - i), 0, -1):
+            for n in self.lengths.get(words[i][2].split(" ", 1)[0], ()):
+                if n > len(words) - i:
+                    continue
                 form = " ".join(w[2] for w in words[i : i + n])
                 if form in self.by_form:
                     out.append(Match(words[i][0], words[i + n - 1][1], form))
@@ -140,20 +148,20 @@ class DiseaseNames:
         return out
 
 
-EMPTY = DiseaseNames([])
+EMPTY = NameList([])
 
 
-def _read(conn: sqlite3.Connection) -> DiseaseNames:
-    return DiseaseNames(
+def _read(conn: sqlite3.Connection) -> NameList:
+    return NameList(
         conn.execute("SELECT form, disease_id, name, genes FROM disease_names").fetchall())
 
 
-def from_store(path: Path) -> DiseaseNames:
+def from_store(path: Path) -> NameList:
     """The disease names of the fact store at ``path`` (empty when it has none)."""
     return vocabulary.from_store("disease names", path, _read, EMPTY)
 
 
-def default() -> DiseaseNames:
+def default() -> NameList:
     """The names of the fact store this process opened last, else of the configured one."""
     from writer.config import load_settings
     from writer.errors import BadFile

@@ -337,6 +337,21 @@ wikipathways reactome kegg following
 other
 """.split())  # noqa: SIM905
 
+# A paper cited by what no fact sheet holds: its journal, its authors, a quoted title.
+_JOURNAL = "|".join((
+    r"New England Journal of Medicine", r"NEJM", r"Nature(?: [A-Z][a-z]+){0,2}",
+    r"Science(?: [A-Z][a-z]+)?", r"Cell(?: [A-Z][a-z]+)?", r"The Lancet", r"Lancet", r"PNAS",
+    r"Proceedings of the National Academy of Sciences", r"PLo[sS] [A-Z][a-z]+", r"eLife",
+    r"JAMA", r"BMJ", r"Genome Research", r"Nucleic Acids Research", r"Molecular Cell",
+    r"Cancer Research", r"Oncogene",
+    r"(?:The )?Journal of [A-Z][\w-]*(?: (?:of|and|&|[A-Z][\w-]*))*",
+))
+CITATION = re.compile(
+    r"\b(?:in|by)\s+(?:the\s+)?(?:journal\s+)?(?P<journal>" + _JOURNAL + r")\b"
+    r"|\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+et\s+al\b\.?"
+    r"|\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+and\s+(?:colleagues|co-?workers)\b"
+    r"|[\u201c\"](?P<title>[A-Z][^\u201d\"\n]{12,300}?)[\u201d\"]")
+
 # Disease names the HPO list lacks, by their head word. A head of the first kind needs a
 # specific word before it ("Wilson disease", "breast cancer"; not "a rare disease"); one of the
 # second kind names a disease by itself ("thalassemia", "cardiomyopathy", "glioblastoma").

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from writer import catalog
 from writer.check import lexicon as lx
-from writer.check.diseases import EMPTY, DiseaseNames, name_forms
+from writer.check.diseases import EMPTY, NameList, name_forms
 from writer.check.genenames import EMPTY as NO_GENES
 from writer.check.genenames import GeneNames
 from writer.check.goterms import GoTerms
@@ -49,7 +49,7 @@ GO_ASPECTS = {"function.molecular_function": "MF", "function.cellular_component"
 
 
 class SheetIndex:
-    def __init__(self, sheet: FactSheet, diseases: DiseaseNames = EMPTY,
+    def __init__(self, sheet: FactSheet, diseases: NameList = EMPTY,
                  go_terms: GoTerms | None = None, gene_names: GeneNames = NO_GENES) -> None:
         self.sheet = sheet
         self.gene_names = gene_names

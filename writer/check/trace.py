@@ -552,6 +552,8 @@ class Tracer:
     def _paper(self, c: Claim) -> Result:
         """A paper's title or PMID: one of the top papers the sheet holds."""
         ix = self.ix
+        if c.key == "publications.citation":
+            return self._citation(c)
         if ix.fact("publications.top") is None:
             return self.absent(c.key, c)
         listed = _listing([f"PMID {p.id}" for p in ix.papers])
@@ -572,6 +574,34 @@ class Tracer:
             return CONTRADICTED, f"'{title}' is not the title of a top paper ({listed})"
         self._last_paper = item
         return TRACED, f"title of PMID {item.id} (iCite)"
+
+    def _citation(self, c: Claim) -> Result:
+        """A paper cited by its journal, its authors or a quoted title: only a title can be
+        traced (to a top paper); no source gives journals or authors."""
+        title = c.notes.get("title")
+        if title and self.ix.paper_titles.get(norm_name(title)) is not None:
+            item = self.ix.paper_titles[norm_name(title)]
+            self._last_paper = item
+            return TRACED, f"title of PMID {item.id} (iCite)"
+        if title:
+            held = "the top papers" if self.ix.papers else "no paper"
+            return UNVERIFIABLE, (f"a quoted title that is not the title of a paper the fact "
+                                  f"sheet holds ({held}); the sheet cannot support it")
+        return UNVERIFIABLE, (f"'{c.value}' cites a paper by its journal or authors; no source "
+                              "in the fact store gives journals or authors, so the citation "
+                              "cannot be traced")
+
+    def _phenotype(self, c: Claim) -> Result:
+        fact = self.ix.fact("disease.hpo_phenotype_count")
+        held = (f"holds only how many phenotype terms HPO links to {self.sym} ({fact.value})"
+                if fact is not None else f"holds no phenotype of {self.sym}")
+        return UNVERIFIABLE, (f"'{c.value}' is an HPO phenotype ({c.notes['id']} "
+                              f"{c.notes['name']}); the fact sheet {held}, not which")
+
+    def _drug(self, c: Claim) -> Result:
+        return UNVERIFIABLE, (f"'{c.value}' names a drug ({c.notes['name']}, {c.notes['id']}); "
+                              "no source in the fact store gives drugs or treatments, so the "
+                              "claim cannot be traced")
 
     def _statement(self, c: Claim) -> Result:
         title = SECTION_TITLES.get(c.section, c.section)

