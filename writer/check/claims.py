@@ -1083,8 +1083,8 @@ class Extractor:
         in their number, and be expressed at all."""
         for s in self.page.sentences:
             for m in lx.EXPRESSION_SUPERLATIVE.finditer(self.view, s.start, s.end):
-                stop = self.view.find(" followed by", m.end(), s.end)
-                end = stop if stop >= 0 else s.end
+                stop = lx.EXPRESSION_SUPERLATIVE_STOP.search(self.view, m.end(), s.end)
+                end = stop.start() if stop else s.end
                 tissues = [c for c in self.claims
                            if c.kind == "tissue" and m.end() <= c.start < end]
                 if tissues:

@@ -40,8 +40,9 @@ _UNITS: tuple[tuple[str, str, int], ...] = (
     (r"amino[- ]acids?|residues?|aa", "residues", 1),
     (r"TPM|transcripts per million", "tpm", 1),
 )
-UNIT_RE = re.compile(
-    r"\s?(?:" + "|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNITS)) + r")(?![\w])"
+UNIT_RE = re.compile(  # "46 kb", "46kb", and in compounds: "a 147-residue protein"
+    r"(?:\s|-)?(?:" + "|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNITS))
+    + r")(?![\w])"
 )
 
 
@@ -252,9 +253,15 @@ COMPARISON_RE = re.compile(
     re.IGNORECASE,
 )
 # Superlatives about where a gene is expressed: the tissues after one must lead the ranking.
+# where the tissues a superlative governs end: those after are the ones that follow
+EXPRESSION_SUPERLATIVE_STOP = re.compile(
+    r",?\s+(?:followed by|ahead of|then|before|over|above|rather than|more than in|than"
+    r"|and (?:is |are )?also|while|whereas)\b",
+    re.IGNORECASE)
 EXPRESSION_SUPERLATIVE = re.compile(
     r"\b(?:highest|strongest|greatest|peak|maximal|most (?:highly |strongly |abundantly )?"
-    r"(?:expressed|abundant)|predominantly|primarily|mainly|chiefly|mostly|ranks? first"
+    r"(?:expressed|abundant)|expressed (?:the )?most (?:highly|strongly|abundantly)"
+    r"|predominantly|primarily|mainly|chiefly|mostly|ranks? first"
     r"|top tissues?)\b",
     re.IGNORECASE,
 )
