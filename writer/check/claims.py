@@ -720,9 +720,7 @@ class Extractor:
     # --- phenotypes, drugs and citations: things no fact sheet holds -------------------------
     def named_terms(self) -> None:
         """HPO phenotype and drug names in prose (``writer.check.namedterms``)."""
-        for s in self.page.sentences:
-            if s.section in ("notes", "pathways"):
-                continue
+        for s in self.page.sentences:  # every section: linked names were claimed before
             for kind in ("phenotype", "drug"):
                 for m in self.terms.of(kind).find(self.view, s.start, s.end):
                     if self.free(m.start, m.end):
@@ -735,8 +733,6 @@ class Extractor:
         """A paper cited by its journal, its authors or a quoted title ("in Science in 1989",
         "Riordan et al.", "(“Identification of the cystic fibrosis gene”)")."""
         for s in self.page.sentences:
-            if s.section == "notes":
-                continue
             for m in lx.CITATION.finditer(self.view, s.start, s.end):
                 if self.free(m.start(), m.end()):
                     self.add(Claim(m.start(), m.end(), "paper", "publications.citation",

@@ -794,6 +794,28 @@ def contradiction(text: str, sheet: FactSheet, rng: random.Random) -> Injected |
     return _insert_after(text, "canonical transcript", sentence, rng, "contradiction", sentence)
 
 
+# Things no fact sheet holds, as models add them: a drug, a phenotype, a cited paper. Each
+# sentence's claim is the braced part; the drug and phenotype names are in the fact store's
+# vocabularies (writer.sources.drugs, writer.sources.hpo).
+UNSOURCED_MENTIONS = (
+    "Treatment with {tamoxifen} has been reported to change its expression.",
+    "Its expression is lowered by {metformin} in cultured cells.",
+    "Loss of the gene has been linked to {splenomegaly} in mice.",
+    "Carriers of rare variants often present with {short stature}.",
+    "Its function was first described by {Nakamura et al.}",
+    "A study {in Nature Genetics} linked it to cell growth.",
+    "Its role in cancer was reviewed {in the Journal of Clinical Investigation}.",
+)
+
+
+def unsourced_mention(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A sentence naming a drug, a phenotype or a cited paper, none of which a sheet holds."""
+    template = rng.choice(UNSOURCED_MENTIONS)
+    claim = template[template.index("{") + 1 : template.index("}")]
+    sentence = template.replace("{", "").replace("}", "")
+    return _insert_after(text, "", sentence, rng, "unsourced_mention", claim)
+
+
 _TYPE_WORDS = {"protein-coding": "a protein-coding gene", "ncRNA": "a long non-coding RNA",
                "pseudo": "a pseudogene", "snoRNA": "a small nucleolar RNA"}
 
@@ -845,11 +867,12 @@ KINDS: dict[str, Injector] = {
     "medical_advice": medical_advice,
     "contradiction": contradiction,
     "wrong_identity": wrong_identity,
+    "unsourced_mention": unsourced_mention,
 }
 
 
 # Kinds that only pages of a real fact store can take (``writer eval`` measures them).
-NEEDS_STORE = frozenset({"unlinked_invented_go_term"})
+NEEDS_STORE = frozenset({"unlinked_invented_go_term", "unsourced_mention"})
 
 
 def describe() -> dict[str, str]:
