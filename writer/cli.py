@@ -141,6 +141,9 @@ def data_status(settings: Any, as_json: bool) -> None:
         click.echo(f"  licence {r['licence']}")
         click.echo(f"  {r['url']}")
         total = sum(r["rows"].values())
+        if not total and not r["provides"]:
+            click.echo("  no facts: names the evaluator reads as claims (writer.check)")
+            continue
         click.echo(f"  {total:,} facts: " + ", ".join(
             f"{k} {v:,}" for k, v in sorted(r["rows"].items())
         ))
