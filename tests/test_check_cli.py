@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -133,11 +132,9 @@ def test_help_has_an_example():
     assert code == 0 and "writer check MT1G.md --gene MT1G" in out
 
 
-def test_cold_process(clean_page):
-    """The figure is 1.5 s (benchmarks/check_speed.py measures it); CI gets 2x headroom."""
+def test_a_fresh_process_checks_a_page(clean_page):
+    """How long a cold process takes is benchmarks/check_speed.py's figure (target 1.5 s), not
+    a test's: a timed test fails on a busy machine and proves nothing on an idle one."""
     args = [sys.executable, "-m", "writer.cli", "check", str(clean_page), "--gene", "MT1G"]
-    subprocess.run(args, capture_output=True)
-    start = time.perf_counter()
     proc = subprocess.run(args, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert time.perf_counter() - start < 3.0

@@ -55,7 +55,9 @@ KINDS: dict[str, str] = {
     "go_evidence": "a GO term worded against its evidence (a prediction stated as shown)",
     "tissue": "a tissue name",
     "pathway": "a pathway (name or ID)",
-    "paper": "a paper title or PMID",
+    "paper": "a paper: its title or PMID, or a citation by journal or authors",
+    "phenotype": "an HPO phenotype named in prose (a fact sheet holds only their count)",
+    "drug": "a drug named in prose (no source gives drugs or treatments)",
     "disease": "a disease (name, OMIM / Orphanet / DECIPHER ID) traced to the gene's HPO "
                "annotations",
     "year": "a year",
