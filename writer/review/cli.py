@@ -16,6 +16,7 @@ import click
 from writer.check.models import Finding
 from writer.config import Settings, load_settings
 from writer.errors import BadFile, HasFindings, UserInputError, WriterError
+from writer.phrasers.untrusted import controls
 from writer.review.service import FactSheets, ReviewService
 from writer.review.store import STATUSES, Queue, Review, unified_diff
 
@@ -70,9 +71,10 @@ def _service(ctx: click.Context) -> ReviewService:
 def _print_findings(findings: Sequence[Finding], err: bool = False) -> None:
     for f in findings:
         claim = f'"{f.claim}"' if f.claim else (f.key or "")
-        click.echo(f"  - {f.status or 'finding'} {f.kind} {claim}: {f.reason}".rstrip(), err=err)
+        line = f"  - {f.status or 'finding'} {f.kind} {claim}: {f.reason}".rstrip()
+        click.echo(controls(line), err=err)
         if f.sentence:
-            click.echo(f"    in: {f.sentence}", err=err)
+            click.echo(controls(f"    in: {f.sentence}"), err=err)
 
 
 def _gene_filter(settings: Settings, queue: Queue, gene: str | None) -> str | None:
@@ -176,9 +178,10 @@ def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool) -> None:
     """
     _, queue = _open(ctx)
     draft = queue.get(draft_id)
-    text = queue.current_text(draft_id)
+    text = controls(queue.current_text(draft_id))  # no terminal escapes reach the terminal
     if show_diff:
-        diff = unified_diff(draft.text, text, f"draft {draft_id}", f"version {draft.version}")
+        diff = controls(unified_diff(draft.text, queue.current_text(draft_id),
+                                     f"draft {draft_id}", f"version {draft.version}"))
         click.echo(diff if diff else "no changes from the draft", nl=not diff)
     else:
         click.echo(text, nl=not text.endswith("\n"))
