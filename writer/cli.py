@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from writer.errors import WriterError
+from writer.errors import WriterError, fail, one_line
 
 # Commands that live beside their subsystem, imported only when used, so that
 # `writer facts` does not pay for the web server, the model client or the evaluator.
@@ -23,8 +23,31 @@ LAZY_COMMANDS = {
 
 
 class _Group(click.Group):
-    """A click group that turns every ``WriterError`` into one line on stderr and its exit code,
-    and loads the commands of ``LAZY_COMMANDS`` on first use."""
+    """A click group that turns every ``WriterError`` and click usage error into one line on
+    stderr and its exit code (2 for bad input), and loads the commands of ``LAZY_COMMANDS``
+    on first use."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # `writer review`: the help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+            click.echo(one_line(exc.format_message()) + where, err=True)
+            sys.exit(2)
+        except click.ClickException as exc:  # a file click could not open: bad input
+            click.echo(one_line(exc.format_message()), err=True)
+            sys.exit(2)
+        except click.Abort:
+            click.echo(one_line("interrupted; nothing more was done"), err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
@@ -39,8 +62,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except WriterError as exc:
-            click.echo(f"writer: {exc}", err=True)
-            sys.exit(exc.exit_code)
+            fail(exc)
 
 
 @click.group(cls=_Group)

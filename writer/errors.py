@@ -15,10 +15,28 @@
         ├── StaleEdit           another review landed after the version the curator saw
         └── HasFindings         accept refused: the text has findings (use --override)
 
-Catch ``WriterError`` to handle them all.
+Catch ``WriterError`` to handle them all. On the command line every error, a click usage
+error included, is one line starting with ``PREFIX`` (``fail``, ``one_line``).
 """
 
 from __future__ import annotations
+
+from typing import NoReturn
+
+PREFIX = "writer: "
+
+
+def one_line(message: object) -> str:
+    """``message`` as the one line the command line prints for an error."""
+    return PREFIX + " ".join(str(message).split())
+
+
+def fail(exc: WriterError) -> NoReturn:
+    """Print ``exc`` on stderr as one line and exit with its code (2 for bad input)."""
+    import click
+
+    click.echo(one_line(exc), err=True)
+    raise SystemExit(exc.exit_code)
 
 
 class WriterError(Exception):

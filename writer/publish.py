@@ -44,7 +44,7 @@ from typing import Any
 import click
 
 from writer.check.models import Finding
-from writer.errors import BadFile, NoFactStore, UserInputError, WriterError
+from writer.errors import BadFile, NoFactStore, UserInputError, WriterError, fail
 from writer.factsheet import FactSheet
 from writer.review import markup
 from writer.review.store import DraftSummary, Queue, Review
@@ -296,8 +296,7 @@ def publish(ctx: click.Context, out: Path, as_json: bool) -> None:
         with Queue.open(settings.queue_path) as queue:
             result = publish_posts(queue, out, FactSheets(settings.facts_path))
     except WriterError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+        fail(exc)
     if as_json:
         click.echo(json.dumps(result.as_json(), indent=2))
     else:

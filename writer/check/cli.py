@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from writer.check.page import MAX_PAGE_BYTES, too_large
-from writer.errors import BadFile, UserInputError, WriterError
+from writer.errors import BadFile, UserInputError, WriterError, fail
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".txt", ""})
 CONTEXT = 90  # characters of the sentence shown on each side of a claim
@@ -161,9 +161,7 @@ def check(ctx: click.Context, page: str | None, gene: str | None, as_json: bool,
             if judge is not None:
                 judge.close()
     except WriterError as exc:
-        click.echo(f"writer: {exc}", err=True)
-        ctx.exit(exc.exit_code)
-        return
+        fail(exc)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -15,7 +15,7 @@ import click
 
 from writer.check.models import Finding
 from writer.config import Settings, load_settings
-from writer.errors import BadFile, HasFindings, UserInputError, WriterError
+from writer.errors import BadFile, HasFindings, UserInputError, WriterError, fail, one_line
 from writer.phrasers.untrusted import controls
 from writer.review.service import FactSheets, ReviewService
 from writer.review.store import STATUSES, Queue, Review, unified_diff
@@ -48,12 +48,11 @@ def _errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except HasFindings as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(one_line(exc), err=True)
             _print_findings(exc.findings, err=True)  # type: ignore[arg-type]
             sys.exit(exc.exit_code)
         except WriterError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+            fail(exc)
 
     return wrapper  # type: ignore[return-value]
 
