@@ -9,6 +9,7 @@
     │   ├── UnknownDraft        no draft in the review queue has that id
     │   └── BadSetting          an environment variable or config.toml value is invalid
     ├── SyncError               a source could not be fetched or built (the old store is kept)
+    ├── QueueBusy               another process held the review queue's write lock too long
     ├── NetworkError            an HTTP request failed (URL and reason, never a secret)
     │   └── BadDownload         a download failed its size or md5 check (nothing is left at dest)
     └── ReviewRefused           a review was not saved (exit code 1); the queue is unchanged
@@ -123,6 +124,15 @@ class HasFindings(ReviewRefused):
 
 class BadSetting(UserInputError):
     """A setting from the environment or config.toml has a value that cannot work."""
+
+
+class QueueBusy(WriterError):
+    """A write could not get the review queue's lock in time; nothing was written."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+        super().__init__(f"the review queue {path} is busy (another process is writing to "
+                         "it); nothing was saved. Try again in a moment")
 
 
 class NetworkError(WriterError):

@@ -293,7 +293,7 @@ def publish(ctx: click.Context, out: Path, as_json: bool) -> None:
     try:
         root_obj = ctx.find_root().obj
         settings = root_obj if isinstance(root_obj, Settings) else load_settings()
-        with Queue.open(settings.queue_path) as queue:
+        with Queue.open(settings.queue_path, readonly=True) as queue:
             result = publish_posts(queue, out, FactSheets(settings.facts_path))
     except WriterError as exc:
         fail(exc)

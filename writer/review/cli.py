@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import ipaddress
 import json
 import os
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -57,9 +59,11 @@ def _errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _open(ctx: click.Context) -> tuple[Settings, Queue]:
+def _open(ctx: click.Context, readonly: bool = False) -> tuple[Settings, Queue]:
+    """Settings and the queue; ``readonly`` for commands that only read (they never wait for
+    a writer)."""
     settings = _settings(ctx)
-    return settings, Queue.open(settings.queue_path)
+    return settings, Queue.open(settings.queue_path, readonly=readonly)
 
 
 def _service(ctx: click.Context) -> ReviewService:
@@ -134,7 +138,7 @@ def list_cmd(
       writer review list --status open --gene MT1G
       writer review list --json --limit 500
     """
-    settings, queue = _open(ctx)
+    settings, queue = _open(ctx, readonly=True)
     gene = _gene_filter(settings, queue, gene)
     items = queue.list(status=status, gene=gene, limit=limit, offset=offset)
     if as_json:
@@ -175,7 +179,7 @@ def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool) -> None:
       writer review show 12 --diff
       writer review show 12 > MT1G.md
     """
-    _, queue = _open(ctx)
+    _, queue = _open(ctx, readonly=True)
     draft = queue.get(draft_id)
     text = controls(queue.current_text(draft_id))  # no terminal escapes reach the terminal
     if show_diff:
@@ -324,7 +328,7 @@ def history_cmd(ctx: click.Context, draft_id: int, as_json: bool) -> None:
       writer review history 12
       writer review history 12 --json
     """
-    _, queue = _open(ctx)
+    _, queue = _open(ctx, readonly=True)
     draft = queue.get(draft_id)
     reviews = queue.history(draft_id)
     if as_json:
@@ -381,7 +385,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int, reviewer: str | None) ->
     settings = _settings(ctx)
     secret = os.environ.get(SECRET_ENV) or None
     loopback = is_loopback(host)
-    if not loopback and (secret is None or len(secret) < 16):
+    if not loopback and (secret is None or len(secret.strip()) < 16):
         raise UserInputError(
             f"serving on {host} exposes the review queue: set {SECRET_ENV} to a shared "
             "secret of 16 or more characters first"
@@ -390,7 +394,31 @@ def serve_cmd(ctx: click.Context, host: str, port: int, reviewer: str | None) ->
         settings.queue_path, FactSheets(settings.facts_path), secret=secret,
         reviewer=reviewer, allowed_hosts=LOOPBACK_HOSTS if loopback else None,
     )
+    sock = _bind(host, port)
     shown = f"[{host}]" if ":" in host else host
+    port = sock.getsockname()[1]
     click.echo(f"review queue {settings.queue_path}\nserving on http://{shown}:{port}/ "
                "(Ctrl+C to stop)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server.run(sockets=[sock])
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host``:``port``, or one line saying why there can be none (a
+    port in use, an address this machine does not have)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
+    except (OSError, UnicodeError) as exc:
+        raise UserInputError(f"cannot serve on {host}:{port}: {exc}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        why = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror or exc
+        raise UserInputError(f"cannot serve on {host}:{port}: {why}") from None
+    return sock
