@@ -298,6 +298,8 @@ def sqlite_errors(cls: type[_T]) -> type[_T]:
             def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
                 try:
                     return method(self, *args, **kwargs)
+                except sqlite3.ProgrammingError:  # a bug, not the file
+                    raise
                 except sqlite3.DatabaseError as exc:
                     raise self._database_error(exc) from None
             return wrapper

@@ -21,7 +21,7 @@ Handlers run in worker threads, each with its own connections: reads use a read-
 never wait for a writer, and the evaluator's checks of a save never block the event loop. A
 save that cannot get the queue's write lock within ``WRITE_WAIT`` seconds (another process is
 writing) is a 503 with ``Retry-After``, the curator's text kept in the editor. An edit over
-``writer.check.page.MAX_PAGE_BYTES`` is refused (413) before it is checked.
+``writer.check.page.MAX_PAGE_BYTES`` is refused (400) before it is checked.
 
 Sign-in: after ``LOGIN_TRIES`` wrong secrets in a minute from one client address, that
 address (only) gets 429 until the minute is over.
@@ -52,7 +52,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from writer.check.page import too_large
 from writer.errors import (
     HasFindings,
     QueueBusy,
@@ -259,7 +258,7 @@ class ReviewApp:
             after = int(request.query_params.get("after", "0"))
         except ValueError:
             after = 0
-        nxt = await run_in_threadpool(self.reader.next_open, after or None)
+        nxt = await run_in_threadpool(lambda: self.reader.next_open(after or None))
         return RedirectResponse(f"/drafts/{nxt}" if nxt else "/?status=open", 303)
 
     # --- one draft -----------------------------------------------------------------------
@@ -316,8 +315,8 @@ class ReviewApp:
 
     async def raw(self, request: Request) -> Response:
         try:
-            text = await run_in_threadpool(self.reader.current_text,
-                                           int(request.path_params["id"]))
+            draft_id = int(request.path_params["id"])
+            text = await run_in_threadpool(lambda: self.reader.current_text(draft_id))
         except UnknownDraft as exc:
             return PlainTextResponse(str(exc), status_code=404)
         return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
@@ -343,10 +342,6 @@ class ReviewApp:
         try:
             if not reviewer:
                 raise UserInputError("enter your name as reviewer")
-            if text is not None and (problem := too_large(len(text.encode("utf-8")))):
-                return self._draft_page(request, draft_id, status=413, editor_text=text,
-                                        error=f"not saved: this text's {problem}",
-                                        comment=comment)
             if action == "accept":
                 review = self.service.accept(
                     draft_id, reviewer, based_on=version,
