@@ -399,7 +399,7 @@ class Queue:
                 )
         if gene is not None and str(gene).strip():
             g = str(gene).strip()
-            if g.isdigit():
+            if g.isascii() and g.isdigit() and int(g) <= SQLITE_MAX_INT:
                 clauses.append("d.gene_id = ?")
                 params.append(int(g))
             else:
@@ -468,7 +468,7 @@ class Queue:
             f"SELECT d.id FROM drafts d WHERE d.id {{op}} ? AND {open_clause} "
             "ORDER BY d.id LIMIT 1"
         )
-        start = after or 0
+        start = min(max(after or 0, 0), SQLITE_MAX_INT)
         row = self.conn.execute(sql.format(op=">"), (start, "edited")).fetchone()
         if row is None and start:
             row = self.conn.execute(sql.format(op="<"), (start, "edited")).fetchone()
@@ -558,6 +558,7 @@ class Queue:
 
     def current_text(self, draft_id: int) -> str:
         """The curator's latest text, else the draft's."""
+        self._require(draft_id)
         latest = self.latest_review(draft_id)
         if latest is not None:
             return latest.text
