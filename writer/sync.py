@@ -12,29 +12,19 @@ during them resumes where it stopped.
 from __future__ import annotations
 
 import contextlib
-import sqlite3
-import tarfile
-import zipfile
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 from writer import crosscheck
 from writer.config import Settings
-from writer.errors import SyncError, UserInputError
+from writer.errors import UserInputError
 from writer.progress import Progress
-from writer.sources import SourceSpec, offline_sources, online_sources
+from writer.sources import UNREADABLE, SourceSpec, offline_sources, online_sources, unreadable
 from writer.sources.packages import fetch
 from writer.store import StoreBuilder, replace_atomically
 
 # an online source that reads what another writes (iCite dates gene2pubmed's papers)
 REQUIRES = {"icite": ("ncbi-gene",)}
-
-
-# What a damaged cached file raises when a source reads it: truncated gzip, a corrupted
-# SQLite file, cut-off JSON or text.
-UNREADABLE = (EOFError, OSError, ValueError, sqlite3.DatabaseError, zlib.error,
-              tarfile.TarError, zipfile.BadZipFile)
 
 
 def select_sources(names: Sequence[str] = ()) -> list[SourceSpec]:
@@ -91,11 +81,7 @@ def sync(settings: Settings, names: Sequence[str] = (), progress: Progress | Non
             try:
                 spec.load(builder, unpacked[spec.ref.id], progress)
             except UNREADABLE as exc:
-                raise SyncError(
-                    f"cannot read the data of {spec.ref.id} in the download cache "
-                    f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); the old fact "
-                    f"store is kept. Remove {settings.cache_dir / 'packages'} and sync again"
-                ) from None
+                raise unreadable(spec.ref.id, exc, "in the download cache") from None
             builder.flush()
         if remote:
             from writer.http import Fetcher
