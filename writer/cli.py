@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -27,27 +27,12 @@ class _Group(click.Group):
     stderr and its exit code (2 for bad input), and loads the commands of ``LAZY_COMMANDS``
     on first use."""
 
-    def main(self, args: Any = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True,
-             **extra: Any) -> Any:
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, **extra)
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
         try:
-            code = super().main(args, prog_name, complete_var, False, **extra)
-        except click.exceptions.NoArgsIsHelpError as exc:  # `writer review`: the help
-            exc.show()
-            sys.exit(exc.exit_code)
-        except click.UsageError as exc:
-            where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
-            click.echo(one_line(exc.format_message()) + where, err=True)
-            sys.exit(2)
-        except click.ClickException as exc:  # a file click could not open: bad input
-            click.echo(one_line(exc.format_message()), err=True)
-            sys.exit(2)
-        except click.Abort:
-            click.echo(one_line("interrupted; nothing more was done"), err=True)
-            sys.exit(1)
-        sys.exit(code if isinstance(code, int) else 0)
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:  # `writer --bogus`
+            _usage(exc)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
@@ -63,6 +48,23 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except WriterError as exc:
             fail(exc)
+        except click.ClickException as exc:  # `writer facts` (no GENE), `--port x`, ...
+            _usage(exc)
+        except click.Abort:
+            click.echo(one_line("interrupted; nothing more was done"), err=True)
+            sys.exit(1)
+
+
+def _usage(exc: click.ClickException) -> NoReturn:
+    """A click usage error (or a file click could not open) as one line, exit 2; a group
+    called without a command shows its help."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        exc.show()
+        sys.exit(exc.exit_code)
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    click.echo(one_line(exc.format_message()) + where, err=True)
+    sys.exit(2)
 
 
 @click.group(cls=_Group)
