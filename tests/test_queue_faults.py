@@ -13,6 +13,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -306,3 +307,31 @@ def test_a_stale_editor_edit_is_refused_and_its_text_saved_to_a_printed_path(
     assert "changed after you opened it" in line and "rejected by bob" in line
     kept = Path(re.search(r"your text is kept in (\S+);", line).group(1))  # type: ignore[union-attr]
     assert "Ana's careful note." in kept.read_text()
+
+
+def test_checks_of_a_save_run_off_the_event_loop(env: tuple[Path, Path]) -> None:
+    """While one save is being checked (slowly), the server still answers others at once."""
+    facts, queue_path = env
+    started = threading.Event()
+
+    def slow_checker(text: str, sheet: object) -> list[object]:
+        started.set()
+        time.sleep(2.0)
+        return []
+
+    with contextmanager(serve)(create_app(queue_path, FactSheets(facts), checker=slow_checker,
+                                          allowed_hosts=LOOPBACK_HOSTS)) as client:
+        page = client.get("/drafts/1").text
+        text = client.get("/drafts/1/text").text + "\nAna's careful note.\n"
+        answers: list[int] = []
+        save = threading.Thread(target=lambda: answers.append(client.post(
+            "/drafts/1/edit", data={**form_of(page), "text": text}).status_code))
+        save.start()
+        assert started.wait(10)
+        start = time.monotonic()
+        with httpx.Client(base_url=str(client.base_url), timeout=10) as other:
+            assert other.get("/healthz").status_code == 200
+            assert other.get("/drafts/2").status_code == 200
+        assert time.monotonic() - start < 1.0
+        save.join()
+        assert answers == [303]
