@@ -335,3 +335,15 @@ def test_checks_of_a_save_run_off_the_event_loop(env: tuple[Path, Path]) -> None
         assert time.monotonic() - start < 1.0
         save.join()
         assert answers == [303]
+
+
+def test_review_show_never_prints_terminal_escapes(env: tuple[Path, Path]) -> None:
+    facts, queue_path = env
+    with Queue.open(queue_path) as q:
+        text = q.current_text(1) + "\nOwned \x1b]0;title\x07\x1b[2J\x1b[31mred\x1b[0m\x9b1m.\n"
+        q.add_review(1, "edited", "ana", text, based_on=0)
+    for args in (["review", "show", "1"], ["review", "show", "1", "--diff"]):
+        r = run(*args)
+        assert r.exit_code == 0, r.output
+        assert not any(ch in r.output for ch in "\x1b\x07\x9b")
+        assert "red" in r.output
