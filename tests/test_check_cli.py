@@ -102,6 +102,26 @@ def test_bad_files_exit_2_with_one_line(facts_env, tmp_path, make, message):
     assert message in err and err.startswith("writer: ")
 
 
+@pytest.mark.parametrize("megabytes", [1, 5, 50])
+def test_a_page_over_the_size_limit_is_refused_at_once(facts_env, tmp_path, megabytes):
+    page = tmp_path / "big.md"
+    with page.open("wb") as f:  # sparse past the first line: 50 MB costs no disk
+        f.write(b"The gene length is 1,336 base pairs.\n")
+        f.truncate(megabytes * 1_000_000)
+    start = time.monotonic()
+    code, out, err = run("check", str(page), "--gene", "MT1G")
+    assert time.monotonic() - start < 5
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        f"writer: {page}: {megabytes * 1_000_000:,} bytes is too large for a page "
+        "(at most 200,000; gene pages are about 10 kB)"]
+
+
+def test_standard_input_over_the_size_limit_is_refused(facts_env):
+    code, _, err = run("check", "-", "--gene", "MT1G", stdin="The gene is long. " * 20_000)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "too large" in err
+
+
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path

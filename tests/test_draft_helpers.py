@@ -196,7 +196,8 @@ def good_answer(body: dict) -> str:
 
 
 class Script:
-    """A scripted endpoint: ``answer(body, n) -> (status, json, headers)`` per request.
+    """A scripted endpoint: ``answer(body, n) -> (status, json, headers)`` per request
+    (``bytes`` instead of json: that body as it is, e.g. an HTML error page).
 
     Records every request (body and headers) so tests can look at what was sent.
     """
@@ -223,6 +224,8 @@ class Script:
         status, payload, headers = self.next(body, dict(request.headers))
         if payload == "TIMEOUT":
             raise httpx.ReadTimeout("scripted timeout", request=request)
+        if isinstance(payload, bytes):
+            return httpx.Response(status, content=payload, headers=headers)
         return httpx.Response(status, json=payload, headers=headers)
 
     def transport(self) -> httpx.MockTransport:
@@ -262,10 +265,11 @@ class LoopbackServer:
                     outer._hung.add(section)
                     time.sleep(outer.hang_first)
                 status, payload, headers = outer.script.next(body, dict(self.headers))
-                data = json.dumps(payload).encode()
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 try:
                     self.send_response(status)
-                    self.send_header("content-type", "application/json")
+                    if "content-type" not in {k.lower() for k in headers}:
+                        self.send_header("content-type", "application/json")
                     self.send_header("content-length", str(len(data)))
                     for k, v in headers.items():
                         self.send_header(k, v)

@@ -14,7 +14,7 @@ from online_fixtures import ONE_GENE, ONLINE_IDS, PANEL_GENES, lay_out, online_p
 
 from writer.cli import main
 from writer.config import Settings
-from writer.errors import NetworkError, SyncError
+from writer.errors import NetworkError, SyncError, UserInputError
 from writer.progress import QUIET
 from writer.sources import gene_ontology, icite, ncbi_gene, pubtator3, reactome
 from writer.sources.online import columns, read_table
@@ -184,7 +184,7 @@ def test_failed_online_sync_keeps_the_previous_store(online_store, served, monke
 
 
 def test_online_source_needs_the_flag(tmp_path):
-    with pytest.raises(SyncError, match="online: add --online"):
+    with pytest.raises(UserInputError, match="online: add --online"):
         sync(Settings(home=tmp_path, facts_path=tmp_path / "f", queue_path=tmp_path / "q",
                       cache_dir=tmp_path / "c"), ["reactome"], progress=QUIET)
 

@@ -112,3 +112,64 @@ def test_bad_out_is_exit_2(queue: Queue, tmp_path: Path) -> None:
     afile.write_text("x")
     r = CliRunner().invoke(main, ["publish", "--out", str(afile / "sub")])
     assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("entry", ["../victim.txt", "/tmp/victim.txt", "sub/2025-01-17-X.md",
+                                   "2025-01-17-X.md\x00"])
+def test_a_manifest_naming_files_outside_out_touches_nothing(
+        queue: Queue, tmp_path: Path, entry: str) -> None:
+    accept(queue, queue.add_draft(record("MT1G")))
+    out = tmp_path / "site" / "_posts"
+    out.mkdir(parents=True)
+    victim = tmp_path / "site" / "victim.txt"
+    victim.write_text("keep me")
+    manifest = {"posts": {entry: {"draft_id": 1, "review_id": 1, "gene_id": 4495,
+                                  "symbol": "X", "sha256": "0" * 64}}}
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    r = CliRunner().invoke(main, ["publish", "--out", str(out)])
+    assert r.exit_code == 2 and victim.read_text() == "keep me"
+    assert len(r.stderr.strip().splitlines()) == 1 and "not what writer publish writes" in r.stderr
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST]  # nothing half-written
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '{"posts": []}', '{"posts": {"2025-01-17-X.md": 3}}',
+                                  "not json"])
+def test_a_manifest_publish_did_not_write_is_one_line_exit_2(
+        queue: Queue, tmp_path: Path, body: str) -> None:
+    accept(queue, queue.add_draft(record("MT1G")))
+    out = tmp_path / "posts"
+    out.mkdir()
+    (out / MANIFEST).write_text(body)
+    r = CliRunner().invoke(main, ["publish", "--out", str(out)])
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST]
+
+
+def test_two_genes_sharing_a_symbol_get_distinct_posts_and_runs_are_idempotent(
+        queue: Queue, tmp_path: Path) -> None:
+    accept(queue, queue.add_draft(record("MT1G")))
+    twin = record("NME1").model_copy(update={"symbol": "MT1G"})  # as HBD is 3045 and 100187828
+    accept(queue, queue.add_draft(twin))
+    out = tmp_path / "posts"
+    code, first = publish(out)
+    assert code == 0
+    assert sorted(first["written"]) == sorted(
+        f"2025-01-17-MT1G-{gid}.md" for gid in (record("MT1G").gene_id, twin.gene_id))
+    for _ in range(2):
+        code, again = publish(out)
+        assert code == 0 and again["written"] == [] and again["removed"] == []
+        assert sorted(again["unchanged"]) == sorted(first["written"])
+
+
+def test_an_unwritable_folder_or_a_folder_in_a_posts_place_is_one_line_exit_2(
+        queue: Queue, tmp_path: Path) -> None:
+    accept(queue, queue.add_draft(record("MT1G")))
+    r = CliRunner().invoke(main, ["publish", "--out", "/proc/self"])  # no file can be made there
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1, r.output
+    assert "cannot write into /proc/self" in r.stderr
+    out = tmp_path / "posts"
+    (out / "2025-01-17-MT1G.md").mkdir(parents=True)
+    r = CliRunner().invoke(main, ["publish", "--out", str(out)])
+    assert r.exit_code == 2 and "is a folder where a post would go" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in out.iterdir()) == ["2025-01-17-MT1G.md"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
 
 from writer import sync as sync_module
 from writer.config import Settings
-from writer.errors import SyncError
+from writer.errors import SyncError, UserInputError
 from writer.factsheet import SourceRef
 from writer.progress import QUIET
 from writer.sources import SourceSpec
@@ -100,7 +101,7 @@ def test_percentiles_are_mean_rank_over_the_declared_population(tmp_path, monkey
 
 
 def test_unknown_source_name_is_a_clear_error(tmp_path):
-    with pytest.raises(SyncError, match="unknown source nope"):
+    with pytest.raises(UserInputError, match="unknown source nope"):
         sync_module.select_sources(["nope"])
 
 
@@ -125,3 +126,89 @@ def test_store_is_readable_sqlite_with_sources(tmp_path, monkeypatch):
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     rows = FactStore(settings.facts_path).source_rows()
     assert rows[0]["id"] == "tiny" and rows[0]["rows"] == {"identity.symbol": 1}
+
+
+# --- a damaged download cache ----------------------------------------------------------------
+NPM = """#!/bin/sh
+# A stand-in for the registry client: `npm pack NAME@VERSION` writes the package's tarball.
+echo "$@" >> "{log}"
+[ -e "{fail}" ] && {{ echo "npm ERR! network unreachable" >&2; exit 1; }}
+cp "{tgz}" ./fake-pkg-1.0.0.tgz
+"""
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    """A local npm whose package holds a gzip file and a JSON file."""
+    import gzip
+    import io
+    import tarfile
+
+    tgz = tmp_path / "fake-pkg-1.0.0.tgz"
+    with tarfile.open(tgz, "w:gz") as tar:
+        for name, data in [("package/data/genes.tsv.gz", gzip.compress(b"AAA1\t100\n" * 500)),
+                           ("package/data/genes.json", b'{"AAA1": 100}')]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log, fail = tmp_path / "npm.log", tmp_path / "npm.fail"
+    (bin_dir / "npm").write_text(NPM.format(log=log, fail=fail, tgz=tgz))
+    (bin_dir / "npm").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    return Package("npm", "fake-pkg", "1.0.0"), tmp_path / "cache", log, fail
+
+
+def test_a_damaged_cached_file_is_fetched_again_once(registry):
+    import gzip
+
+    pkg, cache, log, _ = registry
+    unpacked = fetch(pkg, cache)
+    assert log.read_text().count("pack") == 1
+    assert fetch(pkg, cache) == unpacked and log.read_text().count("pack") == 1  # warm
+    gz = unpacked / "package" / "data" / "genes.tsv.gz"
+    gz.write_bytes(gz.read_bytes()[:40])  # truncated
+    fetch(pkg, cache)
+    assert log.read_text().count("pack") == 2
+    assert gzip.decompress(gz.read_bytes()).startswith(b"AAA1")
+    js = unpacked / "package" / "data" / "genes.json"
+    js.write_bytes(b'{"AAA1": 999}')  # same size, other bytes
+    fetch(pkg, cache)
+    assert log.read_text().count("pack") == 3 and js.read_bytes() == b'{"AAA1": 100}'
+
+
+def test_a_damaged_file_that_cannot_be_fetched_again_is_one_line(registry):
+    pkg, cache, log, fail = registry
+    unpacked = fetch(pkg, cache)
+    gz = unpacked / "package" / "data" / "genes.tsv.gz"
+    gz.write_bytes(b"")
+    fail.write_text("offline")
+    with pytest.raises(SyncError) as caught:
+        fetch(pkg, cache)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert str(gz) in message and "damaged" in message and "network unreachable" in message
+
+
+def test_a_source_that_cannot_read_its_cached_data_keeps_the_old_store(tmp_path, monkeypatch):
+    import gzip
+
+    settings = settings_for(tmp_path)
+    use_sources(monkeypatch, tiny_load)
+    sync_module.sync(settings, progress=QUIET)
+    before = settings.facts_path.read_bytes()
+
+    def reads_a_truncated_gzip(builder, unpacked, progress):
+        gzip.decompress(gzip.compress(b"x" * 1000)[:20])
+
+    def reads_a_corrupt_sqlite(builder, unpacked, progress):
+        bad = tmp_path / "bad.sqlite"
+        bad.write_bytes(b"SQLite format 3\x00" + b"\xff" * 2000)
+        sqlite3.connect(bad).execute("SELECT * FROM sqlite_master").fetchall()
+
+    for load in (reads_a_truncated_gzip, reads_a_corrupt_sqlite):
+        use_sources(monkeypatch, tiny_load, load)
+        with pytest.raises(SyncError, match="cannot read the data of s1 in the download cache"):
+            sync_module.sync(settings, progress=QUIET)
+        assert settings.facts_path.read_bytes() == before

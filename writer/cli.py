@@ -5,11 +5,11 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from writer.errors import WriterError
+from writer.errors import WriterError, fail, one_line
 
 # Commands that live beside their subsystem, imported only when used, so that
 # `writer facts` does not pay for the web server, the model client or the evaluator.
@@ -23,8 +23,16 @@ LAZY_COMMANDS = {
 
 
 class _Group(click.Group):
-    """A click group that turns every ``WriterError`` into one line on stderr and its exit code,
-    and loads the commands of ``LAZY_COMMANDS`` on first use."""
+    """A click group that turns every ``WriterError`` and click usage error into one line on
+    stderr and its exit code (2 for bad input), and loads the commands of ``LAZY_COMMANDS``
+    on first use."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:  # `writer --bogus`
+            _usage(exc)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
@@ -39,8 +47,24 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except WriterError as exc:
-            click.echo(f"writer: {exc}", err=True)
-            sys.exit(exc.exit_code)
+            fail(exc)
+        except click.ClickException as exc:  # `writer facts` (no GENE), `--port x`, ...
+            _usage(exc)
+        except click.Abort:
+            click.echo(one_line("interrupted; nothing more was done"), err=True)
+            sys.exit(1)
+
+
+def _usage(exc: click.ClickException) -> NoReturn:
+    """A click usage error (or a file click could not open) as one line, exit 2; a group
+    called without a command shows its help."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        exc.show()
+        sys.exit(exc.exit_code)
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    click.echo(one_line(exc.format_message()) + where, err=True)
+    sys.exit(2)
 
 
 @click.group(cls=_Group)

@@ -29,7 +29,6 @@ comma-separated string).
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
-from writer.errors import BadFile, UserInputError
+from writer.errors import BadFile, BadSetting, UserInputError
 
 if TYPE_CHECKING:
     from writer.http import HttpSettings
@@ -69,6 +68,7 @@ class ModelSettings:
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)  # every key set
+    origin: str = field(default="", compare=False)  # where base_url was set, for errors
 
     def select(self, option: str | None = None) -> ModelSettings | None:
         """The model to phrase with: ``option`` (``--model``) over ``name``; None when that is
@@ -81,11 +81,12 @@ class ModelSettings:
                 f"model {name!r} needs an endpoint: set OPENAI_BASE_URL (any OpenAI-compatible "
                 "server) or OPENAI_API_KEY, or [model] base_url / api_key in config.toml"
             )
-        if self.base_url and not re.match(r"^https?://", self.base_url):
-            raise UserInputError(
-                f"bad model base URL {self.base_url!r}: it must start with http(s)://")
+        if self.base_url:
+            from writer.http.settings import validate_url
+
+            validate_url(self.base_url, self.origin or "the model base URL")
         return ModelSettings(name=name, base_url=self.base_url, api_key=self.api_key,
-                             secrets=self.secrets)
+                             secrets=self.secrets, origin=self.origin)
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,21 @@ def _table(cfg: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
     return table
 
 
+def _texts(table: dict[str, Any], keys: Iterable[str], path: Path, prefix: str = "",
+           lists: bool = False) -> None:
+    """``BadSetting`` naming the file and key when one of ``keys`` is set to something other
+    than text (or, with ``lists``, a list of texts)."""
+    for key in keys:
+        value = table.get(key)
+        if value is None or isinstance(value, str):
+            continue
+        if lists and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            continue
+        kind = "text or a list of texts" if lists else "text (in quotes)"
+        raise BadSetting(f"config file {path}: {prefix}{key} must be {kind}, not "
+                         f"{type(value).__name__} {value!r:.40}")
+
+
 def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
     env = os.environ
     home_path = Path(home or env.get("GENE_WRITER_HOME") or default_home()).expanduser()
@@ -151,6 +167,9 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
 
     model = _table(cfg, "model", config_path)
     page = _table(cfg, "page", config_path)
+    _texts(cfg, ("facts", "queue", "cache", "mirror", "email"), config_path)
+    _texts(model, ("name", "base_url", "api_key"), config_path, "[model] ")
+    _texts(page, ("tags", "categories"), config_path, "[page] ", lists=True)
     return Settings(
         home=home_path,
         facts_path=pick("GENE_WRITER_FACTS", "facts", home_path / "facts.sqlite"),
@@ -162,6 +181,8 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
             api_key=first("OPENAI_API_KEY", model, "api_key"),
             secrets=tuple(str(k) for k in (env.get("OPENAI_API_KEY"), model.get("api_key"))
                           if k),
+            origin="OPENAI_BASE_URL" if env.get("OPENAI_BASE_URL")
+            else f"[model] base_url of {config_path}",
         ),
         page=PageSettings(tags=split_names(page.get("tags")),
                           categories=split_names(page.get("categories"))),

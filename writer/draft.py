@@ -372,8 +372,8 @@ def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
     draft and eval)."""
     command = click.option(
         "--max-tokens", type=click.IntRange(min=16, max=32_768), metavar="N",
-        help="Cap on the tokens of each model answer (default 800; a small local model "
-             "that rambles is cut short, and its paragraph checked as it is).",
+        help="Cap on the tokens of each model answer (default 800; an answer cut short "
+             "by it is asked again, then replaced by the template text).",
     )(command)
     command = click.option(
         "--jobs", type=click.IntRange(min=1, max=32), metavar="N",

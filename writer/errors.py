@@ -9,16 +9,35 @@
     │   ├── UnknownDraft        no draft in the review queue has that id
     │   └── BadSetting          an environment variable or config.toml value is invalid
     ├── SyncError               a source could not be fetched or built (the old store is kept)
+    ├── QueueBusy               another process held the review queue's write lock too long
     ├── NetworkError            an HTTP request failed (URL and reason, never a secret)
     │   └── BadDownload         a download failed its size or md5 check (nothing is left at dest)
     └── ReviewRefused           a review was not saved (exit code 1); the queue is unchanged
         ├── StaleEdit           another review landed after the version the curator saw
         └── HasFindings         accept refused: the text has findings (use --override)
 
-Catch ``WriterError`` to handle them all.
+Catch ``WriterError`` to handle them all. On the command line every error, a click usage
+error included, is one line starting with ``PREFIX`` (``fail``, ``one_line``).
 """
 
 from __future__ import annotations
+
+from typing import NoReturn
+
+PREFIX = "writer: "
+
+
+def one_line(message: object) -> str:
+    """``message`` as the one line the command line prints for an error."""
+    return PREFIX + " ".join(str(message).split())
+
+
+def fail(exc: WriterError) -> NoReturn:
+    """Print ``exc`` on stderr as one line and exit with its code (2 for bad input)."""
+    import click
+
+    click.echo(one_line(exc), err=True)
+    raise SystemExit(exc.exit_code)
 
 
 class WriterError(Exception):
@@ -105,6 +124,15 @@ class HasFindings(ReviewRefused):
 
 class BadSetting(UserInputError):
     """A setting from the environment or config.toml has a value that cannot work."""
+
+
+class QueueBusy(WriterError):
+    """A write could not get the review queue's lock in time; nothing was written."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+        super().__init__(f"the review queue {path} is busy (another process is writing to "
+                         "it); nothing was saved. Try again in a moment")
 
 
 class NetworkError(WriterError):

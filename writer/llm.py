@@ -16,6 +16,11 @@
   (``ModelConfig.api_key`` and ``secrets``: the environment's and config.toml's) and every
   ``*API_KEY`` in the environment is replaced by ``[redacted]`` wherever it appears, even
   in a reply that echoes it (``redact``).
+- The reply is read as a stream of at most ``max_reply_bytes``: a longer one is not read
+  further. What the endpoint says is untrusted: an answer that is not chat.completions JSON
+  (an HTML error page, garbage) is an ``EndpointFailed`` naming what came; an answer over
+  the byte limit or cut off at ``max_tokens`` (``finish_reason == "length"``) comes back
+  with ``Completion.unusable`` saying why, for the caller to treat as a failed answer.
 
 ``openai`` and ``tenacity`` are imported when a client is made, so importing this module
 (for ``ModelCall``, which the review queue stores) stays cheap.
@@ -75,6 +80,7 @@ class ModelConfig:
     max_backoff: float = 20.0  # cap, also on Retry-After
     temperature: float = 0.2
     max_tokens: int = 800
+    max_reply_bytes: int = 256_000  # a reply's HTTP body; ~10x a long answer at max_tokens
     secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)  # more keys to hide
 
     def all_secrets(self) -> tuple[str, ...]:
@@ -119,6 +125,45 @@ class Completion:
     calls: list[ModelCall]  # every request made for this answer, failed retries first
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    unusable: str | None = None  # why ``text`` must not be used (too long, cut off)
+
+
+class BadReply(Exception):
+    """The endpoint answered, but not with chat.completions JSON (not retried)."""
+
+
+def _snippet(data: bytes, limit: int = 60) -> str:
+    text = " ".join(data[:limit * 4].decode("utf-8", "replace").split())
+    text = "".join(ch for ch in text if ch.isprintable())
+    return repr(text[:limit] + ("…" if len(text) > limit else ""))
+
+
+def parse_reply(body: bytes, content_type: str) -> tuple[str, str | None, Any]:
+    """(text, finish_reason, usage) of a chat.completions body; ``BadReply`` naming what
+    came when it is not one."""
+    kind = content_type.split(";")[0].strip() or "no content type"
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise BadReply(f"the endpoint answered with {kind}, not JSON: {_snippet(body)}"
+                       ) from None
+    choices = data.get("choices") if isinstance(data, dict) else None
+    if not isinstance(choices, list):
+        raise BadReply(f"the endpoint's JSON is not a chat completion: {_snippet(body)}")
+    if not choices:
+        return "", None, data.get("usage")
+    first = choices[0]
+    message = first.get("message") if isinstance(first, dict) else None
+    content = message.get("content") if isinstance(message, dict) else None
+    if not isinstance(message, dict) or not isinstance(content, str | None):
+        raise BadReply(f"the endpoint's JSON is not a chat completion: {_snippet(body)}")
+    reason = first.get("finish_reason")
+    return content or "", reason if isinstance(reason, str) else None, data.get("usage")
+
+
+def _tokens(usage: Any, key: str) -> int | None:
+    value = usage.get(key) if isinstance(usage, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class EndpointFailed(Exception):
@@ -188,6 +233,8 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, openai.APIStatusError):
         reason = exc.response.reason_phrase if exc.response is not None else ""
         return f"HTTP {exc.status_code}{' ' + reason if reason else ''}"
+    if isinstance(exc, BadReply):
+        return str(exc)
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -267,34 +314,32 @@ class ModelClient:
                     number = attempt + len(calls)
                     start = time.monotonic()
                     try:
-                        response = self._sdk.chat.completions.create(
-                            model=cfg.model,
-                            messages=list(messages),  # type: ignore[arg-type]
-                            temperature=cfg.temperature if temperature is None
-                            else temperature,
-                            max_tokens=max_tokens or cfg.max_tokens,
-                            **extra,
-                        )
-                    except openai.OpenAIError as exc:
+                        text, reason, usage, over = self._request(messages, cfg, extra,
+                                                                  max_tokens, temperature)
+                    except (openai.OpenAIError, BadReply) as exc:
                         calls.append(ModelCall(
                             section=purpose, attempt=number, model=cfg.model, prompt=prompt,
                             duration_s=round(time.monotonic() - start, 4),
                             error=redact(describe(exc), secrets),
                         ))
                         raise
-                    text = ""
-                    if response.choices:
-                        text = response.choices[0].message.content or ""
-                    usage = response.usage
-                    pt = usage.prompt_tokens if usage else None
-                    ct = usage.completion_tokens if usage else None
+                    unusable = None
+                    if over:
+                        unusable = (f"the reply was longer than {cfg.max_reply_bytes:,} bytes "
+                                    "and was not read further")
+                    elif reason == "length":
+                        unusable = ("the reply was cut off at the token limit "
+                                    f"({max_tokens or cfg.max_tokens} tokens)")
+                    pt, ct = _tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens")
                     calls.append(ModelCall(
                         section=purpose, attempt=number, model=cfg.model, prompt=prompt,
                         response=redact(text, secrets), prompt_tokens=pt, completion_tokens=ct,
-                        duration_s=round(time.monotonic() - start, 4),
+                        duration_s=round(time.monotonic() - start, 4), error=unusable,
                     ))
                     return Completion(text=text, calls=calls, prompt_tokens=pt or 0,
-                                      completion_tokens=ct or 0)
+                                      completion_tokens=ct or 0, unusable=unusable)
+        except BadReply as exc:
+            raise EndpointFailed(str(exc), calls) from exc
         except openai.OpenAIError as exc:
             tries = attempt - 1 + len(calls)  # requests in this conversation
             raise EndpointFailed(
@@ -303,3 +348,24 @@ class ModelClient:
                 calls,
             ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _request(self, messages: Sequence[Message], cfg: ModelConfig, extra: dict[str, Any],
+                 max_tokens: int | None, temperature: float | None
+                 ) -> tuple[str, str | None, Any, bool]:
+        """One request, its body read up to ``max_reply_bytes``: (text, finish_reason,
+        usage, whether the body was longer than the limit)."""
+        with self._sdk.chat.completions.with_streaming_response.create(
+            model=cfg.model,
+            messages=list(messages),  # type: ignore[arg-type]
+            temperature=cfg.temperature if temperature is None else temperature,
+            max_tokens=max_tokens or cfg.max_tokens,
+            **extra,
+        ) as response:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > cfg.max_reply_bytes:
+                    return "", None, None, True
+            content_type = response.headers.get("content-type", "")
+        text, reason, usage = parse_reply(bytes(body), content_type)
+        return text, reason, usage, False

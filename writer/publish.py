@@ -2,7 +2,14 @@
 
 One post per gene: the final text of its most recently accepted draft (a draft whose latest
 review is an acceptance), named ``YYYY-MM-DD-<symbol>.md`` with the date of the page's front
-matter (else of the acceptance). Rejected and pending drafts are never written.
+matter (else of the acceptance), or ``YYYY-MM-DD-<symbol>-<NCBI Gene ID>.md`` when two
+published genes share the symbol (HBD is 3045 and 100187828). Rejected and pending drafts
+are never written.
+
+Publish only ever touches files directly inside ``DIR``: a manifest that is not what this
+command writes (a name with a folder in it, ``../victim.txt``, an entry of the wrong shape)
+is refused as a whole, one line and exit 2, before anything is written; so is a folder that
+cannot be written to, or a folder where a post would go.
 
 Each file is written atomically (a temporary file in ``DIR``, fsync, ``os.replace``) and only
 when its content changes, so a second run changes nothing. ``DIR/.gene-writer-published.json``
@@ -37,7 +44,7 @@ from typing import Any
 import click
 
 from writer.check.models import Finding
-from writer.errors import BadFile, NoFactStore, UserInputError, WriterError
+from writer.errors import BadFile, NoFactStore, UserInputError, WriterError, fail
 from writer.factsheet import FactSheet
 from writer.review import markup
 from writer.review.store import DraftSummary, Queue, Review
@@ -45,6 +52,7 @@ from writer.review.store import DraftSummary, Queue, Review
 MANIFEST = ".gene-writer-published.json"
 _DATE = re.compile(r"^date:\s*['\"]?(\d{4}-\d{2}-\d{2})", re.M)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_POST_NAME = re.compile(r"\d{4}-\d{2}-\d{2}-[A-Za-z0-9][A-Za-z0-9._-]*\.md")
 
 
 @dataclass
@@ -67,12 +75,14 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def post_name(symbol: str, text: str, accepted_date: str) -> str:
+def post_name(symbol: str, text: str, accepted_date: str, gene_id: int | None = None) -> str:
+    """The post's file name; ``gene_id`` is added when another published gene has the same
+    symbol."""
     fm = markup.front_matter(text) or ""
     m = _DATE.search(fm)
     date = m.group(1) if m else accepted_date
     safe = _UNSAFE.sub("-", symbol).strip("-.") or "gene"
-    return f"{date}-{safe}.md"
+    return f"{date}-{safe}{'' if gene_id is None else f'-{gene_id}'}.md"
 
 
 def post_text(symbol: str, text: str, date: str) -> str:
@@ -112,8 +122,17 @@ def _read_manifest(out: Path) -> dict[str, dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise BadFile(f"cannot read {path}: {exc}") from None
-    return dict(data.get("posts", {})) if isinstance(data, dict) else {}
+        raise BadFile(f"cannot read {path}: {' '.join(str(exc).split())}") from None
+    posts = data.get("posts") if isinstance(data, dict) else None
+    if not isinstance(posts, dict):
+        raise BadFile(f"{path} is not what writer publish writes (no posts); nothing was "
+                      "written. Move it away to publish into this folder")
+    for name, entry in posts.items():
+        if not _POST_NAME.fullmatch(name) or not isinstance(entry, dict) \
+                or not isinstance(entry.get("sha256"), str):
+            raise BadFile(f"{path} is not what writer publish writes (entry {name[:80]!r}); "
+                          "nothing was written. Move it away to publish into this folder")
+    return dict(posts)
 
 
 def _seen(f: Finding) -> tuple[str, str, str]:
@@ -172,13 +191,36 @@ def publish_posts(queue: Queue, out: Path,
         held = latest.get(summary.gene_id)
         if held is None or review.id > held[1].id:
             latest[summary.gene_id] = (summary, review)
+    symbols = [s.symbol.casefold() for s, _ in latest.values()]
+    shared = {sym for sym in symbols if symbols.count(sym) > 1}
+    names = {gid: post_name(s.symbol, r.text, r.created.strftime("%Y-%m-%d"),
+                            gid if s.symbol.casefold() in shared else None)
+             for gid, (s, r) in latest.items()}
 
     manifest = _read_manifest(out)
+    for name in names.values():
+        if (out / name).is_dir():
+            raise BadFile(f"{out / name} is a folder where a post would go; nothing was written")
+    try:
+        return _publish(queue, out, sheets, latest, names, manifest)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise BadFile(f"cannot write into {out}:{where} {exc.strerror or exc}") from None
+
+
+def _publish(queue: Queue, out: Path, sheets: Callable[[int], FactSheet],
+             latest: dict[int, tuple[Any, Any]], names: dict[int, str],
+             manifest: dict[str, dict[str, Any]]) -> PublishResult:
+    try:  # an unwritable folder is found before the first post is written
+        tempfile.TemporaryFile(dir=out).close()
+    except OSError as exc:
+        raise BadFile(f"cannot write into {out}: {exc.strerror or exc}") from None
     new_manifest: dict[str, dict[str, Any]] = {}
     result = PublishResult()
-    for _gene_id, (summary, review) in sorted(latest.items(), key=lambda kv: kv[1][0].symbol):
+    for gene_id, (summary, review) in sorted(latest.items(),
+                                             key=lambda kv: (kv[1][0].symbol, kv[0])):
         date = review.created.strftime("%Y-%m-%d")
-        name = post_name(summary.symbol, review.text, date)
+        name = names[gene_id]
         try:
             data = judged_post(queue, summary, review, date, sheets).encode("utf-8")
         except PageRefused as exc:
@@ -211,7 +253,7 @@ def publish_posts(queue: Queue, out: Path,
         if name in new_manifest:
             continue
         path = out / name
-        if not path.exists():
+        if not path.is_file():
             continue
         if _sha(path.read_bytes()) != entry.get("sha256"):
             result.conflicts.append(f"{name}: no longer published, but changed by hand; kept")
@@ -251,11 +293,10 @@ def publish(ctx: click.Context, out: Path, as_json: bool) -> None:
     try:
         root_obj = ctx.find_root().obj
         settings = root_obj if isinstance(root_obj, Settings) else load_settings()
-        with Queue.open(settings.queue_path) as queue:
+        with Queue.open(settings.queue_path, readonly=True) as queue:
             result = publish_posts(queue, out, FactSheets(settings.facts_path))
     except WriterError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+        fail(exc)
     if as_json:
         click.echo(json.dumps(result.as_json(), indent=2))
     else:

@@ -27,18 +27,27 @@ leaves the previous store working. ``FactStore`` reads it.
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 import json
 import os
 import sqlite3
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from writer import catalog
-from writer.errors import AmbiguousGene, NoFactStore, SyncError, UnknownGene
+from writer.errors import (
+    AmbiguousGene,
+    BadFile,
+    NoFactStore,
+    SyncError,
+    UnknownGene,
+    WriterError,
+)
 from writer.factsheet import (
     FACT_KEYS,
     OFFLINE_SECTIONS,
@@ -50,6 +59,8 @@ from writer.factsheet import (
     Percentile,
     SourceRef,
 )
+
+_T = TypeVar("_T")
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -289,6 +300,30 @@ def origin(sheet: FactSheet) -> Path | None:
     return entry[1] if entry is not None and entry[0]() is sheet else None
 
 
+def sqlite_errors(cls: type[_T]) -> type[_T]:
+    """Class decorator: every public method of ``cls`` turns an ``sqlite3.DatabaseError``
+    (a damaged, locked or read-only file) into the ``WriterError`` that
+    ``self._database_error(exc)`` returns: one line naming the file, never a traceback."""
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") or not inspect.isfunction(member) or name == "close":
+            continue
+
+        def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(method)
+            def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+                try:
+                    return method(self, *args, **kwargs)
+                except sqlite3.ProgrammingError:  # a bug, not the file
+                    raise
+                except sqlite3.DatabaseError as exc:
+                    raise self._database_error(exc) from None
+            return wrapper
+
+        setattr(cls, name, guarded(member))
+    return cls
+
+
+@sqlite_errors
 class FactStore:
     """Read access: resolve a gene query and assemble fact sheets."""
 
@@ -310,6 +345,10 @@ class FactStore:
 
     def close(self) -> None:
         self.conn.close()
+
+    def _database_error(self, exc: sqlite3.DatabaseError) -> WriterError:
+        return BadFile(f"the fact store {self.path} is damaged ({exc}): run `writer data sync` "
+                       "to rebuild it")
 
     # --- resolving a query ---------------------------------------------------------------
     def resolve(self, query: str) -> int:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from writer import crosscheck
 from writer.config import Settings
-from writer.errors import SyncError
+from writer.errors import UserInputError
 from writer.progress import Progress
-from writer.sources import SourceSpec, offline_sources, online_sources
+from writer.sources import UNREADABLE, SourceSpec, offline_sources, online_sources, unreadable
 from writer.sources.packages import fetch
 from writer.store import StoreBuilder, replace_atomically
 
@@ -42,13 +42,14 @@ def select(names: Sequence[str] = (), online: bool = False) -> tuple[list[Source
     remote_ids = [r.id for r in remote]
     unknown = [n for n in names if n not in known and n not in remote_ids]
     if unknown:
-        raise SyncError(
+        raise UserInputError(
             f"unknown source {', '.join(unknown)}; offline sources: {', '.join(known)}; "
             f"online sources (with --online): {', '.join(remote_ids)}"
         )
     wanted_online = [n for n in names if n in remote_ids]
     if wanted_online and not online:
-        raise SyncError(f"{', '.join(wanted_online)} {'is' if len(wanted_online) == 1 else 'are'}"
+        raise UserInputError(
+            f"{', '.join(wanted_online)} {'is' if len(wanted_online) == 1 else 'are'}"
                         " online: add --online")
     wanted = set(names)
     for n in wanted_online:
@@ -77,7 +78,10 @@ def sync(settings: Settings, names: Sequence[str] = (), progress: Progress | Non
         for spec in specs:
             progress.step(f"loading {spec.ref.name} {spec.ref.version}")
             builder.add_source(spec.ref, spec.provides)
-            spec.load(builder, unpacked[spec.ref.id], progress)
+            try:
+                spec.load(builder, unpacked[spec.ref.id], progress)
+            except UNREADABLE as exc:
+                raise unreadable(spec.ref.id, exc, "in the download cache") from None
             builder.flush()
         if remote:
             from writer.http import Fetcher

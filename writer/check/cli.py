@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from writer.errors import BadFile, UserInputError, WriterError
+from writer.check.page import MAX_PAGE_BYTES, too_large
+from writer.errors import BadFile, UserInputError, WriterError, fail
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".txt", ""})
 CONTEXT = 90  # characters of the sentence shown on each side of a claim
@@ -24,8 +25,11 @@ CONTEXT = 90  # characters of the sentence shown on each side of a claim
 def read_page(page: str) -> str:
     """The text of PAGE ('-' is standard input), or BadFile with a one-line reason."""
     if page == "-":
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(MAX_PAGE_BYTES + 1)
         name = "standard input"
+        if len(data) > MAX_PAGE_BYTES:
+            raise BadFile(f"standard input is more than {MAX_PAGE_BYTES:,} bytes: too large "
+                          "for a page (gene pages are about 10 kB)")
     else:
         path = Path(page)
         if not path.exists():
@@ -35,6 +39,8 @@ def read_page(page: str) -> str:
         if path.suffix.lower() not in MARKDOWN_SUFFIXES:
             raise BadFile(f"{page} is not a Markdown page (expected a .md file)")
         try:
+            if problem := too_large(path.stat().st_size):
+                raise BadFile(f"{page}: {problem}")
             data = path.read_bytes()
         except OSError as exc:
             raise BadFile(f"cannot read {page}: {exc.strerror or exc}") from None
@@ -155,9 +161,7 @@ def check(ctx: click.Context, page: str | None, gene: str | None, as_json: bool,
             if judge is not None:
                 judge.close()
     except WriterError as exc:
-        click.echo(f"writer: {exc}", err=True)
-        ctx.exit(exc.exit_code)
-        return
+        fail(exc)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

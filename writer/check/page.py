@@ -20,6 +20,19 @@ from dataclasses import dataclass, field
 
 from writer import catalog
 
+# The largest page any command or the web page checks: pages are about 10 kB, and the
+# evaluator's time grows with the text, so a bigger one is refused before it is read.
+MAX_PAGE_BYTES = 200_000
+
+
+def too_large(size: int) -> str | None:
+    """Why a text of ``size`` bytes (UTF-8) is refused, or None."""
+    if size <= MAX_PAGE_BYTES:
+        return None
+    return (f"{size:,} bytes is too large for a page (at most {MAX_PAGE_BYTES:,}; "
+            "gene pages are about 10 kB)")
+
+
 # Page sections in the reference pages' order (the catalogue's), after the front matter.
 SECTION_ORDER: tuple[str, ...] = ("front_matter", *catalog.SECTION_ORDER)
 

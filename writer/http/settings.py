@@ -62,17 +62,24 @@ def http_settings(
 
 def validate_mirror(url: str, where: str = "the mirror setting") -> str:
     """The mirror base URL without a trailing slash, or ``BadSetting``."""
+    return validate_url(url, where, query=False, example="http://mirror.example.org:8080/prefix")
+
+
+def validate_url(url: str, where: str, *, query: bool = True,
+                 example: str = "http://127.0.0.1:8080/v1") -> str:
+    """``url`` without a trailing slash when it is an http(s) URL with a host (and, unless
+    ``query``, no query), else ``BadSetting`` naming ``where`` (a variable, or a key and file)."""
     try:
         parts = urlsplit(url)
         ok = parts.scheme in ("http", "https") and bool(parts.hostname)
-        ok = ok and not parts.query and not parts.fragment
+        ok = ok and (query or not parts.query) and not parts.fragment
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
         ok = False
     if not ok:
         raise BadSetting(
-            f"{where} must be an http(s) URL with a host and no query, like "
-            f"http://mirror.example.org:8080/prefix; got {display_url(url)!r}"
+            f"{where} must be an http(s) URL with a host{'' if query else ' and no query'}, "
+            f"like {example}; got {display_url(url)!r}"
         )
     return url.rstrip("/")
 

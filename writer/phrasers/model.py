@@ -3,8 +3,9 @@
 For each section (sections run concurrently, at most ``ModelConfig.concurrency`` at once):
 
 1. ask the model for a paragraph from the section's facts (``prompts/<section>.md``);
-2. reject an answer that repeats an API key or the system prompt (``untrusted.echoes``),
-   then clean it as untrusted text (``writer.phrasers.untrusted``);
+2. reject an answer cut off at the token limit or longer than the byte limit
+   (``Completion.unusable``), or one that repeats an API key or the system prompt
+   (``untrusted.echoes``), then clean it as untrusted text (``writer.phrasers.untrusted``);
 3. check it with the evaluator (``writer.check.check``): every claim it cannot trace is
    sent back to the model with the evaluator's reason, and so is every fact the paragraph
    left out; at most ``max_reasks`` re-asks (tenacity);
@@ -107,13 +108,17 @@ class ModelPhraser:
         system = messages[0]["content"] if messages and messages[0]["role"] == "system" else ""
 
         def ask_once() -> str:
-            raw = self._complete(section.name, messages, result)
+            raw, unusable = self._complete(section.name, messages, result)
             leaks = echoes(raw, secrets, system)
             text = clean(raw, urls)
-            if leaks:  # a secret is never checked, quoted or kept: the reply is ungrounded
+            if unusable:  # too long to read, or cut off mid-sentence: never used
+                problems = [Finding(kind="reply", status="unverifiable", section=section.name,
+                                    reason=unusable)]
+                omissions: list[Finding] = []
+            elif leaks:  # a secret is never checked, quoted or kept: the reply is ungrounded
                 problems = [Finding(kind="secret", status="unverifiable", section=section.name,
                                     reason=reason) for reason in leaks]
-                omissions: list[Finding] = []
+                omissions = []
             elif text:
                 problems = findings_of(checker(text, sheet), section.name)
                 omissions = cov.omitted(section.name, text, facts)
@@ -181,7 +186,9 @@ class ModelPhraser:
         return result
 
     # --- one question, with endpoint retries (writer.llm) --------------------------------
-    def _complete(self, section: str, messages: list[dict[str, str]], result: Phrased) -> str:
+    def _complete(self, section: str, messages: list[dict[str, str]], result: Phrased
+                  ) -> tuple[str, str | None]:
+        """The reply's text, and why it may not be used (``Completion.unusable``)."""
         try:
             answer = self.client.complete(messages, purpose=section,
                                           attempt=result.attempts + 1)
@@ -193,7 +200,7 @@ class ModelPhraser:
         result.calls.extend(answer.calls)
         result.prompt_tokens += answer.prompt_tokens
         result.completion_tokens += answer.completion_tokens
-        return answer.text
+        return answer.text, answer.unusable
 
 
 def _warm(checker: Checker, sections: Sequence[Section], sheet: FactSheet) -> None:

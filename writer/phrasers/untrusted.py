@@ -1,6 +1,8 @@
 """Model output is untrusted text: make it one inert Markdown paragraph.
 
 What ``clean`` does, in order:
+0. removes terminal escape sequences and every other control character (``controls``),
+   so a reply printed on a terminal cannot move the cursor, retitle the window or hide text;
 1. drops ``<script>``/``<style>``/``<iframe>`` elements with their content, HTML comments
    and every other tag (the tag, not the text around it);
 2. escapes any ``<`` and ``>`` left (``&lt;``/``&gt;``), so no markup reaches the page;
@@ -32,12 +34,21 @@ _LIQUID = re.compile(r"\{[{%].*?[%}]\}", re.DOTALL)
 _IMAGE = re.compile(r"!\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
+_ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-_]?)"
+                     r"|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BLOCK_MARK = re.compile(r"^\s{0,3}(#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s?|```.*|~~~.*)", re.MULTILINE)
+
+
+def controls(text: str) -> str:
+    """``text`` without terminal escape sequences (CSI, OSC) and control characters other
+    than tab, line feed and carriage return."""
+    return _CONTROL.sub("", _ESCAPE.sub("", text))
 
 
 def clean(text: str, allowed_urls: Collection[str] = ()) -> str:
     allowed = {u.strip() for u in allowed_urls}
-    text = text.replace("\r\n", "\n").replace("\x00", "")
+    text = controls(text.replace("\r\n", "\n"))
     text = _DANGEROUS.sub(" ", text)
     text = _COMMENT.sub(" ", text)
     text = _TAG.sub("", text)

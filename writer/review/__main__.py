@@ -1,6 +1,8 @@
 """``python -m writer.review ...`` runs the same commands as ``writer review ...``."""
 
-from writer.review.cli import review
+import sys
 
-if __name__ == "__main__":
-    review(prog_name="writer review")
+from writer.cli import main
+
+if __name__ == "__main__":  # through the top-level group: one-line errors, the same exit codes
+    main(args=["review", *sys.argv[1:]], prog_name="writer")

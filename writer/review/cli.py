@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import ipaddress
 import json
 import os
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,7 +17,8 @@ import click
 
 from writer.check.models import Finding
 from writer.config import Settings, load_settings
-from writer.errors import BadFile, HasFindings, UserInputError, WriterError
+from writer.errors import BadFile, HasFindings, UserInputError, WriterError, fail, one_line
+from writer.phrasers.untrusted import controls
 from writer.review.service import FactSheets, ReviewService
 from writer.review.store import STATUSES, Queue, Review, unified_diff
 
@@ -47,19 +50,20 @@ def _errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except HasFindings as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(one_line(exc), err=True)
             _print_findings(exc.findings, err=True)  # type: ignore[arg-type]
             sys.exit(exc.exit_code)
         except WriterError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+            fail(exc)
 
     return wrapper  # type: ignore[return-value]
 
 
-def _open(ctx: click.Context) -> tuple[Settings, Queue]:
+def _open(ctx: click.Context, readonly: bool = False) -> tuple[Settings, Queue]:
+    """Settings and the queue; ``readonly`` for commands that only read (they never wait for
+    a writer)."""
     settings = _settings(ctx)
-    return settings, Queue.open(settings.queue_path)
+    return settings, Queue.open(settings.queue_path, readonly=readonly)
 
 
 def _service(ctx: click.Context) -> ReviewService:
@@ -70,9 +74,10 @@ def _service(ctx: click.Context) -> ReviewService:
 def _print_findings(findings: Sequence[Finding], err: bool = False) -> None:
     for f in findings:
         claim = f'"{f.claim}"' if f.claim else (f.key or "")
-        click.echo(f"  - {f.status or 'finding'} {f.kind} {claim}: {f.reason}".rstrip(), err=err)
+        line = f"  - {f.status or 'finding'} {f.kind} {claim}: {f.reason}".rstrip()
+        click.echo(controls(line), err=err)
         if f.sentence:
-            click.echo(f"    in: {f.sentence}", err=err)
+            click.echo(controls(f"    in: {f.sentence}"), err=err)
 
 
 def _gene_filter(settings: Settings, queue: Queue, gene: str | None) -> str | None:
@@ -133,7 +138,7 @@ def list_cmd(
       writer review list --status open --gene MT1G
       writer review list --json --limit 500
     """
-    settings, queue = _open(ctx)
+    settings, queue = _open(ctx, readonly=True)
     gene = _gene_filter(settings, queue, gene)
     items = queue.list(status=status, gene=gene, limit=limit, offset=offset)
     if as_json:
@@ -174,11 +179,12 @@ def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool) -> None:
       writer review show 12 --diff
       writer review show 12 > MT1G.md
     """
-    _, queue = _open(ctx)
+    _, queue = _open(ctx, readonly=True)
     draft = queue.get(draft_id)
-    text = queue.current_text(draft_id)
+    text = controls(queue.current_text(draft_id))  # no terminal escapes reach the terminal
     if show_diff:
-        diff = unified_diff(draft.text, text, f"draft {draft_id}", f"version {draft.version}")
+        diff = controls(unified_diff(draft.text, queue.current_text(draft_id),
+                                     f"draft {draft_id}", f"version {draft.version}"))
         click.echo(diff if diff else "no changes from the draft", nl=not diff)
     else:
         click.echo(text, nl=not text.endswith("\n"))
@@ -322,7 +328,7 @@ def history_cmd(ctx: click.Context, draft_id: int, as_json: bool) -> None:
       writer review history 12
       writer review history 12 --json
     """
-    _, queue = _open(ctx)
+    _, queue = _open(ctx, readonly=True)
     draft = queue.get(draft_id)
     reviews = queue.history(draft_id)
     if as_json:
@@ -379,7 +385,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int, reviewer: str | None) ->
     settings = _settings(ctx)
     secret = os.environ.get(SECRET_ENV) or None
     loopback = is_loopback(host)
-    if not loopback and (secret is None or len(secret) < 16):
+    if not loopback and (secret is None or len(secret.strip()) < 16):
         raise UserInputError(
             f"serving on {host} exposes the review queue: set {SECRET_ENV} to a shared "
             "secret of 16 or more characters first"
@@ -388,7 +394,31 @@ def serve_cmd(ctx: click.Context, host: str, port: int, reviewer: str | None) ->
         settings.queue_path, FactSheets(settings.facts_path), secret=secret,
         reviewer=reviewer, allowed_hosts=LOOPBACK_HOSTS if loopback else None,
     )
+    sock = _bind(host, port)
     shown = f"[{host}]" if ":" in host else host
+    port = sock.getsockname()[1]
     click.echo(f"review queue {settings.queue_path}\nserving on http://{shown}:{port}/ "
                "(Ctrl+C to stop)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server.run(sockets=[sock])
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host``:``port``, or one line saying why there can be none (a
+    port in use, an address this machine does not have)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
+    except (OSError, UnicodeError) as exc:
+        raise UserInputError(f"cannot serve on {host}:{port}: {exc}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        why = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror or exc
+        raise UserInputError(f"cannot serve on {host}:{port}: {why}") from None
+    return sock

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from writer.check.models import CheckReport, Finding
+from writer.check.page import too_large
 from writer.errors import HasFindings, NoFactStore, UserInputError
 from writer.factsheet import FactSheet
 from writer.review import markup
@@ -132,6 +133,8 @@ class ReviewService:
         text = normalise_newlines(text)
         if not text.strip():
             raise UserInputError("the edited text is empty; to drop a draft, reject it")
+        if problem := too_large(len(text.encode("utf-8"))):
+            raise UserInputError(f"not saved: the edited text's {problem}")
         current = self.queue.current_text(draft_id)
         if text == current:
             raise UserInputError("the edited text is the same as the current text; nothing saved")

@@ -15,6 +15,13 @@ in the file itself).
 Every write is one transaction (``BEGIN IMMEDIATE``) on a WAL-mode file with
 ``synchronous=FULL``: a process killed mid-write loses nothing it had committed.
 
+Readers never wait for writers: ``Queue.open(path, readonly=True)`` (the read-only commands,
+the web page's reads) opens the file read-only and takes no lock, and an up-to-date queue is
+opened without a write transaction. A write waits at most ``wait`` seconds for another
+process's lock, then raises ``QueueBusy`` (nothing written). A damaged or read-only file is one
+line (``BadFile``) from every method, and a damaged queue is never written to: SQLite refuses
+the transaction and it is rolled back.
+
     with Queue.open(settings.queue_path) as queue:
         draft_id = queue.add_draft(record, calls)
         queue.list(status="pending", limit=50)
@@ -28,7 +35,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -38,10 +45,19 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from writer.check.models import STATUSES as FINDING_STATUSES
 from writer.check.models import Finding
 from writer.draft import DraftRecord, utcnow
-from writer.errors import BadFile, StaleEdit, UnknownDraft, UserInputError
+from writer.errors import (
+    BadFile,
+    QueueBusy,
+    StaleEdit,
+    UnknownDraft,
+    UserInputError,
+    WriterError,
+)
 from writer.llm import ModelCall, redact
-from writer.review.migrations import migrate
-from writer.store import SQLITE_MAX_INT
+from writer.review.migrations import MIGRATIONS, current_version, migrate
+from writer.store import SQLITE_MAX_INT, sqlite_errors
+
+NEWEST = max(number for number, _ in MIGRATIONS)  # the schema this gene-writer writes
 
 Status = Literal["pending", "edited", "accepted", "rejected"]
 Action = Literal["accepted", "edited", "rejected"]
@@ -150,42 +166,88 @@ def _findings_json(findings: Sequence[Finding]) -> str:
     return json.dumps([f.model_dump(exclude_none=True) for f in findings], ensure_ascii=False)
 
 
+def queue_error(path: Path, exc: sqlite3.DatabaseError) -> WriterError:
+    """The one line for an SQLite error on the queue at ``path``: busy, read-only or damaged."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    said = str(exc)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in said:
+        return QueueBusy(path)
+    if name.startswith("SQLITE_READONLY") or "readonly" in said or "read-only" in said:
+        return BadFile(f"cannot write to the review queue {path} ({said}); nothing was saved")
+    return BadFile(f"the review queue {path} is damaged or not a queue ({said}); nothing was "
+                   "written to it. It is never rebuilt: keep a copy, and recover its rows "
+                   f"with `sqlite3 {path} .recover`")
+
+
+@sqlite_errors
 class Queue:
     """Typed access to the queue file. Open with ``Queue.open(path)``; one per thread."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool = False) -> None:
         self.conn = conn
         self.path = path
+        self.readonly = readonly
         self._depth = 0
 
     # --- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, check_same_thread: bool = True) -> Queue:
+    def open(cls, path: str | os.PathLike[str], *, check_same_thread: bool = True,
+             readonly: bool = False, wait: float = 10.0) -> Queue:
         """Open (creating and migrating when needed) the queue file at ``path``.
 
-        ``check_same_thread=False`` is for a caller that serialises all use itself (the web
-        app, whose handlers all run on one event loop)."""
+        ``readonly``: for reading only, without waiting for any writer (a queue that does not
+        exist yet, or needs a migration, is opened for writing once). ``wait``: seconds a
+        write waits for another process's lock before ``QueueBusy``.
+        ``check_same_thread=False`` is for a caller that serialises all use itself."""
         p = Path(path).expanduser()
+        if p.exists() and p.is_dir():
+            raise BadFile(f"review queue path {p} is a folder, not a file")
+        if readonly and p.is_file():
+            queue = cls._open_readonly(p, check_same_thread)
+            if queue is not None:
+                return queue
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise BadFile(f"cannot create the folder of the review queue {p}: {exc}") from None
-        if p.exists() and p.is_dir():
-            raise BadFile(f"review queue path {p} is a folder, not a file")
+        conn = None
         try:
             conn = sqlite3.connect(
-                p, isolation_level=None, timeout=10.0, check_same_thread=check_same_thread
+                p, isolation_level=None, timeout=wait, check_same_thread=check_same_thread
             )
-            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
-            migrate(conn)
+            if current_version(conn) != NEWEST:  # no write lock when there is nothing to do
+                migrate(conn)
         except sqlite3.DatabaseError as exc:
-            raise BadFile(f"{p} is not a readable review queue: {exc}") from None
+            if conn is not None:
+                conn.close()
+            raise queue_error(p, exc) from None
         if str(mode).lower() != "wal":
             raise BadFile(f"cannot put the review queue {p} in WAL mode (got {mode})")
         return cls(conn, p)
+
+    @classmethod
+    def _open_readonly(cls, p: Path, check_same_thread: bool) -> Queue | None:
+        from urllib.parse import quote
+
+        try:
+            conn = sqlite3.connect(f"file:{quote(str(p))}?mode=ro", uri=True,
+                                   isolation_level=None, timeout=2.0,
+                                   check_same_thread=check_same_thread)
+            conn.execute("PRAGMA query_only=ON")
+            version = current_version(conn)
+        except sqlite3.DatabaseError as exc:
+            raise queue_error(p, exc) from None
+        if version != NEWEST:
+            conn.close()
+            return None
+        return cls(conn, p, readonly=True)
+
+    def _database_error(self, exc: sqlite3.DatabaseError) -> WriterError:
+        return queue_error(self.path, exc)
 
     def close(self) -> None:
         self.conn.close()
@@ -206,16 +268,22 @@ class Queue:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise self._database_error(exc) from None
         self._depth = 1
         try:
             yield self.conn
-        except BaseException:
-            self._depth = 0
-            self.conn.execute("ROLLBACK")
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise self._database_error(exc) from None
             raise
-        self._depth = 0
-        self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
 
     # --- drafts --------------------------------------------------------------------------
     def add_draft(self, record: DraftRecord, calls: Iterable[ModelCall] = ()) -> int:
@@ -331,7 +399,7 @@ class Queue:
                 )
         if gene is not None and str(gene).strip():
             g = str(gene).strip()
-            if g.isdigit():
+            if g.isascii() and g.isdigit() and int(g) <= SQLITE_MAX_INT:
                 clauses.append("d.gene_id = ?")
                 params.append(int(g))
             else:
@@ -400,7 +468,7 @@ class Queue:
             f"SELECT d.id FROM drafts d WHERE d.id {{op}} ? AND {open_clause} "
             "ORDER BY d.id LIMIT 1"
         )
-        start = after or 0
+        start = min(max(after or 0, 0), SQLITE_MAX_INT)
         row = self.conn.execute(sql.format(op=">"), (start, "edited")).fetchone()
         if row is None and start:
             row = self.conn.execute(sql.format(op="<"), (start, "edited")).fetchone()
@@ -490,6 +558,7 @@ class Queue:
 
     def current_text(self, draft_id: int) -> str:
         """The curator's latest text, else the draft's."""
+        self._require(draft_id)
         latest = self.latest_review(draft_id)
         if latest is not None:
             return latest.text

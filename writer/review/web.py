@@ -17,6 +17,14 @@ Security
 
 Concurrency: every form carries the draft's version (its latest review id); a save made on
 an older version is refused with 409 and the curator's text is kept in the editor.
+Handlers run in worker threads, each with its own connections: reads use a read-only one and
+never wait for a writer, and the evaluator's checks of a save never block the event loop. A
+save that cannot get the queue's write lock within ``WRITE_WAIT`` seconds (another process is
+writing) is a 503 with ``Retry-After``, the curator's text kept in the editor. An edit over
+``writer.check.page.MAX_PAGE_BYTES`` is refused (400) before it is checked.
+
+Sign-in: after ``LOGIN_TRIES`` wrong secrets in a minute from one client address, that
+address (only) gets 429 until the minute is over.
 """
 
 from __future__ import annotations
@@ -25,8 +33,9 @@ import hashlib
 import hmac
 import math
 import secrets
+import threading
 import time
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +43,7 @@ from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
@@ -42,7 +52,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from writer.errors import HasFindings, ReviewRefused, StaleEdit, UnknownDraft, UserInputError
+from writer.errors import (
+    HasFindings,
+    QueueBusy,
+    ReviewRefused,
+    StaleEdit,
+    UnknownDraft,
+    UserInputError,
+)
 from writer.factsheet import FactSheet
 from writer.review.render import diff_lines, fact_rows, render_page
 from writer.review.service import Checker, ReviewService
@@ -53,6 +70,9 @@ CSRF_COOKIE = "gw_csrf"
 SESSION_COOKIE = "gw_session"
 REVIEWER_COOKIE = "gw_reviewer"
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+WRITE_WAIT = 2.0  # seconds a save waits for another process's write lock, then 503
+RETRY_AFTER = 5  # seconds, the 503's Retry-After
+LOGIN_TRIES = 10  # wrong secrets a minute from one address before it gets 429
 
 _env = Environment(
     loader=PackageLoader("writer.review", "templates"),
@@ -67,19 +87,46 @@ class ReviewApp:
 
     def __init__(
         self,
-        queue: Queue,
+        queue_path: Path,
         sheets: Callable[[int], FactSheet],
         *,
         checker: Checker | None = None,
         secret: str | None = None,
         reviewer: str | None = None,
     ) -> None:
-        self.queue = queue
-        self.service = ReviewService(queue, sheets, checker)
+        self.queue_path = queue_path
+        self.sheets = sheets
+        self.checker = checker
         self.secret = secret or None
         self.default_reviewer = reviewer or ""
         self.key = secrets.token_bytes(32)
-        self._failures: deque[float] = deque()
+        self._failures: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._local = threading.local()
+
+    # --- this thread's connections -------------------------------------------------------
+    @property
+    def queue(self) -> Queue:
+        """This thread's connection for writing (waits ``WRITE_WAIT`` for a lock)."""
+        queue = getattr(self._local, "queue", None)
+        if queue is None:
+            queue = self._local.queue = Queue.open(self.queue_path, wait=WRITE_WAIT)
+        return queue
+
+    @property
+    def reader(self) -> Queue:
+        """This thread's read-only connection: it never waits for a writer."""
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = self._local.reader = Queue.open(self.queue_path, readonly=True)
+        return reader
+
+    @property
+    def service(self) -> ReviewService:
+        service = getattr(self._local, "service", None)
+        if service is None:
+            service = self._local.service = ReviewService(self.queue, self.sheets,
+                                                          self.checker)
+        return service
 
     # --- tokens --------------------------------------------------------------------------
     def _sign(self, purpose: str, value: str) -> str:
@@ -178,6 +225,9 @@ class ReviewApp:
 
     # --- queue ---------------------------------------------------------------------------
     async def index(self, request: Request) -> Response:
+        return await run_in_threadpool(self._index, request)
+
+    def _index(self, request: Request) -> Response:
         q = request.query_params
         status = q.get("status", "")
         if status and status not in STATUSES and status != "open":
@@ -187,10 +237,11 @@ class ReviewApp:
             page = max(1, int(q.get("page", "1")))
         except ValueError:
             page = 1
-        total = self.queue.count(status or None, gene or None)
+        queue = self.reader
+        total = queue.count(status or None, gene or None)
         pages = max(1, math.ceil(total / PER_PAGE))
         page = min(page, pages)
-        items = self.queue.list(status or None, gene or None, PER_PAGE, (page - 1) * PER_PAGE)
+        items = queue.list(status or None, gene or None, PER_PAGE, (page - 1) * PER_PAGE)
 
         def link(**over: Any) -> str:
             params = {"status": status, "gene": gene, "page": page, **over}
@@ -198,7 +249,7 @@ class ReviewApp:
 
         return self._page(
             request, "queue.html", items=items, total=total, page=page, pages=pages,
-            status=status, gene=gene, counts=self.queue.counts(), statuses=STATUSES,
+            status=status, gene=gene, counts=queue.counts(), statuses=STATUSES,
             link=link, done=_done(request),
         )
 
@@ -207,7 +258,7 @@ class ReviewApp:
             after = int(request.query_params.get("after", "0"))
         except ValueError:
             after = 0
-        nxt = self.queue.next_open(after or None)
+        nxt = await run_in_threadpool(lambda: self.reader.next_open(after or None))
         return RedirectResponse(f"/drafts/{nxt}" if nxt else "/?status=open", 303)
 
     # --- one draft -----------------------------------------------------------------------
@@ -222,8 +273,9 @@ class ReviewApp:
         extra_findings: list[Any] | None = None,
         comment: str = "",
     ) -> Response:
-        draft = self.queue.get(draft_id)
-        history = self.queue.history(draft_id)
+        queue = self.reader
+        draft = queue.get(draft_id)
+        history = queue.history(draft_id)
         latest: Review | None = history[-1] if history else None
         text = latest.text if latest else draft.text
         findings = latest.findings if latest else draft.findings
@@ -246,12 +298,15 @@ class ReviewApp:
             sheet_changed=bool(sheet and sheet.content_hash() != draft.factsheet_hash),
             error=error, editor_text=text if editor_text is None else editor_text,
             extra_findings=extra_findings or [], comment=comment,
-            next_id=self.queue.next_open(draft.id), done=_done(request),
+            next_id=queue.next_open(draft.id), done=_done(request),
             saved=request.query_params.get("saved") == "1",
             is_open=draft.status in OPEN_STATUSES,
         )
 
     async def draft(self, request: Request) -> Response:
+        return await run_in_threadpool(self._draft, request)
+
+    def _draft(self, request: Request) -> Response:
         try:
             return self._draft_page(request, int(request.path_params["id"]))
         except UnknownDraft as exc:
@@ -260,7 +315,8 @@ class ReviewApp:
 
     async def raw(self, request: Request) -> Response:
         try:
-            text = self.queue.current_text(int(request.path_params["id"]))
+            draft_id = int(request.path_params["id"])
+            text = await run_in_threadpool(lambda: self.reader.current_text(draft_id))
         except UnknownDraft as exc:
             return PlainTextResponse(str(exc), status_code=404)
         return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
@@ -273,6 +329,9 @@ class ReviewApp:
         form = await self._form(request)
         if isinstance(form, Response):
             return form
+        return await run_in_threadpool(self._act, request, draft_id, action, form)
+
+    def _act(self, request: Request, draft_id: int, action: str, form: FormData) -> Response:
         reviewer = str(form.get("reviewer", "")).strip()[:100]
         comment = str(form.get("comment", ""))[:5000]
         text = str(form.get("text", "")) if action == "edit" else None
@@ -300,6 +359,13 @@ class ReviewApp:
         except StaleEdit as exc:
             return self._draft_page(request, draft_id, status=409, error=str(exc),
                                     editor_text=text, comment=comment)
+        except QueueBusy:
+            response = self._draft_page(
+                request, draft_id, status=503, editor_text=text, comment=comment,
+                error="Not saved: the review queue is busy (another process is writing to "
+                      f"it). Your text is still here; save again in {RETRY_AFTER} seconds.")
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+            return response
         except HasFindings as exc:
             return self._draft_page(request, draft_id, status=422, error=str(exc),
                                     extra_findings=exc.findings, comment=comment)
@@ -309,7 +375,7 @@ class ReviewApp:
         if review.action == "edited":
             target = f"/drafts/{draft_id}?saved=1"
         else:
-            nxt = self.queue.next_open(draft_id)
+            nxt = self.reader.next_open(draft_id)
             done = urlencode({"done": draft_id, "action": review.action})
             target = f"/drafts/{nxt}?{done}" if nxt else f"/?{done}"
         response = RedirectResponse(target, 303)
@@ -330,13 +396,17 @@ class ReviewApp:
         if self.secret is None:
             return RedirectResponse(nxt, 303)
         now = time.monotonic()
-        while self._failures and now - self._failures[0] > 60:
-            self._failures.popleft()
-        if len(self._failures) >= 10:
-            return PlainTextResponse("too many wrong secrets; wait a minute", status_code=429)
+        for address in [a for a, f in self._failures.items() if f and now - f[-1] > 60]:
+            del self._failures[address]  # addresses whose minute is over
+        failures = self._failures[request.client.host if request.client else ""]
+        while failures and now - failures[0] > 60:
+            failures.popleft()
+        if len(failures) >= LOGIN_TRIES:
+            return PlainTextResponse("too many wrong secrets from your address; wait a minute",
+                                     status_code=429)
         given = str(form.get("secret", ""))
         if not hmac.compare_digest(given.encode(), self.secret.encode()):
-            self._failures.append(now)
+            failures.append(now)
             return self._page(request, "login.html", code=403, title="Sign in", next=nxt,
                               needed=True, error="That is not the secret.")
         response = RedirectResponse(nxt, 303)
@@ -368,8 +438,10 @@ def create_app(
 ) -> Starlette:
     """The ASGI app. ``allowed_hosts`` limits the Host header (loopback names when serving
     on loopback); ``secret`` turns on sign-in."""
-    queue = Queue.open(queue_path, check_same_thread=False)
-    state = ReviewApp(queue, sheets, checker=checker, secret=secret, reviewer=reviewer)
+    if secret is not None and not secret.strip():
+        raise UserInputError("the review secret is only whitespace: choose a real one")
+    Queue.open(queue_path).close()  # created and migrated once, before any request
+    state = ReviewApp(queue_path, sheets, checker=checker, secret=secret, reviewer=reviewer)
     middleware = []
     if allowed_hosts:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))

@@ -14,15 +14,33 @@ before iCite dates them.
 
 from __future__ import annotations
 
+import sqlite3
+import tarfile
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from writer import catalog
+from writer.errors import SyncError
 from writer.factsheet import SourceRef
 from writer.progress import Progress
 from writer.sources.packages import Package
 from writer.store import StoreBuilder
+
+# What a damaged or unexpected file raises when a source reads it: truncated gzip, a corrupted
+# SQLite file, cut-off JSON or text, an HTML page where data was expected. ``writer.sync``
+# turns these into one ``SyncError`` naming the source.
+UNREADABLE = (EOFError, OSError, ValueError, sqlite3.DatabaseError, zlib.error,
+              tarfile.TarError, zipfile.BadZipFile)
+
+
+def unreadable(source_id: str, exc: BaseException, where: str) -> SyncError:
+    """The one line for ``exc`` (one of ``UNREADABLE``) raised reading ``source_id``'s data."""
+    said = " ".join(str(exc).split())[:200]
+    return SyncError(f"cannot read the data of {source_id} {where} ({type(exc).__name__}: "
+                     f"{said}); the old fact store is kept")
 
 Loader = Callable[[StoreBuilder, dict[str, Path], Progress], None]
 

@@ -48,6 +48,7 @@ from writer.factsheet import (
 )
 from writer.http import Fetcher
 from writer.progress import QUIET, Progress
+from writer.sources import UNREADABLE, unreadable
 from writer.store import FactStore, StoreBuilder
 
 if TYPE_CHECKING:
@@ -279,7 +280,10 @@ def load_all(builder: StoreBuilder, sources: Sequence[OnlineSource], fetcher: Fe
                  for r in source.files}
         ctx = SyncContext(builder, fetcher, files, work, progress)
         builder.add_source(ref(source.id, "", ""), source.provides)
-        source.load(ctx)
+        try:
+            source.load(ctx)
+        except UNREADABLE as exc:
+            raise unreadable(source.id, exc, "as downloaded") from None
         builder.flush()
         now = datetime.now(UTC)
         retrieved = min((f.retrieved_at for f in files.values()), default=now)
