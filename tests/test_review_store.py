@@ -122,7 +122,8 @@ def test_status_is_the_latest_review(queue: Queue) -> None:
     r2 = queue.add_review(a, "accepted", "bob", "new text\n", based_on=r1.id)
     assert queue.status(a) == "accepted" and queue.version(a) == r2.id
     assert [r.action for r in queue.history(a)] == ["edited", "accepted"]
-    assert queue.counts() == {"pending": 1, "edited": 0, "accepted": 1, "rejected": 0}
+    assert queue.counts() == {"pending": 1, "edited": 0, "accepted": 1, "rejected": 0,
+                              "superseded": 0}
     assert [d.id for d in queue.list(status="accepted")] == [a]
     assert [d.id for d in queue.list(status="open")] == [b]
     assert queue.next_open() == b and queue.next_open(b) is None
