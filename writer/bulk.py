@@ -174,7 +174,7 @@ class _Options:
 
 
 # A drafted gene as it comes back from a worker: (gene_id, symbol, state, payload), where
-# payload is (record, calls) when drafted, an error line when failed, None when skipped.
+# payload is (record, calls, gene type) when drafted, an error line when failed, None when skipped.
 Done = tuple[int, str, str, Any]
 
 _WORKER: dict[str, Any] = {}
@@ -212,7 +212,13 @@ def _draft_one(sheet: FactSheet, known: str | None, options: _Options, phraser: 
                             categories=options.categories, checker=checker)
     except Exception as exc:  # one gene's failure is a line in the summary, not the run's end
         return (sheet.gene_id, sheet.symbol, "failed", f"{type(exc).__name__}: {exc}")
-    return (sheet.gene_id, sheet.symbol, "drafted", (result.record, result.calls))
+    return (sheet.gene_id, sheet.symbol, "drafted",
+            (result.record, result.calls, gene_type(sheet)))
+
+
+def gene_type(sheet: FactSheet) -> str | None:
+    value = sheet.value("identity.gene_type")
+    return str(value) if value else None
 
 
 def draft_many(
@@ -286,7 +292,8 @@ def draft_many(
                 rec: DraftRecord = payload[0]
                 calls: list[ModelCall] = payload[1]
                 outcome.supersedes = queue.pending_draft(gene_id)
-                outcome.draft_id = queue.add_draft(rec, calls, facts_store=identity)
+                outcome.draft_id = queue.add_draft(rec, calls, facts_store=identity,
+                                                   gene_type=payload[2], supersede=True)
                 outcome.state = "flagged" if rec.flagged else "clean"
                 outcome.findings = len(rec.findings)
                 outcome.fell_back = any(s.fell_back for s in rec.sections.values())

@@ -420,12 +420,14 @@ def draft_gene(
         if model_judge is not None:
             model_judge.close()
     if queue:
+        from writer.bulk import gene_type
         from writer.review.store import Queue
 
         with Queue.open(settings.queue_path) as q:
             result.supersedes = q.pending_draft(sheet.gene_id)
             result.draft_id = q.add_draft(result.record, result.calls,
-                                          facts_store=None if online else store.identity)
+                                          facts_store=None if online else store.identity,
+                                          gene_type=gene_type(sheet), supersede=True)
     return result
 
 

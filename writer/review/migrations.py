@@ -109,10 +109,12 @@ def m0003_draft_inputs(conn: sqlite3.Connection) -> None:
     that this one replaces; the older draft's row and history stay, its status becomes
     ``superseded``. ``facts_store`` identifies the fact store file the sheet came from
     (``writer.store.FactStore.identity``): while it is the same file, the sheet's hash is
-    too, so an unchanged gene is skipped without reading its facts. Older rows have none
-    of these (NULL)."""
+    too, so an unchanged gene is skipped without reading its facts. ``gene_type`` is the
+    gene's type when drafted (protein-coding, ncRNA, ...), for the queue's filters. Older
+    rows have none of these (NULL)."""
     conn.execute("ALTER TABLE drafts ADD COLUMN inputs TEXT")
     conn.execute("ALTER TABLE drafts ADD COLUMN facts_store TEXT")
+    conn.execute("ALTER TABLE drafts ADD COLUMN gene_type TEXT")
     conn.execute("ALTER TABLE drafts ADD COLUMN supersedes INTEGER REFERENCES drafts(id)")
     conn.execute("CREATE INDEX drafts_gene_latest ON drafts(gene_id, id)")
     conn.execute("CREATE INDEX drafts_supersedes ON drafts(supersedes) "

@@ -222,19 +222,22 @@ class Queue:
 
     # --- drafts --------------------------------------------------------------------------
     def add_draft(self, record: DraftRecord, calls: Iterable[ModelCall] = (), *,
-                  facts_store: str | None = None) -> int:
+                  facts_store: str | None = None, gene_type: str | None = None,
+                  supersede: bool = False) -> int:
         """Store a draft (and the model calls that made it) in one transaction; its id.
 
-        The gene's pending draft, if it has one, is superseded by the new one (see
-        ``Draft.supersedes``): the queue keeps one pending draft per gene. ``facts_store``
+        With ``supersede`` (what ``writer draft`` does), the gene's pending draft, if it has
+        one, is superseded by the new one (see ``Draft.supersedes``), so the queue shows one
+        pending draft per gene. ``facts_store``
         is the ``FactStore.identity`` of the store its sheet came from (None: not only from
-        the store, e.g. with online facts)."""
+        the store, e.g. with online facts); ``gene_type`` is for the queue's filters."""
         with self.transaction() as conn:
-            older = self.pending_draft(record.gene_id)
+            older = self.pending_draft(record.gene_id) if supersede else None
             cur = conn.execute(
                 "INSERT INTO drafts (gene_id, symbol, created, text, factsheet_hash, "
                 "prompt_hashes, sections, findings, findings_count, usage, duration_s, "
-                "inputs, supersedes, facts_store) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "inputs, supersedes, facts_store, gene_type) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     record.gene_id,
                     record.symbol,
@@ -252,6 +255,7 @@ class Queue:
                     record.inputs,
                     older,
                     facts_store,
+                    gene_type,
                 ),
             )
             draft_id = int(cur.lastrowid or 0)
@@ -352,12 +356,24 @@ class Queue:
         f"({_LATEST_IDS}))"
     )
 
+    # The findings count of a draft's current text: its latest review's, else the draft's.
+    _FINDINGS_NOW = (
+        "coalesce((SELECT r.findings_count FROM reviews r WHERE r.draft_id = d.id "
+        "ORDER BY r.id DESC LIMIT 1), d.findings_count)"
+    )
+
     @classmethod
     def _where(
-        cls, status: str | None, gene: str | int | None
+        cls, status: str | None, gene: str | int | None, flagged: bool | None = None,
+        gene_type: str | None = None,
     ) -> tuple[str, builtins.list[Any]]:
         clauses: builtins.list[str] = []
         params: builtins.list[Any] = []
+        if flagged is not None:
+            clauses.append(f"{cls._FINDINGS_NOW} {'>' if flagged else '='} 0")
+        if gene_type:
+            clauses.append("d.gene_type = ?")
+            params.append(gene_type)
         if status:
             if status == "open":
                 clauses.append(f"({cls._PENDING} OR {cls._LATEST_IS})")
@@ -389,9 +405,19 @@ class Queue:
         gene: str | int | None = None,
         limit: int = 50,
         offset: int = 0,
+        *,
+        flagged: bool | None = None,
+        gene_type: str | None = None,
+        ids: Sequence[int] | None = None,
     ) -> builtins.list[DraftSummary]:
-        """Drafts in id order, filtered by status (or ``open``) and gene (symbol or id)."""
-        where, params = self._where(status, gene)
+        """Drafts in id order, filtered by status (or ``open``), gene (symbol or id), whether
+        the current text has findings (``flagged``), gene type and draft ids."""
+        where, params = self._where(status, gene, flagged, gene_type)
+        if ids is not None:
+            ids = [int(i) for i in ids][:500]
+            where += (" AND " if where else " WHERE ") + \
+                f"d.id IN ({','.join('?' * len(ids)) or 'NULL'})"
+            params += ids
         rows = self.conn.execute(
             "SELECT d.id, d.gene_id, d.symbol, d.created, d.findings_count FROM drafts d"
             + where + " ORDER BY d.id LIMIT ? OFFSET ?",
@@ -424,8 +450,9 @@ class Queue:
             ))
         return out
 
-    def count(self, status: str | None = None, gene: str | int | None = None) -> int:
-        where, params = self._where(status, gene)
+    def count(self, status: str | None = None, gene: str | int | None = None, *,
+              flagged: bool | None = None, gene_type: str | None = None) -> int:
+        where, params = self._where(status, gene, flagged, gene_type)
         return int(self.conn.execute("SELECT count(*) FROM drafts d" + where, params)
                    .fetchone()[0])
 
@@ -441,6 +468,11 @@ class Queue:
         total = self.conn.execute("SELECT count(*) FROM drafts").fetchone()[0]
         out["pending"] = total - sum(out.values())
         return out
+
+    def gene_types(self) -> builtins.list[str]:
+        """The gene types of the drafts in the queue (for the filters)."""
+        return [t for (t,) in self.conn.execute(
+            "SELECT DISTINCT gene_type FROM drafts WHERE gene_type IS NOT NULL ORDER BY 1")]
 
     def next_open(self, after: int | None = None) -> int | None:
         """The next draft waiting for a decision after ``after`` (wrapping around), or None."""
