@@ -26,6 +26,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from writer.check.models import CheckReport, Finding
 from writer.errors import HasFindings, NoFactStore, ReviewRefused, UserInputError
@@ -33,6 +34,9 @@ from writer.factsheet import FactSheet
 from writer.progress import Progress
 from writer.review import markup
 from writer.review.store import Draft, Queue, Review
+
+if TYPE_CHECKING:
+    from writer.store import FactStore
 
 # The evaluator's report on a text; a double may return bare findings (then the text's
 # Checks table is left as it is).
@@ -54,13 +58,21 @@ class FactSheets:
         self.facts_path = facts_path
         self._local = threading.local()
 
-    def __call__(self, gene_id: int) -> FactSheet:
+    def _store(self) -> FactStore:
         from writer.store import FactStore
 
         store = getattr(self._local, "store", None)
         if store is None:
             store = self._local.store = FactStore(self.facts_path)
-        return store.sheet(gene_id)
+        return store
+
+    def __call__(self, gene_id: int) -> FactSheet:
+        return self._store().sheet(gene_id)
+
+    @property
+    def identity(self) -> str:
+        """The fact store file's identity (``FactStore.identity``)."""
+        return self._store().identity
 
 
 class ReviewService:
