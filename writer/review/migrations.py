@@ -119,6 +119,8 @@ def m0003_draft_inputs(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX drafts_gene_latest ON drafts(gene_id, id)")
     conn.execute("CREATE INDEX drafts_supersedes ON drafts(supersedes) "
                  "WHERE supersedes IS NOT NULL")
+    conn.execute("CREATE INDEX drafts_type ON drafts(gene_type, id) "
+                 "WHERE gene_type IS NOT NULL")
 
 
 MIGRATIONS: list[tuple[int, Migration]] = [
