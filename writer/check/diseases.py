@@ -109,6 +109,12 @@ class DiseaseNames:
                         for form, entries in by_form.items()}
         self.by_id = by_id
         self.max_words = max((len(f.split()) for f in self.by_form), default=0)
+        # the most words of a form that starts with a word: ``find`` tries no longer span
+        # there, and none at all where no form starts (most words of a page)
+        self.starts: dict[str, int] = {}
+        for form in self.by_form:
+            words = form.split()
+            self.starts[words[0]] = max(self.starts.get(words[0], 0), len(words))
 
     def __len__(self) -> int:
         return len(self.by_form)
@@ -129,7 +135,8 @@ class DiseaseNames:
         out: list[Match] = []
         i = 0
         while i < len(words):
-            for n in range(min(self.max_words, len(words) - i), 0, -1):
+            longest = self.starts.get(words[i][2].split(" ", 1)[0], 0)
+            for n in range(min(longest, len(words) - i), 0, -1):
                 form = " ".join(w[2] for w in words[i : i + n])
                 if form in self.by_form:
                     out.append(Match(words[i][0], words[i + n - 1][1], form))
