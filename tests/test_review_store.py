@@ -122,7 +122,8 @@ def test_status_is_the_latest_review(queue: Queue) -> None:
     r2 = queue.add_review(a, "accepted", "bob", "new text\n", based_on=r1.id)
     assert queue.status(a) == "accepted" and queue.version(a) == r2.id
     assert [r.action for r in queue.history(a)] == ["edited", "accepted"]
-    assert queue.counts() == {"pending": 1, "edited": 0, "accepted": 1, "rejected": 0}
+    assert queue.counts() == {"pending": 1, "edited": 0, "accepted": 1, "rejected": 0,
+                              "superseded": 0}
     assert [d.id for d in queue.list(status="accepted")] == [a]
     assert [d.id for d in queue.list(status="open")] == [b]
     assert queue.next_open() == b and queue.next_open(b) is None
@@ -223,3 +224,36 @@ def test_old_queue_rows_still_load_and_are_not_changed(tmp_path: Path) -> None:
         assert json.loads(stored) == OLD_FINDINGS[:5]
         (kept,) = queue.conn.execute("SELECT findings FROM drafts WHERE id=1").fetchone()
         assert kept == old  # reading never rewrites a row
+
+
+def test_a_queue_of_schema_2_is_migrated_and_its_drafts_are_superseded(tmp_path: Path) -> None:
+    """Migration 3 (what made a draft, which draft it supersedes) on a queue written before
+    it: the old rows load with nothing recorded, so a new draft of their gene is never
+    skipped as unchanged, and it supersedes the old pending draft, whose row stays."""
+    from writer.review import migrations
+
+    path = tmp_path / "queue.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    old = [m for m in migrations.MIGRATIONS if m[0] <= 2]
+    real = migrations.MIGRATIONS
+    migrations.MIGRATIONS = old
+    try:
+        migrations.migrate(conn)
+    finally:
+        migrations.MIGRATIONS = real
+    conn.execute(
+        "INSERT INTO drafts (gene_id, symbol, created, text, factsheet_hash, prompt_hashes, "
+        "sections, findings, findings_count, usage, duration_s) VALUES "
+        "(4495, 'MT1G', '2025-01-17T00:00:00+00:00', 'old page', 'sha256:0', '{}', '{}', "
+        "'[]', 0, '{}', 0.1)")
+    conn.close()
+    with Queue.open(path) as q:
+        old_draft = q.get(1)
+        assert old_draft.status == "pending" and old_draft.inputs is None
+        assert q.latest_inputs() == {4495: (None, "sha256:0", None)}
+        new = q.add_draft(record("MT1G"), facts_store="x", gene_type="protein-coding",
+                          supersede=True)
+        assert q.get(new).supersedes == 1 and q.status(1) == "superseded"
+        assert q.get(1).text == "old page"
+        assert q.latest_inputs()[4495][2] == "x"

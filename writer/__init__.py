@@ -14,7 +14,7 @@ implement them (``writer/draft.py``, ``writer/check/``): import from those modul
 
 # writer.api imports writer.draft and writer.check first, so the functions bound below
 # replace the submodules as attributes of the package once and for all.
-from writer.api import check, draft, facts, facts_many, open_facts
+from writer.api import BulkResult, Outcome, check, draft, draft_many, facts, facts_many, open_facts
 from writer.check.models import CheckReport, Finding
 from writer.draft import DraftRecord, DraftResult, SectionRun
 from writer.errors import (
@@ -32,9 +32,11 @@ from writer.llm import ModelCall
 __all__ = [
     "AmbiguousGene",
     "BadFile",
+    "BulkResult",
     "check",
     "CheckReport",
     "draft",
+    "draft_many",
     "DraftRecord",
     "DraftResult",
     "Fact",
@@ -45,6 +47,7 @@ __all__ = [
     "ModelCall",
     "NoFactStore",
     "open_facts",
+    "Outcome",
     "SectionRun",
     "SyncError",
     "UnknownGene",

@@ -8,6 +8,7 @@
     >>> result.page, result.record.findings, result.report.checks_markdown()
     >>> writer.draft("MT1G", queue=True).draft_id    # also appended to the review queue
     >>> writer.check(open("MT1G.md").read(), sheet).findings
+    >>> writer.draft_many(["MT1G", "NME1"]).summary()  # queued; unchanged genes skipped
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from writer.bulk import BulkResult, Outcome, draft_many
 from writer.check import check
 from writer.config import load_settings
 from writer.draft import DraftResult, draft_gene
@@ -28,7 +30,9 @@ if TYPE_CHECKING:
 
     from writer.config import Settings
 
-__all__ = ["check", "draft", "facts", "facts_many", "open_facts"]
+__all__ = [
+    "BulkResult", "Outcome", "check", "draft", "draft_many", "facts", "facts_many", "open_facts",
+]
 
 
 @lru_cache(maxsize=4)

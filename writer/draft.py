@@ -26,6 +26,7 @@ The flow, facts → phrase → check → queue, reads top to bottom in ``make_dr
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -177,6 +178,9 @@ class DraftRecord(_Record):
     findings: tuple[Finding, ...] = ()
     usage: dict[str, int] = Field(default_factory=dict)
     duration_s: float = 0.0
+    # One digest of what made the draft (``writer.bulk.inputs_digest``): the fact sheet's
+    # hash, the template and prompt hashes, the phraser and model, tags and categories.
+    inputs: str | None = None
 
     @field_validator("created")
     @classmethod
@@ -200,11 +204,52 @@ class DraftResult:
     sections: dict[str, Phrased]
     report: CheckReport  # the evaluator's report on the page (before its Checks table)
     draft_id: int | None = None  # its id in the review queue, when it was queued
+    supersedes: int | None = None  # the gene's pending draft that this one replaced
     problems: list[str] = field(default_factory=list)  # one line each, for the command
 
     @property
     def flagged(self) -> bool:
         return self.record.flagged
+
+
+def inputs_digest(factsheet_hash: str, phraser: str, model: str | None, *,
+                  judge: bool = False, tags: Sequence[str] = (),
+                  categories: Sequence[str] = ()) -> str:
+    """One digest of everything that makes a draft's text: the fact sheet's hash, the
+    phraser and model, the hash of every section's template and (with a model) of every
+    prompt file, the judge's prompt when a judge reads the page, tags and categories.
+
+    Two drafts with the same digest differ only in their date: ``writer draft`` skips a
+    gene whose latest draft has the digest it would make (unless ``--force``)."""
+    import hashlib
+
+    parts = {"factsheet": factsheet_hash, "phraser": phraser, "model": model,
+             "code": _code_hashes(phraser != "template", judge),
+             "tags": list(tags), "categories": list(categories)}
+    data = json.dumps(parts, sort_keys=True).encode("utf-8")
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+@functools.cache
+def _code_hashes(with_prompts: bool, judge: bool) -> dict[str, str]:
+    from writer.sections import (
+        REASK_PROMPT,
+        SYSTEM_PROMPT,
+        all_sections,
+        prompt_text,
+        sha256,
+        template_hash,
+    )
+
+    names = [s.name for s in all_sections() if s.phrased]
+    hashes = {f"template:{n}": template_hash(n) for n in names}
+    files = [SYSTEM_PROMPT, REASK_PROMPT, *(f"{n}.md" for n in names)] if with_prompts else []
+    if judge:
+        from writer.check.judge import JUDGE_PROMPT
+
+        files.append(JUDGE_PROMPT)
+    hashes.update({f"prompts/{f}": sha256(prompt_text(f)) for f in files})
+    return hashes
 
 
 def make_draft(
@@ -288,9 +333,30 @@ def make_draft(
             "model_calls": len(calls),
         },
         duration_s=round(time.monotonic() - start, 4),
+        inputs=inputs_digest(sheet.content_hash(), getattr(phraser, "name", "template"),
+                             _model_name(phraser), judge=report.judge is not None,
+                             tags=tags, categories=categories),
     )
     return DraftResult(page=page, record=record, calls=calls, sections=phrased, report=report,
                        problems=problems)
+
+
+def page_options(settings: Settings, date: str | None, tags: Sequence[str] | str | None,
+                 categories: Sequence[str] | str | None
+                 ) -> tuple[str | None, list[str], list[str]]:
+    """The checked ``--date``, and the tags and categories (default: config.toml [page])."""
+    date = check_date(date) if date else None
+    tag_list = split_names(tags) if tags is not None else settings.page.tags
+    cat_list = split_names(categories) if categories is not None else settings.page.categories
+    for t in tag_list + cat_list:
+        if not _TAG.match(t):
+            raise UserInputError(f"bad tag or category {t!r}: use letters, digits, '-', '_', '.'")
+    return date, tag_list, cat_list
+
+
+def _model_name(phraser: Phraser) -> str | None:
+    config = getattr(phraser, "config", None)
+    return getattr(config, "model", None)
 
 
 def draft_gene(
@@ -317,12 +383,7 @@ def draft_gene(
     from writer.llm import model_config
     from writer.store import FactStore
 
-    date = check_date(date) if date else None
-    tag_list = split_names(tags) if tags is not None else settings.page.tags
-    cat_list = split_names(categories) if categories is not None else settings.page.categories
-    for t in tag_list + cat_list:
-        if not _TAG.match(t):
-            raise UserInputError(f"bad tag or category {t!r}: use letters, digits, '-', '_', '.'")
+    date, tag_list, cat_list = page_options(settings, date, tags, categories)
     config = model_config(settings.model, model, **model_overrides)
     store = FactStore(settings.facts_path)
     if online:
@@ -359,10 +420,14 @@ def draft_gene(
         if model_judge is not None:
             model_judge.close()
     if queue:
+        from writer.bulk import gene_type
         from writer.review.store import Queue
 
         with Queue.open(settings.queue_path) as q:
-            result.draft_id = q.add_draft(result.record, result.calls)
+            result.supersedes = q.pending_draft(sheet.gene_id)
+            result.draft_id = q.add_draft(result.record, result.calls,
+                                          facts_store=None if online else store.identity,
+                                          gene_type=gene_type(sheet), supersede=True)
     return result
 
 
@@ -376,8 +441,10 @@ def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
              "by it is asked again, then replaced by the template text).",
     )(command)
     command = click.option(
-        "--jobs", type=click.IntRange(min=1, max=32), metavar="N",
-        help="Sections requested at once (default 6; 1 for a single local server).",
+        "--jobs", type=click.IntRange(min=1, max=256), metavar="N",
+        help="Work at once: model requests in flight, shared by every section and gene "
+             "(default 6; 1 for a single local server, 32 for a vLLM server); for template "
+             "drafting of many genes, worker processes (default: the CPU count).",
     )(command)
     return click.option(
         "--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",
@@ -386,7 +453,16 @@ def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.command("draft")
-@click.argument("gene")
+@click.argument("genes", metavar="GENE...", nargs=-1)
+@click.option("--file", "file_", metavar="FILE",
+              help="Gene queries, one per line ('-': standard input; '#' starts a comment).")
+@click.option("--all", "all_genes", is_flag=True,
+              help="Every gene of --type in the fact store.")
+@click.option("--type", "gene_type", default="protein-coding", show_default=True,
+              metavar="TYPE", help="Gene type for --all (protein-coding, ncRNA, pseudo, ...).")
+@click.option("--force", is_flag=True,
+              help="With many genes, also redraft genes whose latest draft was made from the "
+                   "same facts, templates, prompts and model (skipped by default).")
 @click.option("--model", "-m", envvar="GENE_WRITER_MODEL", metavar="NAME",
               help="Model on an OpenAI-compatible endpoint (env GENE_WRITER_MODEL; "
                    "default: config.toml [model] name, else the template phraser). "
@@ -408,17 +484,25 @@ def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
                    "facts it cites (adds findings, never removes one; needs --model).")
 @model_request_options
 @click.pass_obj
-def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_json: bool,
+def draft(settings: Settings, genes: tuple[str, ...], file_: str | None, all_genes: bool,
+          gene_type: str, force: bool, model: str | None, out: str | None, as_json: bool,
           date: str | None, tags: str | None, categories: str | None, online: bool,
           judge: bool, timeout: float | None, jobs: int | None,
           max_tokens: int | None) -> None:
-    """Draft the page of GENE, check every claim, and queue it for review.
+    """Draft the page of each GENE, check every claim, and queue it for review.
 
     Without a model the deterministic templates write the page. With --model, each
     section is phrased by an OpenAI-compatible endpoint (OPENAI_BASE_URL, OPENAI_API_KEY
     or config.toml [model]); a paragraph the evaluator cannot trace is re-asked, then
-    replaced by the template text. Exit 0 when the page is fully traced, 1 when the
-    draft is flagged (findings, or a section that fell back), 2 on bad input.
+    replaced by the template text. A new draft of a gene supersedes its pending draft.
+    Exit 0 when every page is fully traced, 1 when a draft is flagged (findings, or a
+    section that fell back), 2 on bad input.
+
+    One GENE: the page is printed (or written to --out). Many genes (several GENEs,
+    --file or --all): drafted in parallel (--jobs) with a progress bar on a terminal, and
+    a summary at the end; a gene whose latest draft was made from the same inputs is
+    skipped unless --force, so a run that was stopped continues where it stopped, and
+    an unknown gene is one line in the summary (exit 2), not the end of the run.
 
     \b
     Examples:
@@ -428,7 +512,18 @@ def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_
       OPENAI_BASE_URL=http://127.0.0.1:11434/v1 writer draft NME1 --model qwen2.5:7b --judge
       writer draft 4830 --json
       writer draft NME1 --online
+      writer draft MT1G NME1 TP53
+      writer draft --file genes.txt --jobs 2
+      writer draft --file - < genes.txt
+      writer draft --all --type protein-coding --jobs 2
     """
+    if file_ is not None or all_genes or len(genes) != 1:
+        _draft_many_command(settings, list(genes), file_, all_genes, gene_type, force,
+                            model=model, out=out, as_json=as_json, date=date, tags=tags,
+                            categories=categories, online=online, judge=judge,
+                            timeout=timeout, jobs=jobs, max_tokens=max_tokens)
+        return
+    gene = genes[0]
     result = draft_gene(settings, gene, model=model, date=date, tags=tags,
                         categories=categories, online=online, judge=judge, timeout=timeout,
                         concurrency=jobs, max_tokens=max_tokens)
@@ -444,6 +539,8 @@ def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_
     elif not out:
         click.echo(result.page, nl=False)
     where = f"draft {result.draft_id}" if result.draft_id is not None else "draft"
+    if result.supersedes is not None:
+        where += f" (superseding pending draft {result.supersedes})"
     if result.flagged:
         n = len(result.record.findings)
         click.echo(f"writer: {where} of {result.record.symbol} queued, flagged for review "
@@ -452,3 +549,27 @@ def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_
             click.echo(f"  {line}", err=True)
         sys.exit(1)
     click.echo(f"writer: {where} of {result.record.symbol} queued, every claim traced", err=True)
+
+
+def _draft_many_command(settings: Settings, genes: list[str], file_: str | None,
+                        all_genes: bool, gene_type: str, force: bool, *, out: str | None,
+                        as_json: bool, jobs: int | None, timeout: float | None,
+                        max_tokens: int | None, **options: Any) -> None:
+    from writer.bulk import draft_many, read_queries
+    from writer.progress import Progress
+
+    if out:
+        raise UserInputError("--out takes one gene; many genes go to the review queue "
+                             "(writer publish writes them out)")
+    if file_ is not None:
+        genes = genes + read_queries(file_)
+    if not genes and not all_genes:
+        raise UserInputError("no gene given: name genes, --file FILE or --all")
+    result = draft_many(genes, all_type=gene_type if all_genes else None, settings=settings,
+                        force=force, jobs=jobs, progress=Progress(), timeout=timeout,
+                        max_tokens=max_tokens, **options)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+    for line in result.summary():
+        click.echo(f"writer: {line}", err=True)
+    sys.exit(result.exit_code)

@@ -32,6 +32,7 @@ import email.utils
 import json
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -243,7 +244,13 @@ class ModelClient:
 
     ``http_client``: an httpx client to send through (tests: ``httpx.MockTransport``); when
     given, the caller closes it. ``sleep``: how to wait between retries (tests record it).
-    Thread-safe: the phraser asks for several sections at once through one client.
+    Thread-safe: the phraser asks for several sections at once through one client, and
+    ``writer draft`` of many genes shares one client across them. The client is the
+    endpoint's one concurrency limit: at most ``config.concurrency`` requests are in flight,
+    whoever asks. A 429 pauses every request of the client, not only the one that got it:
+    the next request anyone sends waits until the endpoint's Retry-After (or the backoff)
+    has passed, so a crowd of threads backs off together instead of hammering a busy
+    endpoint.
     """
 
     def __init__(self, config: ModelConfig, *, http_client: httpx.Client | None = None,
@@ -251,6 +258,11 @@ class ModelClient:
         import openai
 
         self.config = config
+        self._slots = threading.BoundedSemaphore(max(config.concurrency, 1))
+        self._pause_lock = threading.Lock()
+        self._resume_at = 0.0  # time.monotonic() before which no request is sent
+        self._pause = 0  # the number of the latest pause
+        self._served = threading.local()  # .pause: the latest pause this thread waited out
         self._owns_http = http_client is None
         self.http_client = http_client or make_http_client(config)
         self.sleep = sleep
@@ -277,9 +289,25 @@ class ModelClient:
         exc = state.outcome.exception() if state.outcome else None
         asked = retry_after(exc)
         if asked is not None:
-            return min(asked, self.config.max_backoff)
-        base = self.config.backoff * 2 ** (state.attempt_number - 1)
-        return min(base + random.uniform(0, self.config.backoff), self.config.max_backoff)
+            delay = min(asked, self.config.max_backoff)
+        else:
+            base = self.config.backoff * 2 ** (state.attempt_number - 1)
+            delay = min(base + random.uniform(0, self.config.backoff), self.config.max_backoff)
+        if getattr(exc, "status_code", None) == 429:  # the endpoint is full: everyone waits
+            with self._pause_lock:
+                self._resume_at = max(self._resume_at, time.monotonic() + delay)
+                self._pause += 1
+                self._served.pause = self._pause  # this thread waits it out right now
+        return delay
+
+    def _paused(self) -> None:
+        """Wait out a pause another request's 429 asked for (see the class docstring)."""
+        with self._pause_lock:
+            left = self._resume_at - time.monotonic()
+            pause = self._pause
+        if left > 0 and getattr(self._served, "pause", 0) < pause:
+            self._served.pause = pause
+            self.sleep(left)
 
     def complete(self, messages: Sequence[Message], *, purpose: str,
                  attempt: int = 1, response_format: dict[str, Any] | None = None,
@@ -314,8 +342,11 @@ class ModelClient:
                     number = attempt + len(calls)
                     start = time.monotonic()
                     try:
-                        text, reason, usage, over = self._request(messages, cfg, extra,
-                                                                  max_tokens, temperature)
+                        with self._slots:
+                            self._paused()  # holding a slot: nobody is sending meanwhile
+                            start = time.monotonic()
+                            text, reason, usage, over = self._request(
+                                messages, cfg, extra, max_tokens, temperature)
                     except (openai.OpenAIError, BadReply) as exc:
                         calls.append(ModelCall(
                             section=purpose, attempt=number, model=cfg.model, prompt=prompt,

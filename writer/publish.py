@@ -11,8 +11,12 @@ command writes (a name with a folder in it, ``../victim.txt``, an entry of the w
 is refused as a whole, one line and exit 2, before anything is written; so is a folder that
 cannot be written to, or a folder where a post would go.
 
-Each file is written atomically (a temporary file in ``DIR``, fsync, ``os.replace``) and only
-when its content changes, so a second run changes nothing. ``DIR/.gene-writer-published.json``
+Each file is written atomically (a temporary file in ``DIR``, fsync, ``os.replace``), readable
+by a web server (mode 0644), and only when its content changes, so a second run changes
+nothing. It is also quick: a post whose accepted review and fact store file are those the
+manifest recorded, and whose file is as we wrote it, is not judged again (its Checks table
+was computed on that very text against that very store), so an incremental run over 20,000
+posts costs a few seconds. ``DIR/.gene-writer-published.json``
 records what this command wrote; a post of ours that is no longer wanted (the gene's page is
 now dated differently, or its draft was later rejected) is removed, but a file that someone
 changed by hand, or that we did not write, is never overwritten or removed: it is reported
@@ -92,9 +96,13 @@ def post_text(symbol: str, text: str, date: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+POST_MODE = 0o644  # a web server (another user) reads what we publish
+
+
+def write_atomically(path: Path, data: bytes, mode: int = POST_MODE) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)  # mkstemp makes 0600 files
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -113,6 +121,13 @@ def write_atomically(path: Path, data: bytes) -> None:
         pass
     finally:
         os.close(dir_fd)
+
+
+def _file_sha(path: Path) -> str | None:
+    try:
+        return _sha(path.read_bytes())
+    except OSError:
+        return None
 
 
 def _read_manifest(out: Path) -> dict[str, dict[str, Any]]:
@@ -172,6 +187,57 @@ def judged_post(queue: Queue, summary: DraftSummary, review: Review, date: str,
     return text
 
 
+# --- a minimal Jekyll site around the posts -------------------------------------------------
+SITE_CONFIG = """\
+# A minimal Jekyll site for gene pages, written by `writer publish --site` (gene-writer).
+# It is yours to change: gene-writer never overwrites this file.
+title: {title}
+description: Gene pages, every claim checked against public databases.
+url: {url}
+baseurl: ""
+theme: minima
+markdown: kramdown
+kramdown:
+  input: GFM
+permalink: /:year/:month/:day/:title/
+"""
+
+GENERATOR = "generator: gene-writer"
+SITE_INDEX = """\
+---
+layout: page
+title: Genes
+permalink: /
+{generator}
+---
+{{% assign genes = site.posts | sort: "title" %}}
+{{{{ genes | size }}}} genes.
+
+{{% for post in genes %}}
+- [{{{{ post.title }}}}]({{{{ post.url | absolute_url }}}})
+{{% endfor %}}
+"""
+
+
+def write_site(root: Path, url: str, title: str = "Gene pages") -> list[Path]:
+    """A minimal Jekyll site in ``root`` around ``root/_posts``: ``_config.yml`` (theme minima;
+    written only when missing) and ``index.md``, an index of genes (rewritten only while it is
+    ours). Returns the files written."""
+    written = []
+    config = root / "_config.yml"
+    if not config.exists():
+        write_atomically(config, SITE_CONFIG.format(title=json.dumps(title),
+                                                    url=json.dumps(url)).encode("utf-8"))
+        written.append(config)
+    index = root / "index.md"
+    data = SITE_INDEX.format(generator=GENERATOR).encode("utf-8")
+    if not index.exists() or (GENERATOR.encode() in index.read_bytes()
+                              and index.read_bytes() != data):
+        write_atomically(index, data)
+        written.append(index)
+    return written
+
+
 class PageRefused(Exception):
     """One page may not be published (the reason is one line)."""
 
@@ -217,10 +283,18 @@ def _publish(queue: Queue, out: Path, sheets: Callable[[int], FactSheet],
         raise BadFile(f"cannot write into {out}: {exc.strerror or exc}") from None
     new_manifest: dict[str, dict[str, Any]] = {}
     result = PublishResult()
+    identity = getattr(sheets, "identity", None)  # of the fact store file, when known
     for gene_id, (summary, review) in sorted(latest.items(),
                                              key=lambda kv: (kv[1][0].symbol, kv[0])):
         date = review.created.strftime("%Y-%m-%d")
         name = names[gene_id]
+        held = manifest.get(name)
+        if (identity is not None and held is not None and held.get("review_id") == review.id
+                and held.get("facts_store") == identity
+                and _file_sha(out / name) == held.get("sha256")):
+            result.unchanged.append(out / name)  # judged on this text and store already
+            new_manifest[name] = held
+            continue
         try:
             data = judged_post(queue, summary, review, date, sheets).encode("utf-8")
         except PageRefused as exc:
@@ -230,7 +304,7 @@ def _publish(queue: Queue, out: Path, sheets: Callable[[int], FactSheet],
             continue
         path = out / name
         entry = {"draft_id": summary.id, "review_id": review.id, "gene_id": summary.gene_id,
-                 "symbol": summary.symbol, "sha256": _sha(data)}
+                 "symbol": summary.symbol, "sha256": _sha(data), "facts_store": identity}
         if path.exists():
             current = path.read_bytes()
             if current == data:
@@ -269,13 +343,20 @@ def _publish(queue: Queue, out: Path, sheets: Callable[[int], FactSheet],
 
 @click.command("publish")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="The Jekyll site's posts folder, e.g. site/_posts.")
+              help="The Jekyll site's posts folder, e.g. site/_posts (with --site: the site).")
+@click.option("--site", "site", is_flag=True,
+              help="--out is a whole Jekyll site: posts go to OUT/_posts, and OUT gets a "
+                   "minimal _config.yml (theme minima; never overwritten) and an index of "
+                   "genes, ready for `jekyll build`.")
+@click.option("--url", "url", default="http://localhost:4000", show_default=True,
+              metavar="URL", help="With --site: where the site is served (its absolute links).")
 @click.option("--json", "as_json", is_flag=True,
               help="A JSON object {written, unchanged, removed, conflicts} of file names.")
 @click.pass_context
-def publish(ctx: click.Context, out: Path, as_json: bool) -> None:
+def publish(ctx: click.Context, out: Path, site: bool, url: str, as_json: bool) -> None:
     """Write every accepted draft as a Jekyll post YYYY-MM-DD-<symbol>.md, one per gene.
 
+    Only posts whose accepted text or fact store changed are judged and written again.
     Only the latest accepted draft of each gene is written; rejected and pending drafts
     never are. Each page's Checks table is recomputed against the fact store first. A page
     holding Liquid or raw HTML, a front-matter key no curator accepted, or a finding no
@@ -286,7 +367,11 @@ def publish(ctx: click.Context, out: Path, as_json: bool) -> None:
     Examples:
       writer publish --out site/_posts
       writer publish --out site/_posts --json
+      writer publish --out site --site --url https://genes.example.org
     """
+    if site and not re.match(r"^https?://[^\s/]+", url):
+        click.echo(f"error: --url {url!r} is not an http(s) URL", err=True)
+        raise SystemExit(2)
     from writer.config import Settings, load_settings
     from writer.review.service import FactSheets
 
@@ -294,7 +379,10 @@ def publish(ctx: click.Context, out: Path, as_json: bool) -> None:
         root_obj = ctx.find_root().obj
         settings = root_obj if isinstance(root_obj, Settings) else load_settings()
         with Queue.open(settings.queue_path, readonly=True) as queue:
-            result = publish_posts(queue, out, FactSheets(settings.facts_path))
+            posts = out / "_posts" if site else out
+            result = publish_posts(queue, posts, FactSheets(settings.facts_path))
+            if site:
+                result.written += write_site(out, url)
     except WriterError as exc:
         fail(exc)
     if as_json:

@@ -350,6 +350,14 @@ class FactStore:
         return BadFile(f"the fact store {self.path} is damaged ({exc}): run `writer data sync` "
                        "to rebuild it")
 
+    @property
+    def identity(self) -> str:
+        """Which fact store file this is: a sync writes a new file (``replace_atomically``)
+        and nothing changes one in place, so while the identity holds, every gene's sheet
+        (and its hash) does too."""
+        st = os.stat(self.path)
+        return f"{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+
     # --- resolving a query ---------------------------------------------------------------
     def resolve(self, query: str) -> int:
         """The NCBI Gene ID that ``query`` names: symbol, alias, NCBI ID or Ensembl ID."""
@@ -424,6 +432,10 @@ class FactStore:
                 k: (d, n) for k, d, n in self.conn.execute("SELECT * FROM populations")
             }
         return self._populations
+
+    def gene_types(self) -> dict[str, int]:
+        """Each gene type (``protein-coding``, ``ncRNA``, ``pseudo``, ...) and its gene count."""
+        return dict(self.conn.execute("SELECT gene_type, count(*) FROM genes GROUP BY gene_type"))
 
     def gene_ids(self, gene_type: str | None = None) -> list[int]:
         if gene_type is None:

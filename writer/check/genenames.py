@@ -32,6 +32,8 @@ class GeneNames:
 
     by_words: dict[tuple[str, ...], tuple[str, int, str]] = field(default_factory=dict)
     longest: int = 0
+    # the most words of a name that starts with a word (``find`` tries nothing longer)
+    starts: dict[str, int] = field(default_factory=dict)
 
     def find(self, view: str, start: int, end: int) -> list[tuple[int, int, str, int, str]]:
         """Full names of genes in ``view[start:end]``, longest first, left to right:
@@ -41,7 +43,7 @@ class GeneNames:
         out = []
         i = 0
         while i < len(words):
-            for n in range(min(self.longest, len(words) - i), 1, -1):
+            for n in range(min(self.starts.get(words[i][2], 0), len(words) - i), 1, -1):
                 key = tuple(w for _, _, w in words[i : i + n])
                 hit = self.by_words.get(key)
                 if hit:
@@ -65,7 +67,10 @@ def _read(conn: sqlite3.Connection) -> GeneNames:
         words = name_key(name)
         if len(words) >= 2 and not _PLACEHOLDER.search(name):
             by_words.setdefault(words, (symbol, gene_id, name))
-    return GeneNames(by_words, max((len(k) for k in by_words), default=0))
+    starts: dict[str, int] = {}
+    for key in by_words:
+        starts[key[0]] = max(starts.get(key[0], 0), len(key))
+    return GeneNames(by_words, max((len(k) for k in by_words), default=0), starts)
 
 
 def load(path: Path) -> GeneNames:

@@ -118,6 +118,10 @@ def review() -> None:
 @review.command("list")
 @click.option("--status", type=click.Choice([*STATUSES, "open"]), help="Only drafts in it.")
 @click.option("--gene", metavar="GENE", help="Only drafts of this gene (symbol, alias or ID).")
+@click.option("--findings", "findings", type=click.Choice(["clean", "flagged"]),
+              help="Only drafts whose current text has no finding (clean) or has some.")
+@click.option("--type", "gene_type", metavar="TYPE",
+              help="Only drafts of genes of this type (protein-coding, ncRNA, ...).")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of {id, gene, gene_id, "
@@ -125,8 +129,8 @@ def review() -> None:
 @click.pass_context
 @_errors
 def list_cmd(
-    ctx: click.Context, status: str | None, gene: str | None, limit: int, offset: int,
-    as_json: bool,
+    ctx: click.Context, status: str | None, gene: str | None, findings: str | None,
+    gene_type: str | None, limit: int, offset: int, as_json: bool,
 ) -> None:
     """Drafts in the queue, oldest first, with their status and findings count.
 
@@ -137,10 +141,13 @@ def list_cmd(
       writer review list
       writer review list --status open --gene MT1G
       writer review list --json --limit 500
+      writer review list --status pending --findings flagged --type protein-coding
     """
     settings, queue = _open(ctx, readonly=True)
     gene = _gene_filter(settings, queue, gene)
-    items = queue.list(status=status, gene=gene, limit=limit, offset=offset)
+    flagged = None if findings is None else findings == "flagged"
+    items = queue.list(status=status, gene=gene, limit=limit, offset=offset, flagged=flagged,
+                       gene_type=gene_type)
     if as_json:
         click.echo(json.dumps([
             {"id": it.id, "gene": it.symbol, "gene_id": it.gene_id, "status": it.status,
@@ -148,9 +155,10 @@ def list_cmd(
             for it in items
         ], indent=2))
         return
-    total = queue.count(status=status, gene=gene)
+    total = queue.count(status=status, gene=gene, flagged=flagged, gene_type=gene_type)
     if not items:
-        click.echo("no drafts" + (" match" if status or gene else " in the queue yet"))
+        click.echo("no drafts" + (" match" if status or gene or findings or gene_type
+                                  else " in the queue yet"))
         return
     click.echo(f"{'ID':>6}  {'GENE':<12} {'STATUS':<9} {'CREATED':<17} {'FINDINGS':>8}")
     for it in items:
@@ -197,14 +205,20 @@ def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool) -> None:
 
 
 @review.command("accept")
-@click.argument("draft_id", metavar="ID", type=int)
+@click.argument("draft_id", metavar="ID", type=int, required=False)
 @reviewer_option
 @click.option("--override", is_flag=True, help="Accept although the text has findings.")
 @click.option("--comment", metavar="WHY", help="Why (required with --override).")
+@click.option("--clean", is_flag=True,
+              help="Accept every pending draft with no finding (instead of one ID); flagged "
+                   "drafts are left for a curator.")
+@click.option("--type", "gene_type", metavar="TYPE",
+              help="With --clean: only drafts of genes of this type (e.g. protein-coding).")
 @click.pass_context
 @_errors
 def accept_cmd(
-    ctx: click.Context, draft_id: int, reviewer: str, override: bool, comment: str | None
+    ctx: click.Context, draft_id: int | None, reviewer: str, override: bool,
+    comment: str | None, clean: bool, gene_type: str | None,
 ) -> None:
     """Accept a draft's current text (it is checked again, and its Checks table remade).
 
@@ -212,15 +226,44 @@ def accept_cmd(
     the Sentiment, Ethics or Coherence check fails on), unless --override with a --comment
     saying why they are fine. A text holding Liquid or raw HTML is refused (exit 2).
 
+    With --clean, every pending draft whose text has no finding is accepted, each checked
+    again and recorded with the reviewer like a single acceptance; a draft with findings
+    is never accepted in bulk. Exit 1 when a draft was left alone (each is one line).
+
     \b
     Examples:
       writer review accept 12 --reviewer ana
       writer review accept 12 --reviewer ana --override --comment "GO term renamed upstream"
+      writer review accept --clean --reviewer ana
+      writer review accept --clean --type protein-coding --reviewer ana
     """
+    if clean:
+        if draft_id is not None or override:
+            raise UserInputError("--clean accepts every clean pending draft: give no ID and "
+                                 "no --override")
+        _accept_clean(ctx, reviewer, gene_type)
+        return
+    if draft_id is None:
+        raise UserInputError("give the ID of the draft to accept, or --clean")
+    if gene_type is not None:
+        raise UserInputError("--type goes with --clean")
     service = _service(ctx)
     review_row = service.accept(draft_id, reviewer, override=override, comment=comment)
     extra = f" despite {len(review_row.findings)} findings" if review_row.override else ""
     click.echo(f"draft {draft_id} accepted{extra} (version {review_row.id})")
+
+
+def _accept_clean(ctx: click.Context, reviewer: str, gene_type: str | None) -> None:
+    from writer.progress import Progress
+
+    service = _service(ctx)
+    accepted, left = service.accept_clean(reviewer, gene_type=gene_type, progress=Progress())
+    for line in left:
+        click.echo(f"left alone: {line}", err=True)
+    click.echo(f"{len(accepted):,} clean draft{'s' * (len(accepted) != 1)} accepted by "
+               f"{reviewer.strip()}; {len(left):,} left alone")
+    if left:
+        sys.exit(1)
 
 
 @review.command("edit")

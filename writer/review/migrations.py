@@ -100,9 +100,33 @@ def m0002_listing_index(conn: sqlite3.Connection) -> None:
     )
 
 
+def m0003_draft_inputs(conn: sqlite3.Connection) -> None:
+    """What made each draft, and which pending draft a newer draft of its gene replaces.
+
+    ``inputs`` is one digest of the fact sheet's hash, the template and prompt hashes, the
+    phraser and model (``writer.draft.inputs_digest``): a gene whose latest draft has the
+    same digest is not drafted again. ``supersedes`` is the id of the gene's pending draft
+    that this one replaces; the older draft's row and history stay, its status becomes
+    ``superseded``. ``facts_store`` identifies the fact store file the sheet came from
+    (``writer.store.FactStore.identity``): while it is the same file, the sheet's hash is
+    too, so an unchanged gene is skipped without reading its facts. ``gene_type`` is the
+    gene's type when drafted (protein-coding, ncRNA, ...), for the queue's filters. Older
+    rows have none of these (NULL)."""
+    conn.execute("ALTER TABLE drafts ADD COLUMN inputs TEXT")
+    conn.execute("ALTER TABLE drafts ADD COLUMN facts_store TEXT")
+    conn.execute("ALTER TABLE drafts ADD COLUMN gene_type TEXT")
+    conn.execute("ALTER TABLE drafts ADD COLUMN supersedes INTEGER REFERENCES drafts(id)")
+    conn.execute("CREATE INDEX drafts_gene_latest ON drafts(gene_id, id)")
+    conn.execute("CREATE INDEX drafts_supersedes ON drafts(supersedes) "
+                 "WHERE supersedes IS NOT NULL")
+    conn.execute("CREATE INDEX drafts_type ON drafts(gene_type, id) "
+                 "WHERE gene_type IS NOT NULL")
+
+
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m0001_initial),
     (2, m0002_listing_index),
+    (3, m0003_draft_inputs),
 ]
 
 

@@ -13,21 +13,31 @@
   HTML is refused (``UnsafeMarkup``); a front-matter key the draft does not have is a
   finding.
 - ``reject`` needs a comment.
+- A superseded draft (a newer draft of its gene replaced it before any review) cannot be
+  accepted or edited: its successor is the one to review.
+- ``accept_clean`` accepts many pending drafts with no finding, each exactly as ``accept``
+  would (checked again, recorded with the reviewer); a draft with findings is never
+  accepted in bulk.
 - Every action passes the version the curator saw; a stale one raises ``StaleEdit``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from writer.check.models import CheckReport, Finding
 from writer.check.page import too_large
-from writer.errors import HasFindings, NoFactStore, UserInputError
+from writer.errors import HasFindings, NoFactStore, ReviewRefused, UserInputError
 from writer.factsheet import FactSheet
+from writer.progress import Progress
 from writer.review import markup
 from writer.review.store import Draft, Queue, Review
+
+if TYPE_CHECKING:
+    from writer.store import FactStore
 
 # The evaluator's report on a text; a double may return bare findings (then the text's
 # Checks table is left as it is).
@@ -49,13 +59,21 @@ class FactSheets:
         self.facts_path = facts_path
         self._local = threading.local()
 
-    def __call__(self, gene_id: int) -> FactSheet:
+    def _store(self) -> FactStore:
         from writer.store import FactStore
 
         store = getattr(self._local, "store", None)
         if store is None:
             store = self._local.store = FactStore(self.facts_path)
-        return store.sheet(gene_id)
+        return store
+
+    def __call__(self, gene_id: int) -> FactSheet:
+        return self._store().sheet(gene_id)
+
+    @property
+    def identity(self) -> str:
+        """The fact store file's identity (``FactStore.identity``)."""
+        return self._store().identity
 
 
 class ReviewService:
@@ -106,6 +124,7 @@ class ReviewService:
         if override and not comment:
             raise UserInputError("--override needs --comment saying why the findings are fine")
         draft = self.queue.get(draft_id)
+        _refuse_superseded(draft)
         if based_on is None:
             based_on = draft.version
         text = self.queue.current_text(draft_id)
@@ -128,6 +147,7 @@ class ReviewService:
         comment: str | None = None,
     ) -> Review:
         draft = self.queue.get(draft_id)
+        _refuse_superseded(draft)
         if based_on is None:
             based_on = draft.version
         text = normalise_newlines(text)
@@ -148,6 +168,42 @@ class ReviewService:
             comment=(comment or "").strip() or None, findings=findings,
         )
 
+    def accept_clean(
+        self,
+        reviewer: str,
+        *,
+        ids: Iterable[tuple[int, int]] | None = None,
+        gene_type: str | None = None,
+        progress: Progress | None = None,
+    ) -> tuple[list[Review], list[str]]:
+        """Accept pending drafts whose text has no finding: those of ``ids`` ((draft id,
+        version seen) pairs, e.g. the rows a curator was shown), else every one in the queue
+        (of ``gene_type``). Returns the acceptances and one line per draft left alone (its
+        text now has findings, it changed meanwhile, ...). Never overrides a finding."""
+        if not (reviewer or "").strip():
+            raise UserInputError("a review needs the reviewer's name")
+        if ids is None:
+            total = self.queue.count("pending", flagged=False, gene_type=gene_type)
+            ids = [(d.id, d.version) for d in self.queue.list(
+                "pending", limit=total, flagged=False, gene_type=gene_type)]
+        todo = list(ids)
+        tracker = (progress or Progress(enabled=False)).tracker(len(todo), "accepting")
+        accepted: list[Review] = []
+        left: list[str] = []
+        for draft_id, version in todo:
+            try:
+                draft = self.queue.get(draft_id)
+                if draft.status != "pending" or draft.findings:
+                    left.append(f"draft {draft_id}: {draft.status}, "
+                                f"{len(draft.findings)} findings; not accepted in bulk")
+                else:
+                    accepted.append(self.accept(draft_id, reviewer, based_on=version))
+            except (ReviewRefused, UserInputError) as exc:
+                left.append(f"draft {draft_id}: {exc}")
+            tracker.advance()
+        tracker.close()
+        return accepted, left
+
     def reject(
         self, draft_id: int, reviewer: str, comment: str, *, based_on: int | None = None
     ) -> Review:
@@ -162,6 +218,13 @@ class ReviewService:
             based_on=based_on, comment=comment,
             findings=self.queue.current_findings(draft_id),
         )
+
+
+def _refuse_superseded(draft: Draft) -> None:
+    if draft.status == "superseded":
+        raise UserInputError(f"draft {draft.id} of {draft.symbol} was superseded by a newer "
+                             "draft of the gene; review that one (writer review list --gene "
+                             f"{draft.symbol})")
 
 
 def normalise_newlines(text: str) -> str:

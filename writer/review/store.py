@@ -59,9 +59,11 @@ from writer.store import SQLITE_MAX_INT, sqlite_errors
 
 NEWEST = max(number for number, _ in MIGRATIONS)  # the schema this gene-writer writes
 
-Status = Literal["pending", "edited", "accepted", "rejected"]
+Status = Literal["pending", "edited", "accepted", "rejected", "superseded"]
 Action = Literal["accepted", "edited", "rejected"]
-STATUSES: tuple[str, ...] = ("pending", "edited", "accepted", "rejected")
+# "superseded": a pending draft that a newer draft of the same gene replaced (it was never
+# reviewed; its row stays, and the queue shows the newer one).
+STATUSES: tuple[str, ...] = ("pending", "edited", "accepted", "rejected", "superseded")
 OPEN_STATUSES: tuple[str, ...] = ("pending", "edited")  # still waiting for a decision
 
 
@@ -111,6 +113,7 @@ class Draft(DraftRecord):
     id: int
     status: Status
     version: int  # id of the latest review, 0 when none
+    supersedes: int | None = None  # the pending draft of the same gene this one replaced
 
     _coerce_findings = field_validator("findings", mode="before")(_findings)
 
@@ -286,13 +289,23 @@ class Queue:
             self._depth = 0
 
     # --- drafts --------------------------------------------------------------------------
-    def add_draft(self, record: DraftRecord, calls: Iterable[ModelCall] = ()) -> int:
-        """Store a draft (and the model calls that made it) in one transaction; its id."""
+    def add_draft(self, record: DraftRecord, calls: Iterable[ModelCall] = (), *,
+                  facts_store: str | None = None, gene_type: str | None = None,
+                  supersede: bool = False) -> int:
+        """Store a draft (and the model calls that made it) in one transaction; its id.
+
+        With ``supersede`` (what ``writer draft`` does), the gene's pending draft, if it has
+        one, is superseded by the new one (see ``Draft.supersedes``), so the queue shows one
+        pending draft per gene. ``facts_store``
+        is the ``FactStore.identity`` of the store its sheet came from (None: not only from
+        the store, e.g. with online facts); ``gene_type`` is for the queue's filters."""
         with self.transaction() as conn:
+            older = self.pending_draft(record.gene_id) if supersede else None
             cur = conn.execute(
                 "INSERT INTO drafts (gene_id, symbol, created, text, factsheet_hash, "
-                "prompt_hashes, sections, findings, findings_count, usage, duration_s) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "prompt_hashes, sections, findings, findings_count, usage, duration_s, "
+                "inputs, supersedes, facts_store, gene_type) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     record.gene_id,
                     record.symbol,
@@ -307,11 +320,35 @@ class Queue:
                     len(record.findings),
                     json.dumps(record.usage, sort_keys=True),
                     record.duration_s,
+                    record.inputs,
+                    older,
+                    facts_store,
+                    gene_type,
                 ),
             )
             draft_id = int(cur.lastrowid or 0)
             self.add_model_calls(draft_id, calls)
         return draft_id
+
+    def pending_draft(self, gene_id: int) -> int | None:
+        """The gene's draft waiting for its first review (never reviewed, not superseded)."""
+        row = self.conn.execute(
+            f"SELECT max(d.id) FROM drafts d WHERE d.gene_id = ? AND {self._PENDING}",
+            (gene_id,),
+        ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def latest_inputs(self) -> dict[int, tuple[str | None, str, str | None]]:
+        """Each gene's latest draft's (``inputs`` digest, fact-sheet hash, fact store
+        identity) by NCBI Gene ID (None for what drafts made before they were recorded do
+        not hold): what ``writer draft`` compares to skip unchanged genes."""
+        return {
+            gid: (inputs, sheet_hash, store) for gid, inputs, sheet_hash, store
+            in self.conn.execute(
+                "SELECT d.gene_id, d.inputs, d.factsheet_hash, d.facts_store FROM drafts d JOIN "
+                "(SELECT gene_id, max(id) AS id FROM drafts GROUP BY gene_id) l ON d.id = l.id"
+            )
+        }
 
     def add_model_calls(self, draft_id: int, calls: Iterable[ModelCall]) -> None:
         rows = [
@@ -352,7 +389,7 @@ class Queue:
         self._require(draft_id)
         row = self.conn.execute(
             "SELECT id, gene_id, symbol, created, text, factsheet_hash, prompt_hashes, sections, "
-            "findings, usage, duration_s FROM drafts WHERE id=?",
+            "findings, usage, duration_s, inputs, supersedes FROM drafts WHERE id=?",
             (draft_id,),
         ).fetchone()
         if row is None:
@@ -362,34 +399,57 @@ class Queue:
             id=row[0], gene_id=row[1], symbol=row[2], created=row[3], text=row[4],
             factsheet_hash=row[5], prompt_hashes=json.loads(row[6]),
             sections=json.loads(row[7]), findings=json.loads(row[8]), usage=json.loads(row[9]),
-            duration_s=row[10],
-            status=latest.action if latest else "pending",
+            duration_s=row[10], inputs=row[11], supersedes=row[12],
+            status=latest.action if latest else self._unreviewed(draft_id),
             version=latest.id if latest else 0,
         )
+
+    def _unreviewed(self, draft_id: int) -> Status:
+        """The status of a draft with no review: pending, or superseded by a newer draft."""
+        return "superseded" if self.conn.execute(
+            "SELECT 1 FROM drafts WHERE supersedes = ?", (draft_id,)
+        ).fetchone() else "pending"
 
     # --- listing -------------------------------------------------------------------------
     # Status is derived, never stored: a draft is pending when it has no review, else its
     # latest review's action. These clauses read only the small reviews table and the
     # covering index drafts_list, so listing 10,000 drafts never touches their texts.
     _LATEST_IDS = "SELECT max(id) FROM reviews GROUP BY draft_id"
-    _PENDING = "d.id NOT IN (SELECT draft_id FROM reviews)"
+    _SUPERSEDED_IDS = "SELECT supersedes FROM drafts WHERE supersedes IS NOT NULL"
+    _UNREVIEWED = "d.id NOT IN (SELECT draft_id FROM reviews)"
+    _PENDING = f"({_UNREVIEWED} AND d.id NOT IN ({_SUPERSEDED_IDS}))"
+    _SUPERSEDED = f"({_UNREVIEWED} AND d.id IN ({_SUPERSEDED_IDS}))"
     _LATEST_IS = (
         "d.id IN (SELECT draft_id FROM reviews WHERE action = ? AND id IN "
         f"({_LATEST_IDS}))"
     )
 
+    # The findings count of a draft's current text: its latest review's, else the draft's.
+    _FINDINGS_NOW = (
+        "coalesce((SELECT r.findings_count FROM reviews r WHERE r.draft_id = d.id "
+        "ORDER BY r.id DESC LIMIT 1), d.findings_count)"
+    )
+
     @classmethod
     def _where(
-        cls, status: str | None, gene: str | int | None
+        cls, status: str | None, gene: str | int | None, flagged: bool | None = None,
+        gene_type: str | None = None,
     ) -> tuple[str, builtins.list[Any]]:
         clauses: builtins.list[str] = []
         params: builtins.list[Any] = []
+        if flagged is not None:
+            clauses.append(f"{cls._FINDINGS_NOW} {'>' if flagged else '='} 0")
+        if gene_type:
+            clauses.append("d.gene_type = ?")
+            params.append(gene_type)
         if status:
             if status == "open":
                 clauses.append(f"({cls._PENDING} OR {cls._LATEST_IS})")
                 params.append("edited")
             elif status == "pending":
                 clauses.append(cls._PENDING)
+            elif status == "superseded":
+                clauses.append(cls._SUPERSEDED)
             elif status in STATUSES:
                 clauses.append(cls._LATEST_IS)
                 params.append(status)
@@ -413,9 +473,19 @@ class Queue:
         gene: str | int | None = None,
         limit: int = 50,
         offset: int = 0,
+        *,
+        flagged: bool | None = None,
+        gene_type: str | None = None,
+        ids: Sequence[int] | None = None,
     ) -> builtins.list[DraftSummary]:
-        """Drafts in id order, filtered by status (or ``open``) and gene (symbol or id)."""
-        where, params = self._where(status, gene)
+        """Drafts in id order, filtered by status (or ``open``), gene (symbol or id), whether
+        the current text has findings (``flagged``), gene type and draft ids."""
+        where, params = self._where(status, gene, flagged, gene_type)
+        if ids is not None:
+            ids = [int(i) for i in ids][:500]
+            where += (" AND " if where else " WHERE ") + \
+                f"d.id IN ({','.join('?' * len(ids)) or 'NULL'})"
+            params += ids
         rows = self.conn.execute(
             "SELECT d.id, d.gene_id, d.symbol, d.created, d.findings_count FROM drafts d"
             + where + " ORDER BY d.id LIMIT ? OFFSET ?",
@@ -423,6 +493,7 @@ class Queue:
         ).fetchall()
         latest: dict[int, tuple[Any, ...]] = {}
         ids = [r[0] for r in rows]
+        superseded: set[int] = set()
         for chunk in range(0, len(ids), 500):
             part = ids[chunk:chunk + 500]
             marks = ",".join("?" * len(part))
@@ -433,19 +504,23 @@ class Queue:
                 part,
             ):
                 latest[r[0]] = r
+            superseded.update(r[0] for r in self.conn.execute(
+                f"SELECT supersedes FROM drafts WHERE supersedes IN ({marks})", part))
         out = []
         for d in rows:
             r = latest.get(d[0])
             out.append(DraftSummary(
                 id=d[0], gene_id=d[1], symbol=d[2], created=d[3],
-                findings_count=r[5] if r else d[4], status=r[2] if r else "pending",
+                findings_count=r[5] if r else d[4],
+                status=r[2] if r else ("superseded" if d[0] in superseded else "pending"),
                 version=r[1] if r else 0, reviewer=r[3] if r else None,
                 reviewed=r[4] if r else None,
             ))
         return out
 
-    def count(self, status: str | None = None, gene: str | int | None = None) -> int:
-        where, params = self._where(status, gene)
+    def count(self, status: str | None = None, gene: str | int | None = None, *,
+              flagged: bool | None = None, gene_type: str | None = None) -> int:
+        where, params = self._where(status, gene, flagged, gene_type)
         return int(self.conn.execute("SELECT count(*) FROM drafts d" + where, params)
                    .fetchone()[0])
 
@@ -457,9 +532,20 @@ class Queue:
             "GROUP BY action"
         ):
             out[action] = n
+        # A draft is superseded once at most (only a pending draft can be): count the
+        # small partial index, not the drafts.
+        out["superseded"] = int(self.conn.execute(
+            "SELECT count(*) FROM drafts WHERE supersedes IS NOT NULL AND supersedes NOT IN "
+            "(SELECT draft_id FROM reviews)").fetchone()[0])
         total = self.conn.execute("SELECT count(*) FROM drafts").fetchone()[0]
         out["pending"] = total - sum(out.values())
         return out
+
+    def gene_types(self) -> builtins.list[str]:
+        """The gene types of the drafts in the queue (for the filters)."""
+        return [t for (t,) in self.conn.execute(
+            "SELECT DISTINCT gene_type FROM drafts INDEXED BY drafts_type "
+            "WHERE gene_type IS NOT NULL ORDER BY 1")]
 
     def next_open(self, after: int | None = None) -> int | None:
         """The next draft waiting for a decision after ``after`` (wrapping around), or None."""
@@ -574,7 +660,7 @@ class Queue:
     def status(self, draft_id: int) -> Status:
         self._require(draft_id)
         latest = self.latest_review(draft_id)
-        return latest.action if latest else "pending"
+        return latest.action if latest else self._unreviewed(draft_id)
 
     def version(self, draft_id: int) -> int:
         self._require(draft_id)

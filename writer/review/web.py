@@ -233,25 +233,75 @@ class ReviewApp:
         if status and status not in STATUSES and status != "open":
             status = ""
         gene = q.get("gene", "").strip()[:64]
+        findings = q.get("findings", "")
+        if findings not in ("clean", "flagged"):
+            findings = ""
+        flagged = None if not findings else findings == "flagged"
+        gene_types = self.reader.gene_types()
+        gene_type = q.get("type", "")
+        if gene_type not in gene_types:
+            gene_type = ""
         try:
             page = max(1, int(q.get("page", "1")))
         except ValueError:
             page = 1
         queue = self.reader
-        total = queue.count(status or None, gene or None)
+        filters: dict[str, Any] = {"flagged": flagged, "gene_type": gene_type or None}
+        total = queue.count(status or None, gene or None, **filters)
         pages = max(1, math.ceil(total / PER_PAGE))
         page = min(page, pages)
-        items = queue.list(status or None, gene or None, PER_PAGE, (page - 1) * PER_PAGE)
+        items = queue.list(status or None, gene or None, PER_PAGE, (page - 1) * PER_PAGE,
+                           **filters)
 
         def link(**over: Any) -> str:
-            params = {"status": status, "gene": gene, "page": page, **over}
+            params = {"status": status, "gene": gene, "findings": findings, "type": gene_type,
+                      "page": page, **over}
             return "/?" + urlencode({k: v for k, v in params.items() if v not in ("", None, 1)})
 
+        clean = [it for it in items if it.status == "pending" and not it.findings_count]
         return self._page(
             request, "queue.html", items=items, total=total, page=page, pages=pages,
             status=status, gene=gene, counts=queue.counts(), statuses=STATUSES,
-            link=link, done=_done(request),
+            findings=findings, gene_type=gene_type, gene_types=gene_types, clean=clean,
+            back=link(), link=link, done=_done(request), accepted=_accepted(request),
         )
+
+    async def accept_clean(self, request: Request) -> Response:
+        """"Accept all clean drafts shown": first a confirmation page listing them, then
+        (``confirm=yes``) each is accepted as a single acceptance would be; a draft that has
+        findings by now, or changed meanwhile, is left alone and listed."""
+        form = await self._form(request)
+        if isinstance(form, Response):
+            return form
+        reviewer = str(form.get("reviewer", "")).strip()[:100]
+        back = str(form.get("back", "/"))
+        if not back.startswith("/?") and back != "/":
+            back = "/"
+        ids: list[tuple[int, int]] = []
+        for value in form.getlist("draft")[:PER_PAGE]:
+            draft_id, _, version = str(value).partition(":")
+            if draft_id.isdigit() and version.isdigit():
+                ids.append((int(draft_id), int(version)))
+        if not reviewer or not ids:
+            return self._page(request, "message.html", code=400, title="Nothing accepted",
+                              message="Enter your name as reviewer, with at least one clean "
+                                      "draft shown.")
+        if form.get("confirm") != "yes":
+            drafts = await run_in_threadpool(
+                lambda: self.reader.list(limit=PER_PAGE, ids=[i for i, _ in ids]))
+            return self._page(request, "confirm.html", title="Accept clean drafts",
+                              drafts=drafts, ids=ids, accepting_as=reviewer, back=back)
+        # each acceptance runs the evaluator: off the event loop, in this thread's service
+        accepted, left = await run_in_threadpool(
+            lambda: self.service.accept_clean(reviewer, ids=ids))
+        if left:
+            return self._page(request, "message.html", code=200, title="Accepted, some left",
+                              message=f"{len(accepted)} accepted; left alone: "
+                                      + "; ".join(left))
+        sep = "&" if back.startswith("/?") else "?"
+        response = RedirectResponse(f"{back}{sep}accepted={len(accepted)}", 303)
+        response.set_cookie(REVIEWER_COOKIE, reviewer, samesite="strict", max_age=90 * 86400)
+        return response
 
     async def next_open(self, request: Request) -> Response:
         try:
@@ -419,6 +469,11 @@ class ReviewApp:
         return PlainTextResponse("ok")
 
 
+def _accepted(request: Request) -> int | None:
+    value = request.query_params.get("accepted", "")
+    return int(value) if value.isdigit() and len(value) < 7 else None
+
+
 def _done(request: Request) -> dict[str, Any] | None:
     q = request.query_params
     action = q.get("action")
@@ -450,6 +505,7 @@ def create_app(
         routes=[
             Route("/", state.index),
             Route("/next", state.next_open),
+            Route("/accept-clean", state.accept_clean, methods=["POST"]),
             Route("/drafts/{id:int}", state.draft),
             Route("/drafts/{id:int}/text", state.raw),
             Route("/drafts/{id:int}/{action:str}", state.act, methods=["POST"]),

@@ -1,0 +1,148 @@
+"""Genome-scale figures (issue 13): drafting, skipping, model throughput, publishing.
+
+    python3 benchmarks/genome_scale.py                     # 2,000 protein-coding genes
+    python3 benchmarks/genome_scale.py --genes 0           # all of them (about 20,600)
+    python3 benchmarks/genome_scale.py --only model        # one figure: draft|skip|model|publish
+
+Needs the configured fact store (`writer data sync`). Everything is written to a throwaway
+home (review queue, posts). Prints one line per figure; when only part of the genome is
+drafted, the whole-genome figure is extrapolated linearly and says so.
+
+1. `writer draft --file F --jobs 2` of N protein-coding genes (templates, every page checked):
+   wall time and genes/s, from a cold process.
+2. The same command again: time to skip every gene (nothing changed).
+3. Model drafting of 100 genes (`writer.draft_many`, --jobs 16) against a scripted
+   OpenAI-compatible endpoint on 127.0.0.1 that holds 16 slots and answers each request after
+   300 ms: throughput as a fraction of what 16 slots allow (requests x 0.3 s / 16 / wall).
+4. `writer review accept --clean` then `writer publish --out DIR` of the accepted drafts:
+   first run (every page judged again) and an incremental run (nothing changed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+PROTEIN_CODING = "protein-coding"
+
+
+def _run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "writer.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=24 * 3600)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"writer {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
+    return elapsed, (proc.stdout + proc.stderr).strip()
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--genes", type=int, default=2000,
+                    help="protein-coding genes to draft (0: all)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--only", choices=["draft", "skip", "model", "publish"])
+    ap.add_argument("--model-genes", type=int, default=100)
+    ap.add_argument("--latency", type=float, default=0.3)
+    ap.add_argument("--slots", type=int, default=16)
+    opts = ap.parse_args()
+
+    from writer.config import load_settings
+    from writer.store import FactStore
+
+    facts = load_settings().facts_path
+    store = FactStore(facts)
+    every = store.gene_ids(PROTEIN_CODING)
+    genes = every if opts.genes == 0 else every[:opts.genes]
+    tmp = Path(tempfile.mkdtemp(prefix="genome-scale-"))
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "GENE_WRITER_MODEL")}
+    env.update(GENE_WRITER_HOME=str(tmp), GENE_WRITER_FACTS=str(facts),
+               GENE_WRITER_QUEUE=str(tmp / "queue.sqlite"), GENE_WRITER_REVIEWER="bench")
+    listing = tmp / "genes.txt"
+    listing.write_text("\n".join(map(str, genes)) + "\n")
+    scale = len(every) / len(genes)
+    extrapolated = "" if scale == 1 else (
+        f"; extrapolated to all {len(every):,} protein-coding genes")
+    print(f"fact store {facts}; {len(genes):,} of {len(every):,} protein-coding genes; "
+          f"{os.cpu_count()} CPUs, {_load()}")
+
+    if opts.only in (None, "draft", "skip", "publish"):
+        wall, out = _run(["draft", "--file", str(listing), "--jobs", str(opts.jobs),
+                          "--date", "2025-01-17"], env)
+        rate = len(genes) / wall
+        print(f"1. template drafting, --jobs {opts.jobs}: {len(genes):,} genes in {wall:.1f} s, "
+              f"{rate:.1f} genes/s{extrapolated}: {len(every) / rate / 60:.1f} min "
+              f"(aim < 10 min, >= 35 genes/s) [{_load()}]")
+        print(f"   {out.splitlines()[0]}")
+    if opts.only in (None, "skip"):
+        wall, out = _run(["draft", "--file", str(listing), "--jobs", str(opts.jobs)], env)
+        print(f"2. the same command again (every gene skipped): {wall:.1f} s for "
+              f"{len(genes):,} genes{extrapolated}: {wall * scale:.1f} s (aim < 30 s) "
+              f"[{_load()}]")
+        print(f"   {out.splitlines()[0]}")
+    if opts.only in (None, "model"):
+        _model(opts, every[:opts.model_genes], tmp)
+    if opts.only in (None, "publish"):
+        wall, out = _run(["review", "accept", "--clean"], env)
+        print(f"   accept --clean: {wall:.1f} s ({out.splitlines()[-1]})")
+        posts = tmp / "site"
+        first, out = _run(["publish", "--out", str(posts), "--site"], env)
+        n = len(list((posts / "_posts").glob("*.md")))
+        print(f"4. publish of {n:,} accepted drafts, first run: {first:.1f} s"
+              + (f"{extrapolated.replace('protein-coding genes', 'posts')}: "
+                 f"{first * scale / 60:.1f} min" if scale != 1 else "") + f" [{_load()}]")
+        again, out = _run(["publish", "--out", str(posts), "--site"], env)
+        print(f"   incremental run (nothing changed): {again:.1f} s"
+              + (f"{extrapolated.replace('protein-coding genes', 'posts')}: "
+                 f"{again * scale:.1f} s" if scale != 1 else "") + f"; {out.splitlines()[-1]}")
+
+
+def _model(opts: Any, genes: list[int], tmp: Path) -> None:
+    from test_draft_helpers import LoopbackServer, Script, completion, good_answer
+
+    from writer.bulk import draft_many
+    from writer.config import load_settings
+
+    slots = threading.BoundedSemaphore(opts.slots)
+
+    class Slots(Script):
+        """An endpoint with a fixed number of slots: a request waits for a free slot, then
+        takes ``latency`` seconds (like a vLLM server at its batch limit)."""
+
+        def next(self, body: dict, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+            with slots:
+                time.sleep(opts.latency)
+                return super().next(body, headers)
+
+    script = Slots(lambda body, n: (200, completion(good_answer(body)), {}))
+    with LoopbackServer(script) as server:
+        os.environ["OPENAI_BASE_URL"] = server.base_url
+        os.environ["GENE_WRITER_QUEUE"] = str(tmp / "model-queue.sqlite")
+        start = time.perf_counter()
+        result = draft_many([str(g) for g in genes], settings=load_settings(),
+                            model="scripted", jobs=opts.slots, date="2025-01-17")
+        wall = time.perf_counter() - start
+    n = len(script.requests)
+    ideal = n * opts.latency / opts.slots
+    print(f"3. model drafting of {len(genes)} genes, scripted endpoint ({opts.latency * 1000:.0f} "
+          f"ms, {opts.slots} slots), --jobs {opts.slots}: {n:,} requests in {wall:.1f} s; "
+          f"ideal {ideal:.1f} s; throughput {ideal / wall:.0%} of the slots [{_load()}]")
+    print(f"   {result.summary()[0]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Model requests at scale (issue 13 item 4): one client and one concurrency limit per endpoint,
+shared by every gene of a run; a 429 pauses everyone; tokens summed per run. Tested against a
+real HTTP server on 127.0.0.1 (throughput figures: benchmarks/genome_scale.py)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_draft_helpers import LoopbackServer, Script, completion, good_answer
+from test_review_support import build_fact_store
+
+from writer.config import load_settings
+from writer.llm import ModelClient, ModelConfig
+
+
+class Counting(Script):
+    """A scripted endpoint that records how many requests it holds at once, and when each
+    arrived."""
+
+    def __init__(self, answer: Any, delay: float) -> None:
+        super().__init__(answer, delay=0.0)
+        self.latency = delay
+        self.in_flight = 0
+        self.most = 0
+        self.arrivals: list[float] = []
+
+    def next(self, body: dict, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        with self.lock:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+            self.arrivals.append(time.monotonic())
+        try:
+            time.sleep(self.latency)
+            return super().next(body, headers)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def ok(body: dict, n: int) -> tuple[int, Any, dict[str, str]]:
+    return 200, completion(good_answer(body), prompt_tokens=100, completion_tokens=40), {}
+
+
+def test_genes_share_one_limit_per_endpoint_and_keep_it_busy(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch):
+    from writer.bulk import draft_many
+
+    monkeypatch.setenv("GENE_WRITER_FACTS", str(build_fact_store(tmp_path / "facts.sqlite")))
+    monkeypatch.setenv("GENE_WRITER_QUEUE", str(tmp_path / "queue.sqlite"))
+    script = Counting(ok, delay=0.2)
+    with LoopbackServer(script) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        result = draft_many(["MT1G", "NME1", "TP53"], settings=load_settings(),
+                            model="scripted", jobs=4, date="2025-01-17")
+    n = len(script.requests)
+    assert n >= 6  # the sections of three genes
+    assert script.most == 4  # never more than --jobs at once, across genes, and reached
+    assert [o.state for o in result.outcomes] == ["clean"] * 3
+    assert result.usage == {"prompt_tokens": 100 * n, "completion_tokens": 40 * n,
+                            "model_calls": n}
+    assert result.summary()[1] == (f"model: {n} requests, {100 * n:,} prompt tokens, "
+                                   f"{40 * n:,} completion tokens")
+
+
+def test_a_429_pauses_every_request_of_the_client():
+    pause = 1.0
+    refused: list[float] = []
+
+    def answer(body: dict, n: int) -> tuple[int, Any, dict[str, str]]:
+        if n == 1:
+            refused.append(time.monotonic())
+            return 429, {"error": {"message": "busy"}}, {"Retry-After": str(pause)}
+        return 200, completion("fine"), {}
+
+    script = Counting(answer, delay=0.1)
+    with LoopbackServer(script) as server:
+        client = ModelClient(ModelConfig(model="m", base_url=server.base_url, concurrency=2,
+                                         attempts=3))
+        asks = [[{"role": "user", "content": f"Section: function.\nq{i}"}] for i in range(8)]
+        threads = [threading.Thread(target=client.complete, args=(messages,),
+                                    kwargs={"purpose": "test"}) for messages in asks]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        client.close()
+    assert len(refused) == 1 and len(script.requests) == 9
+    t429 = refused[0]
+    during = [t for t in script.arrivals if t429 + 0.25 < t < t429 + pause - 0.1]
+    assert during == []  # nobody sent anything while the endpoint asked for a pause
+    assert max(script.arrivals) > t429 + pause - 0.1
