@@ -19,7 +19,11 @@ from writer.sections.prose import join, number, ordinal_suffix, percentile, plur
     (95.7703, "95.77th percentile"),
     (41.9241, "41.92nd percentile"),
     (37.711, "37.71st percentile"),
-    (26.13, "26.13rd percentile"),
+    (26.13, "26.13th percentile"),
+    (50.1123, "50.11th percentile"),
+    (9.12, "9.12th percentile"),
+    (78.1249, "78.12th percentile"),
+    (4.1111, "4.11th percentile"),
     (0.2611, "0.26th percentile"),
     (50.0, "50.00th percentile"),
     (99.995, "100.00th percentile"),
@@ -31,6 +35,9 @@ def test_percentiles_have_two_decimals_and_an_ordinal_suffix(value, expected):
 @pytest.mark.parametrize(("text", "suffix"), [
     ("1", "st"), ("2", "nd"), ("3", "rd"), ("4", "th"), ("11", "th"), ("12", "th"),
     ("13", "th"), ("21", "st"), ("112", "th"), ("69.82", "nd"), ("10.93", "rd"),
+    ("1,011", "th"), ("1,021", "st"), ("50.11", "th"), ("9.12", "th"), ("78.13", "th"),
+    ("0.01", "st"), ("3.02", "nd"), ("7.03", "rd"), ("37.71", "st"), ("0.10", "th"),
+    ("5.0", "th"), ("0", "th"),
 ])
 def test_ordinal_suffixes(text, suffix):
     assert ordinal_suffix(text) == suffix
