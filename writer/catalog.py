@@ -61,6 +61,7 @@ class SectionSpec:
     heading: re.Pattern[str] | None
     number_key: str | None = None
     year_key: str | None = None
+    coding_only: bool = False  # only a protein-coding gene has these facts
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -145,6 +146,7 @@ def sections() -> tuple[SectionSpec, ...]:
             heading=_pattern(entry.get("heading"), f"section {name} heading"),
             number_key=entry.get("number_key"),
             year_key=entry.get("year_key"),
+            coding_only=bool(entry.get("coding_only", False)),
         ))
     return tuple(out)
 

@@ -116,14 +116,25 @@ def front_matter(sheet: FactSheet, date: str, tags: Sequence[str],
 
 
 def missing_note(sheet: FactSheet) -> str:
-    """The page's closing note: sections left out and the sources they would need."""
+    """The page's closing note: sections left out and the sources they would need.
+
+    A section only protein-coding genes have (the catalogue's ``coding_only``) is not
+    "left out" of a non-coding gene's or a pseudogene's page: the note says the gene has no
+    protein instead."""
     from writer.sections import missing_notes
-    from writer.sections.prose import join
+    from writer.sections.identity import is_coding, type_words
+    from writer.sections.prose import escape, join
 
     missing = missing_notes(sheet)
+    no_protein = is_coding(sheet) is False and type_words(sheet) is not None
+    absent = [s for s in missing if no_protein and s.coding_only]
+    missing = [s for s in missing if s not in absent]
     offline = [f"{s.title} ({s.needs})" for s in missing if s.offline]
     online = [f"{s.title} ({s.needs})" for s in missing if not s.offline]
     parts = []
+    if absent:
+        parts.append(f"{escape(sheet.symbol)} is {type_words(sheet)}, not a protein-coding "
+                     f"gene, so the page has no {join([s.title for s in absent])}.")
     if offline:
         parts.append("Left out of this page because the offline sources have no facts on "
                      f"this gene for them: {join(offline)}.")
@@ -133,17 +144,19 @@ def missing_note(sheet: FactSheet) -> str:
 
 
 def body(sheet: FactSheet, texts: dict[str, str]) -> str:
-    """Identity table, section paragraphs in page order and the closing note."""
+    """Identity table and the sentence saying what the gene is, section paragraphs in page
+    order and the closing note."""
     from writer.sections import all_sections, get
+    from writer.sections.identity import summary
 
-    blocks = [get("identity").template(sheet)]
+    blocks = [get("identity").template(sheet), summary(sheet)]
     for section in all_sections():
         if section.phrased and texts.get(section.name, "").strip():
             blocks.append(texts[section.name].strip())
     note = missing_note(sheet)
     if note:
         blocks.append(note)
-    return SEP.join(blocks)
+    return SEP.join(b for b in blocks if b)
 
 
 # --- a draft -------------------------------------------------------------------------------

@@ -1,0 +1,46 @@
+"""Pages a biologist would sign (issue 14): what each template says, on real fact sheets.
+
+Each test holds one point of wording the reader relies on, and that the evaluator still
+traces every claim of the page it is on.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from writer.draft import make_draft
+
+
+def page(sheet):
+    result = make_draft(sheet, date="2025-01-17 16:55 CST")
+    assert [(f.claim, f.reason) for f in result.report.findings] == []
+    return result.page
+
+
+# --- identity stated -------------------------------------------------------------------------
+def test_the_first_lines_say_what_the_gene_is(factsheet):
+    text = page(factsheet("MT1G"))
+    assert ("MT1G (metallothionein 1G) is a protein-coding gene, also known as MT1 and MT1K."
+            in text)
+    assert text.index("is a protein-coding gene") < text.index("The gene enables")
+
+
+@pytest.mark.parametrize(("gene", "words"), [
+    ("XIST", "XIST (X inactive specific transcript) is a non-coding RNA gene"),
+    ("MIR21", "MIR21 (microRNA 21) is a non-coding RNA gene"),
+    ("MT1JP", "MT1JP (metallothionein 1J, pseudogene) is a pseudogene"),
+    ("PTENP1", "is a pseudogene"),
+])
+def test_a_gene_without_a_protein_says_so_instead_of_left_out(factsheet, gene, words):
+    text = page(factsheet(gene))
+    assert words in text
+    assert "not a protein-coding gene, so the page has no protein properties" in text
+    assert "protein properties (UniProt" not in text  # not "left out" for want of a source
+
+
+def test_the_evaluator_reads_the_gene_type_back(factsheet):
+    from writer.check import check
+
+    sheet = factsheet("MT1G")
+    text = page(sheet).replace("is a protein-coding gene", "is a pseudogene")
+    assert any(f.kind == "identity" for f in check(text, sheet).findings)
