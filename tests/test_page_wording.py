@@ -44,3 +44,37 @@ def test_the_evaluator_reads_the_gene_type_back(factsheet):
     sheet = factsheet("MT1G")
     text = page(sheet).replace("is a protein-coding gene", "is a pseudogene")
     assert any(f.kind == "identity" for f in check(text, sheet).findings)
+
+
+# --- expression wording ----------------------------------------------------------------------
+@pytest.mark.parametrize(("label", "prose"), [
+    ("Skin - Not Sun Exposed (Suprapubic)", "skin (not sun-exposed, suprapubic)"),
+    ("Adipose - Visceral (Omentum)", "visceral adipose tissue (omentum)"),
+    ("Brain - Frontal Cortex (BA9)", "brain (frontal cortex, BA9)"),
+    ("Nerve - Tibial", "tibial nerve"),
+    ("Cells - EBV-transformed lymphocytes", "EBV-transformed lymphocytes"),
+    ("Whole Blood", "whole blood"),
+])
+def test_gtex_labels_read_as_prose(label, prose):
+    from writer.sections.expression import prose_name
+
+    assert prose_name(label) == prose
+
+
+def test_cell_lines_are_called_cell_lines(factsheet):
+    text = page(factsheet("GAPDH"))
+    assert "tissues and cell lines with the highest median expression" in text
+    assert "EBV-transformed lymphocytes (cell line, " in text
+    assert "Cells - " not in text
+
+
+def test_a_gene_expressed_in_one_tissue_says_so(factsheet):
+    text = page(factsheet("INS"))
+    assert "the gene is expressed only in pancreas (2,325.5 TPM)" in text
+    assert "The other tissues' medians are negligible: adrenal gland (0.47 TPM)" in text
+    assert "highest" not in text.split("GTEx")[-1].split("\n")[0]
+
+
+def test_no_tissue_leads_when_every_median_is_negligible(factsheet):
+    text = page(factsheet("NANOG"))
+    assert "median expression is negligible in every tissue listed: testis (0.17 TPM)" in text
