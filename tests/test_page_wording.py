@@ -78,3 +78,46 @@ def test_a_gene_expressed_in_one_tissue_says_so(factsheet):
 def test_no_tissue_leads_when_every_median_is_negligible(factsheet):
     text = page(factsheet("NANOG"))
     assert "median expression is negligible in every tissue listed: testis (0.17 TPM)" in text
+
+
+# --- prose a reader would not stumble on -----------------------------------------------------
+def test_the_protein_population_is_described_once(factsheet):
+    text = page(factsheet("MYC"))
+    assert ("Percentiles rank the protein among 17,596 canonical human proteins in UniProt, one "
+            "per gene, and the sequence length among 17,599 such proteins.") in text
+    assert text.count("canonical human proteins in UniProt") == 1
+
+
+def test_equal_lengths_are_said_once(factsheet):
+    text = page(factsheet("MT1G"))
+    assert ("The gene and its primary transcript are both 1,336 base pairs long (gene length "
+            "22.36th percentile, primary transcript length 3.74th percentile)") in text
+    assert text.count("1,336 base pairs") == 1
+    cox1 = page(factsheet("COX1"))
+    assert "its spliced transcript, and its primary transcript are all 1,542 base pairs" in cox1
+
+
+def test_a_percentile_after_a_cue_ranks_what_the_cue_names(factsheet):
+    from writer.check import check
+
+    sheet = factsheet("MT1G")
+    swapped = page(sheet).replace("(gene length 22.36th percentile, primary transcript length "
+                                  "3.74th percentile)", "(gene length 3.74th percentile, "
+                                  "primary transcript length 22.36th percentile)")
+    assert any(f.kind == "percentile" for f in check(swapped, sheet).findings)
+
+
+def test_readability_outside_the_band_is_a_remark_in_the_answer(factsheet):
+    from writer.check import check
+
+    sheet = factsheet("MT1G")
+    hard = ("The gene's multifunctional characterisation notwithstanding, contemporaneous "
+            "investigations have systematically interrogated heterogeneous physiological "
+            "contextualisations comprehensively, notwithstanding methodological "
+            "considerations.")
+    text = page(sheet).replace("*Left out", f"{hard}\n\n\n*Left out")
+    row = check(text, sheet).checks.coherence
+    assert row.answer.startswith("yes; hard to read: ")
+    assert "above grade 20" in row.answer
+    clean = check(page(factsheet("INS")), sheet=factsheet("INS")).checks.coherence
+    assert "(above)" not in clean.answer

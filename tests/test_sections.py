@@ -121,8 +121,10 @@ def test_long_go_lists_are_trimmed_and_point_to_the_full_list():
 def test_structure_protein_and_literature_read_like_the_reference_pages():
     sheet = full_sheet()
     structure = get("structure").template(sheet)
-    assert structure.startswith("The gene length is 1,336 base pairs (3.42nd percentile), the "
-                                "spliced transcript length is 424 base pairs (1.02nd percentile),")
+    # equal lengths are said once (the synthetic gene and primary transcript are both 1,336 bp)
+    assert structure.startswith("The gene and its primary transcript are both 1,336 base pairs "
+                                "long (gene length 3.42nd percentile, primary transcript length")
+    assert "the spliced transcript length is 424 base pairs (1.02nd percentile)" in structure
     assert "Percentiles rank the gene among 19,255 protein-coding genes." in structure
     protein = get("protein").template(sheet)
     assert "GRAVY score of -0.194 (69.82nd percentile), indicating a relatively hydrophilic" \

@@ -210,10 +210,31 @@ def _for_grading(text: str) -> str:
     return " ".join(text.split()) + "."
 
 
-def readability(page: Page) -> list[SectionReadability]:
+# Sections graded for readability: prose, not the sentence of names under the identity table.
+UNGRADED = frozenset({"identity"})
+
+
+def _named(page: Page, start: int, end: int, claims: Sequence[Claim]) -> str:
+    """A sentence with each database name (GO term, tissue, pathway, paper, disease) read as
+    one short word: the grade is the writer's, not the length of the names listed."""
+    out, pos = [], start
+    for c in claims:
+        if (c.kind in NAME_KINDS or c.kind == "disease") and start <= c.start and c.end <= end \
+                and c.start >= pos:
+            out.append(page.view[pos : c.start])
+            out.append("database term")
+            pos = c.end
+    out.append(page.view[pos:end])
+    return "".join(out)
+
+
+def readability(page: Page, claims: Sequence[Claim] = ()) -> list[SectionReadability]:
     by_section: dict[str, list[str]] = defaultdict(list)
+    ordered = sorted(claims, key=lambda c: c.start)
     for s in page.sentences:
-        by_section[s.section].append(_for_grading(page.view[s.start : s.end]))
+        if s.section in UNGRADED:
+            continue
+        by_section[s.section].append(_for_grading(_named(page, s.start, s.end, ordered)))
     lo, hi = READABILITY_BAND
     out = []
     for section, texts in by_section.items():
@@ -256,7 +277,23 @@ def coherence(page: Page, claims: Sequence[Claim],
         return CheckRow(answer="no", reason=reason, ok=False), flags
     reason = (f"{order_text}; no contradictions between statements; no repeated sentences; "
               f"{readability_text}")
-    return CheckRow(answer="yes", reason=reason, ok=True), flags
+    return CheckRow(answer="yes" + _readability_remark(grades), reason=reason, ok=True), flags
+
+
+def _readability_remark(grades: Sequence[SectionReadability]) -> str:
+    """"; hard to read: function and pathways above grade 20": a remark in the answer itself,
+    not only in its reason (a grade outside the band does not fail the row)."""
+    from writer.sections.prose import join
+
+    lo, hi = READABILITY_BAND
+    above = [g.section for g in grades if g.grade > hi]
+    below = [g.section for g in grades if g.grade < lo]
+    remarks = []
+    if above:
+        remarks.append(f"hard to read: {join(above)} above grade {hi:g}")
+    if below:
+        remarks.append(f"very plain: {join(below)} below grade {lo:g}")
+    return "".join(f"; {r}" for r in remarks)
 
 
 def facts_verified(total: int, traced: int, contradicted: int) -> CheckRow:
@@ -273,7 +310,7 @@ def facts_verified(total: int, traced: int, contradicted: int) -> CheckRow:
 def build(page: Page, claims: Sequence[Claim], traced: int, contradicted: int
           ) -> tuple[ChecksTable, list[Flag]]:
     """The Checks table, and the sentences its rows failed on (each becomes a finding)."""
-    grades = readability(page)
+    grades = readability(page, claims)
     sentiment_row, sentiment_flags = sentiment(page, claims)
     ethics_row, ethics_flags = ethics(page, claims)
     coherence_row, coherence_flags = coherence(page, claims, grades)

@@ -182,8 +182,12 @@ def populations_sentence(subject: str, facts: Sequence[Fact], label: dict[str, s
     others = []
     for (desc, size), group in ordered[1:]:
         names = join([label.get(f.key, f.label.lower()) for f in group])
+        noun = population_noun(desc)
+        head = re.search(r"\b(genes|proteins|sequences|transcripts)\b", noun)
+        if noun == main_noun and head:  # said once: "... among 17,599 such proteins"
+            noun = f"such {head.group(1)}"
         # "among N <noun>": read as a population, not as a value of the quantity named.
-        others.append(f"the {names} among {number(size)} {population_noun(desc)}")
+        others.append(f"the {names} among {number(size)} {noun}")
     if others:
         text += ", and " + join(others)
     return text
