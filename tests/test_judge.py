@@ -61,7 +61,8 @@ def test_a_refuted_sentence_becomes_a_finding_with_its_reason():
     row = report.checks.facts_verified
     assert row.answer.endswith("claims traced")
     assert "1 refuted" in (row.judge or "") and "(model judge: scripted-judge" in \
-        report.checks_markdown()
+        report.checks_markdown(reasons=True)
+    assert "model judge" not in report.checks_markdown()  # the page keeps short answers
     # every request is logged like a model call; one request per section batch
     assert {c.section for c in report.judge.calls} == {"judge"}
     assert len(report.judge.calls) == len(script.requests) == 2
@@ -164,7 +165,7 @@ def test_the_api_key_never_appears_in_the_report():
     judge, script = judge_with(lambda body, n: (200, completion(verdicts(body)), {}))
     report = check(PAGE, SHEET, judge=judge)
     assert script.headers[0]["authorization"] == f"Bearer {KEY}"
-    dumped = report.model_dump_json() + json.dumps(report.to_json()) + report.checks_markdown()
+    dumped = report.model_dump_json() + json.dumps(report.to_json()) + report.checks_markdown(True)
     assert KEY not in dumped
 
 

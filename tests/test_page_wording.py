@@ -121,3 +121,13 @@ def test_readability_outside_the_band_is_a_remark_in_the_answer(factsheet):
     assert "above grade 20" in row.answer
     clean = check(page(factsheet("INS")), sheet=factsheet("INS")).checks.coherence
     assert "(above)" not in clean.answer
+
+
+# --- the Checks table: short answers on the page, reasons in the record -----------------------
+def test_the_page_table_has_short_answers_and_the_record_the_reasons(factsheet):
+    result = make_draft(factsheet("KRAS"), date="2025-01-17 16:55 CST")
+    table = result.page[result.page.index("| Checks"):]
+    assert "| Sentiment | neutral |" in table and "| Ethical concerns | no |" in table
+    assert "VADER" not in table and "Flesch-Kincaid" not in table
+    assert "VADER compound" in result.record.checks.sentiment.reason
+    assert "VADER compound" in result.record.model_dump_json()  # the record keeps the reasons

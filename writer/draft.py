@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from writer.check.models import CheckReport, Finding
+from writer.check.models import CheckReport, ChecksTable, Finding
 from writer.config import split_names
 from writer.errors import BadFile, UserInputError
 from writer.factsheet import FactSheet
@@ -188,6 +188,8 @@ class DraftRecord(_Record):
     prompt_hashes: dict[str, str] = Field(default_factory=dict)
     sections: dict[str, SectionRun] = Field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
+    # the Checks table with each row's reason (the page's table holds the short answers)
+    checks: ChecksTable | None = None
     usage: dict[str, int] = Field(default_factory=dict)
     duration_s: float = 0.0
 
@@ -295,6 +297,7 @@ def make_draft(
             for name, p in phrased.items()
         },
         findings=tuple(findings),
+        checks=report.checks,
         usage={
             "prompt_tokens": sum(p.prompt_tokens for p in phrased.values()),
             "completion_tokens": sum(p.completion_tokens for p in phrased.values()),

@@ -97,7 +97,7 @@ def render_text(report: Any, text: str, color: bool = False) -> str:
         for reason, n in unusable.items():
             lines.append(f"  {n} sentence{'s' * (n != 1)} {reason}")
         lines.append("")
-    lines.append(report.checks_markdown())
+    lines.append(report.checks_markdown(reasons=True))
     return "\n".join(lines)
 
 
