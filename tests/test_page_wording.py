@@ -131,3 +131,10 @@ def test_the_page_table_has_short_answers_and_the_record_the_reasons(factsheet):
     assert "VADER" not in table and "Flesch-Kincaid" not in table
     assert "VADER compound" in result.record.checks.sentiment.reason
     assert "VADER compound" in result.record.model_dump_json()  # the record keeps the reasons
+
+
+# --- sources that disagree are shown -----------------------------------------------------------
+def test_a_draft_names_the_sources_that_disagree_with_both_values(factsheet):
+    result = make_draft(factsheet("KRAS"), date="2025-01-17 16:55 CST")
+    line = next(d for d in result.disagreements if d.startswith("the gene length"))
+    assert "Ensembl 110: 45,691 bp" in line and "org.Hs.eg.db" in line and "45,684 bp" in line

@@ -216,6 +216,8 @@ class DraftResult:
     report: CheckReport  # the evaluator's report on the page (before its Checks table)
     draft_id: int | None = None  # its id in the review queue, when it was queued
     problems: list[str] = field(default_factory=list)  # one line each, for the command
+    # sources that disagree on a fact the page states: both values, for the curator
+    disagreements: list[str] = field(default_factory=list)
 
     @property
     def flagged(self) -> bool:
@@ -305,8 +307,12 @@ def make_draft(
         },
         duration_s=round(time.monotonic() - start, 4),
     )
+    stated = {k for s in todo for k in s.facts(sheet)} | {
+        k for k in sheet.facts if k.startswith("identity.")}
+    disagree = [f"the {fact.label[0].lower()}{fact.label[1:]}: {c.detail}"
+                for fact, c in sheet.disagreements() if fact.key in stated]
     return DraftResult(page=page, record=record, calls=calls, sections=phrased, report=report,
-                       problems=problems)
+                       problems=problems, disagreements=disagree)
 
 
 def draft_gene(
@@ -460,6 +466,8 @@ def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_
     elif not out:
         click.echo(result.page, nl=False)
     where = f"draft {result.draft_id}" if result.draft_id is not None else "draft"
+    for line in result.disagreements:
+        click.echo(f"writer: sources disagree on {line}", err=True)
     if result.flagged:
         n = len(result.record.findings)
         click.echo(f"writer: {where} of {result.record.symbol} queued, flagged for review "
