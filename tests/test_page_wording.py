@@ -138,3 +138,43 @@ def test_a_draft_names_the_sources_that_disagree_with_both_values(factsheet):
     result = make_draft(factsheet("KRAS"), date="2025-01-17 16:55 CST")
     line = next(d for d in result.disagreements if d.startswith("the gene length"))
     assert "Ensembl 110: 45,691 bp" in line and "org.Hs.eg.db" in line and "45,684 bp" in line
+
+
+# --- GO terms chosen by relevance --------------------------------------------------------------
+def test_go_terms_are_chosen_by_relevance(factsheet):
+    from writer.sections import get
+
+    sheet = factsheet("MYC")
+    text = get("function").template(sheet)
+    chosen = {i.id for f in get("function").facts(sheet).values() for i in f.value}
+    # uninformative terms and terms with a more specific term of the gene under them go
+    assert "GO:0005515" not in chosen  # protein binding
+    assert "GO:0003677" not in chosen  # DNA binding, above the sequence-specific terms
+    assert "GO:0005634" not in chosen  # nucleus, above nucleoplasm and nucleolus
+    assert "[nucleoplasm]" in text
+    assert "among others" not in text
+    assert "All of the gene's 66 GO terms are listed in [AmiGO]" in text
+    page(sheet)  # and the evaluator traces every term and the count
+
+
+def test_many_siblings_are_written_as_their_parent(factsheet):
+    from writer.factsheet import Item
+    from writer.sections.function import groups, ontology
+
+    sheet = factsheet("MYC")
+    fact = sheet.facts["function.molecular_function"]
+    # three kinds of kinase activity observed: written as their common parent
+    kinases = tuple(Item(name=n, id=i, evidence=("IDA",)) for n, i in (
+        ("protein serine/threonine kinase activity", "GO:0004674"),
+        ("protein tyrosine kinase activity", "GO:0004713"),
+        ("histidine kinase activity", "GO:0004673")))
+    observed, _, _ = groups(fact.model_copy(update={"value": kinases}), ontology(sheet))
+    assert [(i.id, i.name) for i in observed] == [("GO:0004672", "protein kinase activity")]
+
+
+def test_the_evaluator_checks_the_go_term_count(factsheet):
+    from writer.check import check
+
+    sheet = factsheet("MYC")
+    text = page(sheet).replace("gene's 66 GO terms", "gene's 67 GO terms")
+    assert any(f.claim.startswith("67") for f in check(text, sheet).findings)

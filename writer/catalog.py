@@ -214,6 +214,12 @@ def negligible_tpm() -> float:
     return spec.negligible_below if spec.negligible_below is not None else 0.0
 
 
+def go_selection() -> dict[str, Any]:
+    """How the function paragraph picks GO terms: ``never`` (IDs), ``max_terms``,
+    ``merge_siblings``."""
+    return dict(_raw()["go_selection"])
+
+
 def go_evidence(group: str) -> frozenset[str]:
     """The GO evidence codes of a group: experimental, predicted or no_data."""
     return frozenset(_raw()["go_evidence"][group])
