@@ -183,9 +183,9 @@ def test_writer_check_judge_on_a_real_server(facts_env, factsheet, tmp_path, mon
     from writer.draft import make_draft
 
     page = make_draft(factsheet("MT1G"), date="2025-01-17").page
-    assert "\n\n\nThe gene length" in page
+    assert "\n\n\nThe gene and its primary transcript" in page
     path = tmp_path / "MT1G.md"
-    path.write_text(page.replace("\n\n\nThe gene length", "\n\n\n" + WRONG + " The gene length",
+    path.write_text(page.replace("\n\n\nThe gene and its", "\n\n\n" + WRONG + " The gene and its",
                                  1), encoding="utf-8")
     with LoopbackServer(Script(lambda body, n: (200, completion(verdicts(body)), {}))) as srv:
         monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)

@@ -93,7 +93,7 @@ def test_equal_lengths_are_said_once(factsheet):
     assert ("The gene and its primary transcript are both 1,336 base pairs long (gene length "
             "22.36th percentile, primary transcript length 3.74th percentile)") in text
     assert text.count("1,336 base pairs") == 1
-    cox1 = page(factsheet("COX1"))
+    cox1 = page(factsheet("MT-CO1"))
     assert "its spliced transcript, and its primary transcript are all 1,542 base pairs" in cox1
 
 
@@ -153,7 +153,8 @@ def test_go_terms_are_chosen_by_relevance(factsheet):
     assert "GO:0005634" not in chosen  # nucleus, above nucleoplasm and nucleolus
     assert "[nucleoplasm]" in text
     assert "among others" not in text
-    assert "All of the gene's 66 GO terms are listed in [AmiGO]" in text
+    assert "All of the gene's 66 GO terms, the less specific and the uninformative ones too, " \
+           "are listed in [AmiGO]" in text
     page(sheet)  # and the evaluator traces every term and the count
 
 
@@ -178,3 +179,63 @@ def test_the_evaluator_checks_the_go_term_count(factsheet):
     sheet = factsheet("MYC")
     text = page(sheet).replace("gene's 66 GO terms", "gene's 67 GO terms")
     assert any(f.claim.startswith("67") for f in check(text, sheet).findings)
+
+
+# --- mitochondrial genes -------------------------------------------------------------------------
+def test_mitochondrial_genes_carry_their_hgnc_symbols(factsheet):
+    sheet = factsheet("MT-CO1")
+    assert sheet.symbol == "MT-CO1" and sheet.gene_id == 4512
+    assert "COX1" in [a.name for a in sheet.facts["identity.aliases"].value]
+    text = page(sheet)
+    assert "| 4512 | MT-CO1 | ENSG00000198804 | MT |" in text  # chromosome MT, not n/a
+    assert "not available" not in text
+
+
+def test_an_old_mitochondrial_symbol_lists_both_genes(facts_env):
+    from click.testing import CliRunner
+
+    from writer.cli import main
+
+    r = CliRunner().invoke(main, ["facts", "COX1"])
+    assert r.exit_code == 2
+    assert "MT-CO1" in r.output and "PTGS1" in r.output
+
+
+# --- pathway wording ---------------------------------------------------------------------------
+def test_wikipathways_genes_are_drawn_in_pathways(factsheet):
+    text = page(factsheet("MYC"))
+    assert "WikiPathways draws the gene in the pathways [B cell receptor signaling]" in text
+    assert "It is also drawn in [IL7 signaling]" in text
+    assert "member of" not in text
+
+
+@pytest.mark.parametrize("gene", ["CHEK2", "DMD", "GAPDH", "HTT", "TERT", "LMNA", "MT-CO1"])
+def test_a_gene_outside_a_cnv_region_is_not_in_its_pathway(factsheet, gene):
+    import re
+
+    from writer.sources.ideogram import outside_region
+
+    sheet = factsheet(gene)
+    fact = sheet.get("pathways.wikipathways")
+    names = [i.name for i in fact.value] if fact is not None else []
+    band = sheet.get("identity.band")
+    chrom = sheet.get("identity.chromosome")
+    for name in names:
+        assert not outside_region(name, band.value if band else None,
+                                  chrom.value if chrom else None), name
+    assert not [n for n in names if re.match(r"(?:15q24|7q11\.23|5q35) ", n)]
+
+
+@pytest.mark.parametrize(("name", "band", "outside"), [
+    ("15q24 copy number variation", "22q12.1", True),
+    ("15q24 copy number variation", "15q24.1", False),
+    ("7q11.23 distal copy number variation", "7q11.22", True),
+    ("10q22q23 copy number variation", "10q22.3", False),
+    ("10q11.21q11.23 copy number variation syndrome", "10q11.1", True),
+    ("16p11.2 proximal deletion syndrome", "16p11.2", False),
+    ("NF1 copy number variation syndrome", "1p36.33", False),  # names no region
+])
+def test_cnv_region_maps(name, band, outside):
+    from writer.sources.ideogram import outside_region
+
+    assert outside_region(name, band, band.split("p")[0].split("q")[0]) is outside

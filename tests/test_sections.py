@@ -116,7 +116,8 @@ def test_long_go_lists_are_trimmed_and_point_to_the_full_list():
     assert text.count("process number") == MAX_TERMS
     assert "among others" not in text
     # how many terms the gene has, and where all of them are
-    assert "All of the gene's 23 GO terms are listed in [AmiGO]" in text
+    assert "All of the gene's 16 GO terms, the less specific and the uninformative ones too, " \
+           "are listed in [AmiGO]" in text
     selected = get("function").facts(sheet)["function.biological_process"].value
     assert len(selected) == MAX_TERMS
 

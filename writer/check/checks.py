@@ -214,27 +214,12 @@ def _for_grading(text: str) -> str:
 UNGRADED = frozenset({"identity"})
 
 
-def _named(page: Page, start: int, end: int, claims: Sequence[Claim]) -> str:
-    """A sentence with each database name (GO term, tissue, pathway, paper, disease) read as
-    one short word: the grade is the writer's, not the length of the names listed."""
-    out, pos = [], start
-    for c in claims:
-        if (c.kind in NAME_KINDS or c.kind == "disease") and start <= c.start and c.end <= end \
-                and c.start >= pos:
-            out.append(page.view[pos : c.start])
-            out.append("database term")
-            pos = c.end
-    out.append(page.view[pos:end])
-    return "".join(out)
-
-
-def readability(page: Page, claims: Sequence[Claim] = ()) -> list[SectionReadability]:
+def readability(page: Page) -> list[SectionReadability]:
     by_section: dict[str, list[str]] = defaultdict(list)
-    ordered = sorted(claims, key=lambda c: c.start)
     for s in page.sentences:
         if s.section in UNGRADED:
             continue
-        by_section[s.section].append(_for_grading(_named(page, s.start, s.end, ordered)))
+        by_section[s.section].append(_for_grading(page.view[s.start : s.end]))
     lo, hi = READABILITY_BAND
     out = []
     for section, texts in by_section.items():
@@ -310,7 +295,7 @@ def facts_verified(total: int, traced: int, contradicted: int) -> CheckRow:
 def build(page: Page, claims: Sequence[Claim], traced: int, contradicted: int
           ) -> tuple[ChecksTable, list[Flag]]:
     """The Checks table, and the sentences its rows failed on (each becomes a finding)."""
-    grades = readability(page, claims)
+    grades = readability(page)
     sentiment_row, sentiment_flags = sentiment(page, claims)
     ethics_row, ethics_flags = ethics(page, claims)
     coherence_row, coherence_flags = coherence(page, claims, grades)

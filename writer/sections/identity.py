@@ -82,7 +82,8 @@ def render(sheet: FactSheet) -> str:
     url = fact.links[0].url if fact and fact.links else f"https://www.ncbi.nlm.nih.gov/gene/{gene_id}"
     symbol = _text(sheet, "identity.symbol") or sheet.symbol
     ensembl = _text(sheet, "identity.ensembl_id") or NOT_AVAILABLE
-    band = _text(sheet, "identity.band") or NOT_AVAILABLE
+    # no band on the mitochondrial genome: its chromosome ("MT") is its location
+    band = _text(sheet, "identity.band") or _text(sheet, "identity.chromosome") or NOT_AVAILABLE
     header = link("NCBI ID", url) if safe_url(url) else "NCBI ID"
     return "\n".join([
         f"| {header} | NCBI symbol | ENSEMBL ID | Chromosome location |",
