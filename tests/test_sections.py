@@ -153,7 +153,7 @@ def test_singular_forms():
     sheet = sheet.model_copy(update={"facts": facts})
     assert "[1 publication](" in get("literature").template(sheet)
     assert "which has 1 exon " in get("structure").template(sheet)
-    assert "member of the WikiPathways pathway [Zinc homeostasis]" in \
+    assert "WikiPathways draws the gene in the pathway [Zinc homeostasis]" in \
         get("pathways").template(sheet)
 
 

@@ -19,7 +19,6 @@ the gene has and links the full list in AmiGO.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cache
 
 from writer import catalog
 from writer.factsheet import Fact, FactSheet, Item
@@ -73,24 +72,16 @@ class _Ontology:
         return None if name == go_id else str(name)
 
 
-@cache
-def _load(path: str | None) -> _Ontology:
-    if path is None:
-        return _Ontology(None)
-    from pathlib import Path
-
-    from writer.check import goterms
-
-    return _Ontology(goterms.load(Path(path)))
-
-
 def ontology(sheet: FactSheet) -> _Ontology:
     """The Gene Ontology of the fact store the sheet came from (none for a sheet from JSON:
-    then only the gene's own terms are known and nothing is dropped or merged)."""
+    then only the gene's own terms are known and nothing is dropped or merged). The
+    vocabulary is cached per store file by ``writer.check.vocabulary``, never here: a cached
+    copy would outlive the connection it reads through."""
+    from writer.check import goterms
     from writer.store import origin
 
     path = origin(sheet)
-    return _load(str(path) if path is not None else None)
+    return _Ontology(goterms.load(path) if path is not None else None)
 
 
 def _specific(items: list[Item], above: list[Item], go: _Ontology) -> list[Item]:
