@@ -21,6 +21,7 @@ from writer.factsheet import (
     SourceRef,
 )
 from writer.sections.function import is_predicted
+from writer.sections.prose import ordinal
 
 GO_TERMS: dict[str, tuple[tuple[str, str], ...]] = {
     "function.molecular_function": (
@@ -254,13 +255,6 @@ def complete(sheet: FactSheet, seed: int) -> FactSheet:
 
 
 # --- the clean-page builder ----------------------------------------------------------------------
-def _ordinal(text: str) -> str:
-    last = text.replace(",", "")[-1]
-    if "." not in text and int(text.replace(",", "")) % 100 in (11, 12, 13):
-        return "th"
-    return {"1": "st", "2": "nd", "3": "rd"}.get(last, "th")
-
-
 def _num(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
@@ -276,7 +270,7 @@ def _pct_text(p: Percentile, rng: random.Random, style: int) -> str:
     if style == 0:
         return f"{text}% of all genes" if "genes" in p.population else f"{text}% of all proteins"
     if style == 1:
-        return f"{text}{_ordinal(text)} percentile"
+        return f"{ordinal(text)} percentile"
     return f"{text}% percentile"
 
 

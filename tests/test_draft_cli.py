@@ -56,8 +56,9 @@ def test_template_draft_prints_the_page_and_queues_it(env):
     assert "| 4495 | MT1G | ENSG00000125144 | 16q13 |" in out
     tail = out[out.index("| Checks"):].rstrip().splitlines()
     assert len(tail) >= 3 and all(line.startswith("| ") for line in tail)  # the page's end
-    order = [out.index(s) for s in ("The gene enables", "The gene length", "has been linked to",
-                                    "In [GTEx]", "WikiPathways pathways", "GRAVY score",
+    order = [out.index(s) for s in ("is a protein-coding gene", "The gene enables",
+                                    "both 1,336 base pairs long", "has been linked to",
+                                    "In [GTEx]", "WikiPathways draws the gene", "GRAVY score",
                                     "Left out because they need online sources", "| Checks")]
     assert order == sorted(order)
     assert "queued" in err
@@ -115,7 +116,7 @@ def test_model_draft_through_a_real_loopback_server(env, monkeypatch):
         monkeypatch.setenv("OPENAI_API_KEY", "sk-loopback-secret-123456")
         code, out, err = run("draft", "MT1G", "--model", "scripted-7b", "--json")
     record = json.loads(out)
-    assert "This gene enables [protein binding]" in record["text"]
+    assert "This gene enables [zinc ion binding]" in record["text"]
     assert {s["phraser"] for s in record["sections"].values()} == {"openai"}
     assert {s["model"] for s in record["sections"].values()} == {"scripted-7b"}
     assert record["usage"]["model_calls"] == 6
@@ -151,7 +152,7 @@ def test_a_failing_loopback_endpoint_falls_back_and_exits_1(env, monkeypatch):
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         code, out, err = run("draft", "MT1G", "--model", "scripted")
     assert code == 1
-    assert "The gene enables [protein binding]" in out  # template text
+    assert "The gene enables [zinc ion binding]" in out  # template text
     assert "flagged for review" in err
     assert "function: HTTP 500" in err and "after 3 requests" in err
 
@@ -199,7 +200,7 @@ def test_an_unreachable_endpoint_is_reported(env, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
     code, out, err = run("draft", "MT1G", "--model", "scripted")
     assert code == 1
-    assert "The gene enables [protein binding]" in out
+    assert "The gene enables [zinc ion binding]" in out
     assert "connection failed" in err and "after 3 requests" in err
 
 

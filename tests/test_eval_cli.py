@@ -21,7 +21,7 @@ import flawed_endpoint  # noqa: E402
 from writer.evals.suite import SUITE_DIR  # noqa: E402
 
 # One gene of each hard case: the flawed run costs three requests per section.
-FLAWED_GENES = ("MT1G", "TP53", "CFTR", "XIST", "MIR21", "MT1JP", "COX1", "SRY", "BAGE",
+FLAWED_GENES = ("MT1G", "TP53", "CFTR", "XIST", "MIR21", "MT1JP", "MT-CO1", "SRY", "BAGE",
                 "KRTAP4-16")
 
 

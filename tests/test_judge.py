@@ -61,7 +61,8 @@ def test_a_refuted_sentence_becomes_a_finding_with_its_reason():
     row = report.checks.facts_verified
     assert row.answer.endswith("claims traced")
     assert "1 refuted" in (row.judge or "") and "(model judge: scripted-judge" in \
-        report.checks_markdown()
+        report.checks_markdown(reasons=True)
+    assert "model judge" not in report.checks_markdown()  # the page keeps short answers
     # every request is logged like a model call; one request per section batch
     assert {c.section for c in report.judge.calls} == {"judge"}
     assert len(report.judge.calls) == len(script.requests) == 2
@@ -164,7 +165,7 @@ def test_the_api_key_never_appears_in_the_report():
     judge, script = judge_with(lambda body, n: (200, completion(verdicts(body)), {}))
     report = check(PAGE, SHEET, judge=judge)
     assert script.headers[0]["authorization"] == f"Bearer {KEY}"
-    dumped = report.model_dump_json() + json.dumps(report.to_json()) + report.checks_markdown()
+    dumped = report.model_dump_json() + json.dumps(report.to_json()) + report.checks_markdown(True)
     assert KEY not in dumped
 
 
@@ -182,9 +183,9 @@ def test_writer_check_judge_on_a_real_server(facts_env, factsheet, tmp_path, mon
     from writer.draft import make_draft
 
     page = make_draft(factsheet("MT1G"), date="2025-01-17").page
-    assert "\n\n\nThe gene length" in page
+    assert "\n\n\nThe gene and its primary transcript" in page
     path = tmp_path / "MT1G.md"
-    path.write_text(page.replace("\n\n\nThe gene length", "\n\n\n" + WRONG + " The gene length",
+    path.write_text(page.replace("\n\n\nThe gene and its", "\n\n\n" + WRONG + " The gene and its",
                                  1), encoding="utf-8")
     with LoopbackServer(Script(lambda body, n: (200, completion(verdicts(body)), {}))) as srv:
         monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)
@@ -235,7 +236,9 @@ def test_draft_with_judge_logs_its_requests_and_flags_the_draft(tmp_path, monkey
     assert judged and len(result.calls) == len(script.requests)
     assert "prompts/_judge.md" in result.record.prompt_hashes
     assert result.flagged and any(f.kind == "judge" for f in result.record.findings)
-    assert "(model judge: scripted:" in result.page  # its tally, in the published Checks table
+    # its tally is in the draft record's Checks rows; the page keeps the short answers
+    assert "scripted" in (result.record.checks.facts_verified.judge or "")
+    assert "(model judge:" not in result.page
     with Queue.open(settings.queue_path) as q:
         stored = q.model_calls(result.draft_id)
     assert {c.section for c in stored} >= {"judge", "structure"}

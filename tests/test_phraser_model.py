@@ -35,7 +35,7 @@ def draft(script: Script, sleeps: list[float] | None = None, **cfg):
 def test_a_good_models_text_is_used():
     script = Script(ok())
     result = draft(script)
-    assert "This gene enables [protein binding]" in result.page  # the model's wording
+    assert "This gene enables [zinc ion binding]" in result.page  # the model's wording
     runs = result.record.sections
     assert set(runs) == {"function", "structure", "literature", "expression", "pathways",
                          "protein"}
@@ -64,7 +64,8 @@ def test_requests_use_the_documented_format_and_the_key_stays_out_of_the_log():
     function = next(r for r in script.requests if section_of(r) == "function")
     prompt = function["messages"][1]["content"]
     assert "function.molecular_function (GO molecular function):" in prompt
-    assert "protein binding; id GO:0005515; evidence IPI; link https://amigo" in prompt
+    assert "zinc ion binding; id GO:0008270; evidence IDA; link https://amigo" in prompt
+    assert "GO:0005515" not in prompt  # protein binding is never named
     protein = next(r for r in script.requests if section_of(r) == "protein")
     # Values arrive written as the page writes them: the model copies, never computes.
     assert "protein.helix_fraction (Helix fraction): 30.65%; 37.56th percentile among 20,180" \
@@ -96,7 +97,7 @@ def test_a_model_that_invents_numbers_is_reasked_then_replaced():
     assert result.flagged
     assert any("untraced claim" in p for p in result.problems)
     # The page itself is the template text: fully traced.
-    assert "The gene enables [protein binding]" in result.page
+    assert "The gene enables [zinc ion binding]" in result.page
 
 
 def test_a_model_that_corrects_itself_after_a_reask_is_used():
@@ -177,7 +178,7 @@ def test_an_endpoint_that_keeps_failing_falls_back_and_says_why():
     result = draft(script, attempts=3)
     assert len(script.requests) == 6 * 3
     assert all(r.fell_back for r in result.record.sections.values())
-    assert "The gene enables [protein binding]" in result.page
+    assert "The gene enables [zinc ion binding]" in result.page
     endpoint = [f for f in result.record.findings if f.kind == "endpoint"]
     assert len(endpoint) == 6
     assert all("HTTP 503" in p and "after 3 requests" in p for p in result.problems)

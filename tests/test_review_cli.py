@@ -105,7 +105,7 @@ def test_edit_from_a_file_is_checked(env: Path, tmp_path: Path) -> None:
     assert r.exit_code == 0 and "every claim is traced" in r.output
     r = run("review", "history", "1")
     assert "edited  by ana" in r.output and "comment: fix" in r.output
-    assert "+The gene length is 1,336" in r.output
+    assert "The gene length is [-1,337-]{+1,336+} base pairs" in r.output  # word by word
     hist = json.loads(run("review", "history", "1", "--json").output)
     assert [h["action"] for h in hist] == ["edited", "edited"]
     assert len(hist[0]["findings"]) == 1 and hist[1]["findings"] == []

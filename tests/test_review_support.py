@@ -58,6 +58,12 @@ def build_fact_store(path: Path) -> Path:
         ], source="orgdb-test")
         b.add_fact(gid, "structure.gene_length", length, source="ensembl-test")
         b.add_fact(gid, "structure.mature_length", mature, source="ensembl-test")
+    # one cross-check each way: the review page marks the disagreement, not with a tick
+    gid = GENES["MT1G"][0]
+    b.add_check(gid, "structure.gene_length", "gene length: Ensembl vs org.Hs.eg.db", False,
+                "Ensembl 110: 1,336 bp; org.Hs.eg.db (UCSC): 1,329 bp")
+    b.add_check(gid, "identity.band", "cytogenetic band vs GRCh38 coordinates", True,
+                "16q13 = chr16:56,000,001-57,300,000")
     b.finish()
     return path
 

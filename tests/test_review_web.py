@@ -144,13 +144,19 @@ def test_accept_refused_with_findings_unless_overridden(client: TestClient) -> N
     form = {"csrf": token(page), "version": version(page), "reviewer": "ana"}
     r = client.post("/drafts/3/accept", data=form)
     assert r.status_code == 422 and "not accepted" in r.text and "1,337" in r.text
+    # told what to do on this page, not the command line's flags
+    assert "accept despite the findings" in r.text and "--override" not in r.text
     r = client.post("/drafts/3/accept", data={**form, "override": "yes"})
-    assert r.status_code == 400 and "--comment" in r.text
+    assert r.status_code == 400 and "say why" in r.text and "--comment" not in r.text
     r = client.post("/drafts/3/accept", data={**form, "override": "yes",
                                                "comment": "checked upstream"})
     assert r.status_code == 303
     review = client.app.state.review.queue.latest_review(3)
     assert review.override and review.comment == "checked upstream" and review.findings
+    listing = client.get("/").text  # the queue list marks the override
+    row = re.search(r'<a href="/drafts/3">#3</a>.*?</tr>', listing, re.S)
+    assert row and 'class="badge override"' in row.group(0)
+    assert client.get("/").text.count('class="badge override"') == 1
 
 
 def test_edit_is_checked_and_shown(client: TestClient) -> None:
@@ -162,7 +168,10 @@ def test_edit_is_checked_and_shown(client: TestClient) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/drafts/1?saved=1"
     r = client.get(r.headers["location"])
     assert "Edit saved" in r.text and '<mark class="finding contradicted"' in r.text
-    assert "version 1" in r.text and '<span class="del">-The gene length is 1,336' in r.text
+    # word by word: the changed number is marked, not the whole line
+    assert "version 1" in r.text and '<span class="wdel">1,336</span>' in r.text
+    assert '<span class="wadd">1,337</span>' in r.text
+    assert '<div id="edit-diff">' in r.text  # the saved edit's words, beside the controls
     queue = client.app.state.review.queue
     assert queue.status(1) == "edited" and queue.current_text(1) == new  # CRLF normalised
 
@@ -230,3 +239,33 @@ def test_serve_refuses_a_public_address_without_secret(monkeypatch: pytest.Monke
     assert "GENE_WRITER_REVIEW_SECRET" in r.output and "Traceback" not in r.output
     monkeypatch.setenv("GENE_WRITER_REVIEW_SECRET", "short")
     assert CliRunner().invoke(main, ["review", "serve", "--host", "192.0.2.1"]).exit_code == 2
+
+
+def test_controls_and_findings_come_before_the_page_text(client: TestClient) -> None:
+    html = client.get("/drafts/3").text
+    assert html.index('id="actions"') < html.index('id="findings-panel"') < \
+        html.index('id="page"')
+    assert html.index('id="accept-form"') < html.index('id="page"')
+
+
+def test_sources_that_disagree_are_shown_with_both_values(client: TestClient) -> None:
+    html = client.get("/drafts/1").text
+    box = html[html.index('id="disagreements"'):html.index('id="page"')]
+    assert "Ensembl 110: 1,336 bp; org.Hs.eg.db (UCSC): 1,329 bp" in box
+    aside = html[html.index('id="factsheet"'):]
+    # no green tick beside a disagreement; the agreeing check keeps its tick
+    assert "✓ gene length: Ensembl vs org.Hs.eg.db" not in aside
+    assert "⚠ gene length: Ensembl vs org.Hs.eg.db: disagrees" in aside
+    assert "✓ cytogenetic band vs GRCh38 coordinates: agrees" in aside
+    assert 'id="disagreements"' not in client.get("/drafts/2").text  # NME1: none
+
+
+def test_the_checks_rows_reasons_are_on_the_review_page(paths: tuple[Path, Path]) -> None:
+    facts, queue_path = paths
+    app = create_app(queue_path, FactSheets(facts), allowed_hosts=["testserver"])  # evaluator
+    with TestClient(app, follow_redirects=False) as c:
+        html = c.get("/drafts/1").text
+    panel = html[html.index('id="checks"'):html.index('id="page"')]
+    assert "<td>Sentiment</td><td>neutral</td>" in panel
+    assert "VADER compound" in panel  # the reason, for the curator
+    assert "Flesch-Kincaid grade per section" in panel

@@ -19,7 +19,11 @@ from writer.sections.prose import join, number, ordinal_suffix, percentile, plur
     (95.7703, "95.77th percentile"),
     (41.9241, "41.92nd percentile"),
     (37.711, "37.71st percentile"),
-    (26.13, "26.13rd percentile"),
+    (26.13, "26.13th percentile"),
+    (50.1123, "50.11th percentile"),
+    (9.12, "9.12th percentile"),
+    (78.1249, "78.12th percentile"),
+    (4.1111, "4.11th percentile"),
     (0.2611, "0.26th percentile"),
     (50.0, "50.00th percentile"),
     (99.995, "100.00th percentile"),
@@ -31,6 +35,9 @@ def test_percentiles_have_two_decimals_and_an_ordinal_suffix(value, expected):
 @pytest.mark.parametrize(("text", "suffix"), [
     ("1", "st"), ("2", "nd"), ("3", "rd"), ("4", "th"), ("11", "th"), ("12", "th"),
     ("13", "th"), ("21", "st"), ("112", "th"), ("69.82", "nd"), ("10.93", "rd"),
+    ("1,011", "th"), ("1,021", "st"), ("50.11", "th"), ("9.12", "th"), ("78.13", "th"),
+    ("0.01", "st"), ("3.02", "nd"), ("7.03", "rd"), ("37.71", "st"), ("0.10", "th"),
+    ("5.0", "th"), ("0", "th"),
 ])
 def test_ordinal_suffixes(text, suffix):
     assert ordinal_suffix(text) == suffix
@@ -84,13 +91,15 @@ def test_sections_without_facts_are_left_out_and_named():
 # --- prose ---------------------------------------------------------------------------------
 def test_function_links_go_terms_and_separates_predictions():
     text = get("function").template(full_sheet())
-    assert text.startswith("The gene enables [protein binding]"
-                           "(https://amigo.geneontology.org/amigo/term/GO:0005515) and "
-                           "[zinc ion binding]")
+    # protein binding (GO:0005515) says nothing about the gene: never named
+    assert text.startswith("The gene enables [zinc ion binding]"
+                           "(https://amigo.geneontology.org/amigo/term/GO:0008270) and is "
+                           "predicted to enable [metal ion binding]")
+    assert "protein binding" not in text
     assert "is predicted to enable [metal ion binding]" in text
     assert "It is located in the [nucleus]" in text
     assert "is predicted to be involved in [cellular zinc ion homeostasis]" in text
-    assert text.count("](https://amigo.geneontology.org/amigo/term/GO:") == 11 - 2
+    assert text.count("](https://amigo.geneontology.org/amigo/term/GO:") == 11 - 3
     assert "GO:" not in re.sub(r"\]\([^)]*\)", "]", text)  # IDs only in the links
 
 
@@ -105,8 +114,10 @@ def test_long_go_lists_are_trimmed_and_point_to_the_full_list():
     sheet = sheet.model_copy(update={"facts": facts})
     text = get("function").template(sheet)
     assert text.count("process number") == MAX_TERMS
-    assert ", among others" in text
-    assert "All of the gene's annotations are listed in [AmiGO]" in text
+    assert "among others" not in text
+    # how many terms the gene has, and where all of them are
+    assert "All of the gene's 16 GO terms, the less specific and the uninformative ones too, " \
+           "are listed in [AmiGO]" in text
     selected = get("function").facts(sheet)["function.biological_process"].value
     assert len(selected) == MAX_TERMS
 
@@ -114,8 +125,10 @@ def test_long_go_lists_are_trimmed_and_point_to_the_full_list():
 def test_structure_protein_and_literature_read_like_the_reference_pages():
     sheet = full_sheet()
     structure = get("structure").template(sheet)
-    assert structure.startswith("The gene length is 1,336 base pairs (3.42nd percentile), the "
-                                "spliced transcript length is 424 base pairs (1.02nd percentile),")
+    # equal lengths are said once (the synthetic gene and primary transcript are both 1,336 bp)
+    assert structure.startswith("The gene and its primary transcript are both 1,336 base pairs "
+                                "long (gene length 3.42nd percentile, primary transcript length")
+    assert "the spliced transcript length is 424 base pairs (1.02nd percentile)" in structure
     assert "Percentiles rank the gene among 19,255 protein-coding genes." in structure
     protein = get("protein").template(sheet)
     assert "GRAVY score of -0.194 (69.82nd percentile), indicating a relatively hydrophilic" \
@@ -140,7 +153,7 @@ def test_singular_forms():
     sheet = sheet.model_copy(update={"facts": facts})
     assert "[1 publication](" in get("literature").template(sheet)
     assert "which has 1 exon " in get("structure").template(sheet)
-    assert "member of the WikiPathways pathway [Zinc homeostasis]" in \
+    assert "WikiPathways draws the gene in the pathway [Zinc homeostasis]" in \
         get("pathways").template(sheet)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from writer.errors import AmbiguousGene
 from writer.progress import QUIET
 from writer.sources import ideogram
 from writer.sources.ideogram import (
@@ -302,6 +303,11 @@ def test_symbol_fallback_only_when_unambiguous() -> None:
 
 
 def test_ensembl_symbol_resolves_to_the_ncbi_gene(store):
-    # NCBI calls the mitochondrial genes COX1, ND1...; curators also type HGNC's MT-CO1.
-    assert store.resolve("MT-CO1") == store.resolve("COX1") == 4512
+    # The mitochondrial genes carry HGNC's symbols (NCBI 2022 called them COX1, ND1...);
+    # NCBI's old symbol still finds the gene, beside the gene it is an alias of.
+    assert store.resolve("MT-CO1") == 4512
+    assert store.sheet(4512).symbol == "MT-CO1"
+    with pytest.raises(AmbiguousGene) as err:
+        store.resolve("COX1")
+    assert "MT-CO1" in str(err.value) and "PTGS1" in str(err.value)
     assert store.resolve("mt-nd1") == 4535

@@ -61,6 +61,7 @@ class SectionSpec:
     heading: re.Pattern[str] | None
     number_key: str | None = None
     year_key: str | None = None
+    coding_only: bool = False  # only a protein-coding gene has these facts
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -145,6 +146,7 @@ def sections() -> tuple[SectionSpec, ...]:
             heading=_pattern(entry.get("heading"), f"section {name} heading"),
             number_key=entry.get("number_key"),
             year_key=entry.get("year_key"),
+            coding_only=bool(entry.get("coding_only", False)),
         ))
     return tuple(out)
 
@@ -210,6 +212,12 @@ def negligible_tpm() -> float:
     expression template and the evaluator)."""
     spec = _facts()["expression.top_tissues"]
     return spec.negligible_below if spec.negligible_below is not None else 0.0
+
+
+def go_selection() -> dict[str, Any]:
+    """How the function paragraph picks GO terms: ``never`` (IDs), ``max_terms``,
+    ``merge_siblings``."""
+    return dict(_raw()["go_selection"])
 
 
 def go_evidence(group: str) -> frozenset[str]:

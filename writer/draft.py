@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from writer.check.models import CheckReport, Finding
+from writer.check.models import CheckReport, ChecksTable, Finding
 from writer.config import split_names
 from writer.errors import BadFile, UserInputError
 from writer.factsheet import FactSheet
@@ -117,14 +117,25 @@ def front_matter(sheet: FactSheet, date: str, tags: Sequence[str],
 
 
 def missing_note(sheet: FactSheet) -> str:
-    """The page's closing note: sections left out and the sources they would need."""
+    """The page's closing note: sections left out and the sources they would need.
+
+    A section only protein-coding genes have (the catalogue's ``coding_only``) is not
+    "left out" of a non-coding gene's or a pseudogene's page: the note says the gene has no
+    protein instead."""
     from writer.sections import missing_notes
-    from writer.sections.prose import join
+    from writer.sections.identity import is_coding, type_words
+    from writer.sections.prose import escape, join
 
     missing = missing_notes(sheet)
+    no_protein = is_coding(sheet) is False and type_words(sheet) is not None
+    absent = [s for s in missing if no_protein and s.coding_only]
+    missing = [s for s in missing if s not in absent]
     offline = [f"{s.title} ({s.needs})" for s in missing if s.offline]
     online = [f"{s.title} ({s.needs})" for s in missing if not s.offline]
     parts = []
+    if absent:
+        parts.append(f"{escape(sheet.symbol)} is {type_words(sheet)}, not a protein-coding "
+                     f"gene, so the page has no {join([s.title for s in absent])}.")
     if offline:
         parts.append("Left out of this page because the offline sources have no facts on "
                      f"this gene for them: {join(offline)}.")
@@ -134,17 +145,19 @@ def missing_note(sheet: FactSheet) -> str:
 
 
 def body(sheet: FactSheet, texts: dict[str, str]) -> str:
-    """Identity table, section paragraphs in page order and the closing note."""
+    """Identity table and the sentence saying what the gene is, section paragraphs in page
+    order and the closing note."""
     from writer.sections import all_sections, get
+    from writer.sections.identity import summary
 
-    blocks = [get("identity").template(sheet)]
+    blocks = [get("identity").template(sheet), summary(sheet)]
     for section in all_sections():
         if section.phrased and texts.get(section.name, "").strip():
             blocks.append(texts[section.name].strip())
     note = missing_note(sheet)
     if note:
         blocks.append(note)
-    return SEP.join(blocks)
+    return SEP.join(b for b in blocks if b)
 
 
 # --- a draft -------------------------------------------------------------------------------
@@ -176,6 +189,8 @@ class DraftRecord(_Record):
     prompt_hashes: dict[str, str] = Field(default_factory=dict)
     sections: dict[str, SectionRun] = Field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
+    # the Checks table with each row's reason (the page's table holds the short answers)
+    checks: ChecksTable | None = None
     usage: dict[str, int] = Field(default_factory=dict)
     duration_s: float = 0.0
     # One digest of what made the draft (``writer.bulk.inputs_digest``): the fact sheet's
@@ -206,6 +221,8 @@ class DraftResult:
     draft_id: int | None = None  # its id in the review queue, when it was queued
     supersedes: int | None = None  # the gene's pending draft that this one replaced
     problems: list[str] = field(default_factory=list)  # one line each, for the command
+    # sources that disagree on a fact the page states: both values, for the curator
+    disagreements: list[str] = field(default_factory=list)
 
     @property
     def flagged(self) -> bool:
@@ -327,6 +344,7 @@ def make_draft(
             for name, p in phrased.items()
         },
         findings=tuple(findings),
+        checks=report.checks,
         usage={
             "prompt_tokens": sum(p.prompt_tokens for p in phrased.values()),
             "completion_tokens": sum(p.completion_tokens for p in phrased.values()),
@@ -337,8 +355,12 @@ def make_draft(
                              _model_name(phraser), judge=report.judge is not None,
                              tags=tags, categories=categories),
     )
+    stated = {k for s in todo for k in s.facts(sheet)} | {
+        k for k in sheet.facts if k.startswith("identity.")}
+    disagree = [f"the {fact.label[0].lower()}{fact.label[1:]}: {c.detail}"
+                for fact, c in sheet.disagreements() if fact.key in stated]
     return DraftResult(page=page, record=record, calls=calls, sections=phrased, report=report,
-                       problems=problems)
+                       problems=problems, disagreements=disagree)
 
 
 def page_options(settings: Settings, date: str | None, tags: Sequence[str] | str | None,
@@ -541,6 +563,8 @@ def draft(settings: Settings, genes: tuple[str, ...], file_: str | None, all_gen
     where = f"draft {result.draft_id}" if result.draft_id is not None else "draft"
     if result.supersedes is not None:
         where += f" (superseding pending draft {result.supersedes})"
+    for line in result.disagreements:
+        click.echo(f"writer: sources disagree on {line}", err=True)
     if result.flagged:
         n = len(result.record.findings)
         click.echo(f"writer: {where} of {result.record.symbol} queued, flagged for review "

@@ -142,6 +142,11 @@ class FactSheet(_Model):
     def section(self, name: str) -> dict[str, Fact]:
         return {k: f for k, f in self.facts.items() if f.section == name}
 
+    def disagreements(self) -> list[tuple[Fact, CrossCheck]]:
+        """Each cross-check between sources that disagrees, with the fact it is about (the
+        detail holds both values and their sources); shown to the curator, never resolved."""
+        return [(f, c) for f in self.facts.values() for c in f.checks if c.status == "disagree"]
+
     def to_json(self, indent: int | None = 2) -> str:
         return self.model_dump_json(indent=indent)
 

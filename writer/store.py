@@ -135,6 +135,44 @@ class StoreBuilder:
             "INSERT INTO gene_names VALUES (upper(?),?,?)", rows
         )
 
+    def rename_symbol(self, gene_id: int, symbol: str, *, source: str,
+                      links: Sequence[Link] = ()) -> None:
+        """Give a gene another official symbol (HGNC's MT-CO1 for NCBI's COX1, from
+        ``source``): the old symbol becomes an alias, so a search for it still finds the gene
+        (beside any other gene that has it as an alias: PTGS1 for COX1)."""
+        self.flush()
+        row = self.conn.execute("SELECT symbol FROM genes WHERE gene_id=?", (gene_id,)).fetchone()
+        if row is None or row[0] == symbol:
+            return
+        old = row[0]
+        self.conn.execute("UPDATE genes SET symbol=? WHERE gene_id=?", (symbol, gene_id))
+        self.conn.execute(
+            "DELETE FROM gene_names WHERE gene_id=? AND kind IN ('symbol', 'alias') "
+            "AND name IN (upper(?), upper(?))", (gene_id, old, symbol))
+        self.add_names([(symbol, gene_id, "symbol"), (old, gene_id, "alias")])
+        facts = dict(self.conn.execute(
+            "SELECT key, source FROM facts WHERE gene_id=? AND key IN "
+            "('identity.symbol', 'identity.aliases')", (gene_id,)).fetchall())
+        old_source = facts.get("identity.symbol", source)
+        aliases: list[Item] = [Item(name=old)]
+        if "identity.aliases" in facts:
+            value, alias_links = self.conn.execute(
+                "SELECT value, links FROM facts WHERE gene_id=? AND key='identity.aliases'",
+                (gene_id,)).fetchone()
+            aliases += [Item.model_validate(i) for i in json.loads(value)
+                        if i.get("name") not in (old, symbol)]
+            alias_source, alias_link_rows = facts["identity.aliases"], json.loads(alias_links)
+        else:
+            alias_source, alias_link_rows = old_source, []
+        for key, src in facts.items():
+            self._source_rows[src][key] -= 1
+        self.conn.execute("DELETE FROM facts WHERE gene_id=? AND key IN "
+                          "('identity.symbol', 'identity.aliases')", (gene_id,))
+        self.add_fact(gene_id, "identity.symbol", symbol, source=source, links=links)
+        self.add_fact(gene_id, "identity.aliases", aliases, source=alias_source,
+                      links=[Link(label=a, url=b) for a, b in alias_link_rows])
+        self.flush()
+
     def gene_ids_by(self, kind: str) -> dict[str, list[int]]:
         """Map of upper-cased name -> gene ids, for one kind of name (symbol, alias, ensembl)."""
         out: dict[str, list[int]] = defaultdict(list)

@@ -56,7 +56,15 @@ def test_an_edit_with_a_wrong_number_shows_its_finding(make_server, page) -> Non
     findings = page.locator("#findings").inner_text()
     assert "1,363" in findings and "contradicted" in findings
     assert page.locator("#status").inner_text() == "edited"
-    assert "+The gene length is 1,363" in page.locator("#history").inner_text()
+    history = page.locator("#history")
+    assert history.locator(".wdel", has_text="1,336").count() == 1  # word by word
+    assert history.locator(".wadd", has_text="1,363").count() == 1
+    assert page.locator("#edit-diff .wadd", has_text="1,363").is_visible()
+    # the controls and the findings come before the page text
+    top = page.locator("#actions").bounding_box()["y"]
+    assert top < page.locator("#page").bounding_box()["y"]
+    assert page.locator("#findings-panel").bounding_box()["y"] < \
+        page.locator("#page").bounding_box()["y"]
     page.locator("#findings a").first.click()  # the finding links to its place in the text
     page.screenshot(path=SCREENSHOT, full_page=True)
     # Accepting is refused while the finding stands.

@@ -210,9 +210,15 @@ def _for_grading(text: str) -> str:
     return " ".join(text.split()) + "."
 
 
+# Sections graded for readability: prose, not the sentence of names under the identity table.
+UNGRADED = frozenset({"identity"})
+
+
 def readability(page: Page) -> list[SectionReadability]:
     by_section: dict[str, list[str]] = defaultdict(list)
     for s in page.sentences:
+        if s.section in UNGRADED:
+            continue
         by_section[s.section].append(_for_grading(page.view[s.start : s.end]))
     lo, hi = READABILITY_BAND
     out = []
@@ -256,7 +262,23 @@ def coherence(page: Page, claims: Sequence[Claim],
         return CheckRow(answer="no", reason=reason, ok=False), flags
     reason = (f"{order_text}; no contradictions between statements; no repeated sentences; "
               f"{readability_text}")
-    return CheckRow(answer="yes", reason=reason, ok=True), flags
+    return CheckRow(answer="yes" + _readability_remark(grades), reason=reason, ok=True), flags
+
+
+def _readability_remark(grades: Sequence[SectionReadability]) -> str:
+    """"; hard to read: function and pathways above grade 20": a remark in the answer itself,
+    not only in its reason (a grade outside the band does not fail the row)."""
+    from writer.sections.prose import join
+
+    lo, hi = READABILITY_BAND
+    above = [g.section for g in grades if g.grade > hi]
+    below = [g.section for g in grades if g.grade < lo]
+    remarks = []
+    if above:
+        remarks.append(f"hard to read: {join(above)} above grade {hi:g}")
+    if below:
+        remarks.append(f"very plain: {join(below)} below grade {lo:g}")
+    return "".join(f"; {r}" for r in remarks)
 
 
 def facts_verified(total: int, traced: int, contradicted: int) -> CheckRow:

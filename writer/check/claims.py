@@ -247,7 +247,8 @@ class Extractor:
                                       text)
                     elif re.search(r"location|band|cytoband", head) and BAND_RE.fullmatch(text):
                         claim = Claim(cell.start, cell.end, "band", "identity.band", text)
-                    elif "chromosome" in head and re.fullmatch(r"(?:[1-9]|1\d|2[0-2]|X|Y)", text):
+                    elif "chromosome" in head and re.fullmatch(r"(?:[1-9]|1\d|2[0-2]|X|Y|MT)",
+                                                               text):
                         claim = Claim(cell.start, cell.end, "band", "identity.chromosome", text)
                     if claim:
                         self.add(claim)
@@ -829,6 +830,12 @@ class Extractor:
             pm = lx.PERCENTILE_AFTER.match(view, after_pos)
             if pm or lx.PERCENTILE_BEFORE.search(before):
                 of = values[-1].key if values else self._cue_for(s, e, cues, clauses)
+                # a cue between the value and the percentile names what it ranks: "both
+                # 1,336 base pairs long (gene length 22.36th percentile, primary ...)"
+                named = [c for c in cues if (values[-1].end if values else start) <= c[0]
+                         and c[1] <= s and s - c[1] <= 3]
+                if named:
+                    of = named[-1][2]
                 end_pos = e + (pm.end() - after_pos if pm else 0)
                 self.add(Claim(q_start, end_pos, "percentile", "percentile", w.text, section,
                                written=w, of=of))

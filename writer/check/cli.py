@@ -103,7 +103,11 @@ def render_text(report: Any, text: str, color: bool = False) -> str:
         for reason, n in unusable.items():
             lines.append(f"  {n} sentence{'s' * (n != 1)} {reason}")
         lines.append("")
-    lines.append(report.checks_markdown())
+    lines.append(report.checks_markdown())  # the page's table: short answers
+    lines.append("")
+    for name, row in report.checks.rows():  # and why, for the curator
+        judge = f" (model judge: {row.judge})" if row.judge else ""
+        lines.append(f"{name}: {row.reason}{judge}" if row.reason or judge else name)
     return "\n".join(lines)
 
 

@@ -49,14 +49,19 @@ def _matches(target: float, written: list[tuple[Written, str]], percent_ok: bool
     return False
 
 
-def _mentions_item(text: str, item: Item) -> bool:
+def _mentions_item(text: str, item: Item, key: str = "") -> bool:
     low = text.lower()
-    return item.name.lower() in low or bool(item.id and item.id.lower() in low)
+    names = [item.name]
+    if key == "expression.top_tissues":  # GTEx's label or the prose the template writes
+        from writer.sections.expression import prose_name
+
+        names.append(prose_name(item.name))
+    return any(n.lower() in low for n in names) or bool(item.id and item.id.lower() in low)
 
 
 def mentioned(text: str, fact: Fact) -> bool:
     if isinstance(fact.value, tuple):
-        return all(_mentions_item(text, i) for i in fact.value)
+        return all(_mentions_item(text, i, fact.key) for i in fact.value)
     if isinstance(fact.value, (int, float)) and not isinstance(fact.value, bool):
         return _matches(float(fact.value), numbers(text), fact.key.endswith("_fraction"))
     value = str(fact.value)
@@ -79,7 +84,7 @@ def omitted(section: str, text: str, facts: dict[str, Fact]) -> list[Finding]:
     for key, fact in facts.items():
         missing: list[str] = []
         if isinstance(fact.value, tuple):
-            missing = [i.name for i in fact.value if not _mentions_item(text, i)]
+            missing = [i.name for i in fact.value if not _mentions_item(text, i, key)]
         elif not mentioned(text, fact):
             missing = [str(fact.value)]
         for what in missing:

@@ -244,12 +244,16 @@ class CheckReport(_Frozen):
         """True when every claim is traced and no check row found a problem."""
         return not self.findings and all(row.ok for _, row in self.checks.rows())
 
-    def checks_markdown(self) -> str:
-        """The page's "| Checks | Answer |" table; each answer says what was found."""
+    def checks_markdown(self, reasons: bool = False) -> str:
+        """The "| Checks | Answer |" table. The page's (the default) holds the short answers,
+        like the reference pages ("neutral", "no", "yes"); ``reasons=True`` adds each row's
+        reason and the model judge's opinion, for the curator (``writer check``)."""
         lines = ["| Checks    | Answer |", "| :-------- | :------- |"]
         for name, row in self.checks.rows():
-            answer = f"{row.answer}: {row.reason}" if row.reason else row.answer
-            if row.judge:
+            answer = row.answer
+            if reasons and row.reason:
+                answer += f": {row.reason}"
+            if reasons and row.judge:
                 answer += f" (model judge: {row.judge})"
             lines.append(f"| {name} | {_cell(answer)} |")
         return "\n".join(lines)

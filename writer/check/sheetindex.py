@@ -96,7 +96,23 @@ class SheetIndex:
 
     # --- facts ---------------------------------------------------------------------------------
     def fact(self, key: str | None) -> Fact | None:
+        if key == "function.term_count":
+            return self._term_count
         return self.sheet.get(key) if key else None
+
+    @cached_property
+    def _term_count(self) -> Fact | None:
+        """How many GO terms the gene has (a count the function paragraph states, derived
+        from the three aspects' facts, never stored)."""
+        from writer.sections.function import ASPECTS, term_count
+
+        facts = [f for k, *_ in ASPECTS if (f := self.sheet.get(k)) is not None]
+        if not facts:
+            return None
+        return facts[0].model_copy(update={"key": "function.term_count",
+                                           "label": "GO terms of the gene",
+                                           "value": term_count(self.sheet), "unit": None,
+                                           "percentile": None, "checks": ()})
 
     def items(self, key: str) -> tuple[Item, ...]:
         fact = self.sheet.get(key)

@@ -98,7 +98,7 @@ class Tracer:
             else:
                 factor = Decimal("0.01") if as_percent else Decimal(1)
         label = self.ix.label(c.key)
-        written = self.ix.sheet.facts[c.key]
+        written = fact
         said = c.written.describe() + (("" if c.unit == "%" else " ") + c.unit if c.unit else "")
         if matches(c.written, written.value, factor):  # type: ignore[arg-type]
             verb = "fits" if c.written.qualifier else "rounds"

@@ -19,6 +19,7 @@ from writer.check.models import Finding
 from writer.config import Settings, load_settings
 from writer.errors import BadFile, HasFindings, UserInputError, WriterError, fail, one_line
 from writer.phrasers.untrusted import controls
+from writer.review.render import word_diff_text
 from writer.review.service import FactSheets, ReviewService
 from writer.review.store import STATUSES, Queue, Review, unified_diff
 
@@ -386,9 +387,10 @@ def history_cmd(ctx: click.Context, draft_id: int, as_json: bool) -> None:
                    f"{r.created:%Y-%m-%d %H:%M}  {len(r.findings)} findings")
         if r.comment:
             click.echo(f"  comment: {r.comment}")
-        diff = unified_diff(previous, r.text, f"version {r.based_on}", f"version {r.id}")
+        diff = word_diff_text(previous, r.text)  # word by word: a changed number stands out
         if diff:
-            click.echo("".join("  " + line for line in diff.splitlines(keepends=True)), nl=False)
+            click.echo("".join("  " + line for line in diff.splitlines(keepends=True)),
+                       nl=not diff.endswith("\n"))
         previous = r.text
 
 

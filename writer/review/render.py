@@ -13,6 +13,7 @@ link's text instead).
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from collections.abc import Sequence
@@ -290,7 +291,8 @@ def fact_rows(sheet: FactSheet) -> list[dict[str, Any]]:
                 {"label": link.label, "url": safe_url(link.url)} for link in fact.links
             ],
             "members": items,
-            "checks": [f"{c.name}: {c.status} ({c.detail})" for c in fact.checks],
+            "checks": [{"status": c.status, "text": f"{c.name}: {c.status}s ({c.detail})"}
+                       for c in fact.checks],
         })
     return rows
 
@@ -298,19 +300,52 @@ def fact_rows(sheet: FactSheet) -> list[dict[str, Any]]:
 # --- diffs -------------------------------------------------------------------------------
 
 
-def diff_lines(diff: str) -> list[tuple[str, str]]:
-    """(css class, line) for each line of a unified diff; the template escapes the line."""
-    out = []
-    for line in diff.splitlines():
-        if line.startswith(("+++", "---")):
-            cls = "file"
-        elif line.startswith("@@"):
-            cls = "hunk"
-        elif line.startswith("+"):
-            cls = "add"
-        elif line.startswith("-"):
-            cls = "del"
-        else:
-            cls = "ctx"
-        out.append((cls, line))
+_TOKEN = re.compile(r"\s+|[\w.,%-]+|[^\w\s]")  # "45,691" and "50.11th" are one word
+
+
+def word_diff(old: str, new: str, context: int = 1) -> list[list[tuple[str, str]]]:
+    """The changes from ``old`` to ``new`` word by word, so a changed number stands out.
+
+    Hunks of changed lines with ``context`` unchanged lines around them; each hunk a list of
+    (css class, text) segments: "ctx" unchanged, "del" removed words, "add" added words
+    (the template escapes the text). A line changed in part shows only its changed words
+    marked; [] when the texts are equal."""
+    a, b = old.splitlines(), new.splitlines()
+    hunks = []
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
+        segments: list[tuple[str, str]] = []
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                segments.extend(("ctx", line + "\n") for line in a[i1:i2])
+                continue
+            old_words = _TOKEN.findall("\n".join(a[i1:i2]) + ("\n" if i2 > i1 else ""))
+            new_words = _TOKEN.findall("\n".join(b[j1:j2]) + ("\n" if j2 > j1 else ""))
+            words = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+            for wtag, x1, x2, y1, y2 in words.get_opcodes():
+                if wtag == "equal":
+                    segments.append(("ctx", "".join(old_words[x1:x2])))
+                    continue
+                if x2 > x1:
+                    segments.append(("del", "".join(old_words[x1:x2])))
+                if y2 > y1:
+                    segments.append(("add", "".join(new_words[y1:y2])))
+        hunks.append(_merged(segments))
+    return hunks
+
+
+def _merged(segments: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for cls, text in segments:
+        if out and out[-1][0] == cls:
+            out[-1] = (cls, out[-1][1] + text)
+        elif text:
+            out.append((cls, text))
     return out
+
+
+def word_diff_text(old: str, new: str) -> str:
+    """``word_diff`` for a terminal: removed words as ``[-old-]``, added as ``{+new+}``
+    (git's --word-diff notation); hunks separated by a line "@@"."""
+    marks = {"ctx": "{}", "del": "[-{}-]", "add": "{{+{}+}}"}
+    return "@@\n".join("".join(marks[cls].format(text) for cls, text in hunk)
+                        for hunk in word_diff(old, new))

@@ -130,6 +130,7 @@ class DraftSummary(_Model):
     version: int
     reviewer: str | None = None  # of the latest review
     reviewed: datetime | None = None
+    override: bool = False  # the latest review accepted it despite findings
 
 
 class Review(_Model):
@@ -498,7 +499,8 @@ class Queue:
             part = ids[chunk:chunk + 500]
             marks = ",".join("?" * len(part))
             for r in self.conn.execute(
-                "SELECT draft_id, id, action, reviewer, created, findings_count FROM reviews "
+                "SELECT draft_id, id, action, reviewer, created, findings_count, override "
+                "FROM reviews "
                 f"WHERE id IN (SELECT max(id) FROM reviews WHERE draft_id IN ({marks}) "
                 "GROUP BY draft_id)",
                 part,
@@ -514,7 +516,7 @@ class Queue:
                 findings_count=r[5] if r else d[4],
                 status=r[2] if r else ("superseded" if d[0] in superseded else "pending"),
                 version=r[1] if r else 0, reviewer=r[3] if r else None,
-                reviewed=r[4] if r else None,
+                reviewed=r[4] if r else None, override=bool(r[6]) if r else False,
             ))
         return out
 

@@ -52,6 +52,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from writer.check.models import CheckReport
 from writer.errors import (
     HasFindings,
     QueueBusy,
@@ -61,9 +62,9 @@ from writer.errors import (
     UserInputError,
 )
 from writer.factsheet import FactSheet
-from writer.review.render import diff_lines, fact_rows, render_page
+from writer.review.render import fact_rows, render_page, word_diff
 from writer.review.service import Checker, ReviewService
-from writer.review.store import OPEN_STATUSES, STATUSES, Queue, Review, unified_diff
+from writer.review.store import OPEN_STATUSES, STATUSES, Queue, Review
 
 PER_PAGE = 50
 CSRF_COOKIE = "gw_csrf"
@@ -334,10 +335,12 @@ class ReviewApp:
         steps = []
         previous = draft.text
         for review in history:
-            diff = unified_diff(previous, review.text, f"version {review.based_on}",
-                                f"version {review.id}")
-            steps.append({"review": review, "diff": diff_lines(diff)})
+            steps.append({"review": review, "diff": word_diff(previous, review.text)})
             previous = review.text
+        checks = None
+        if sheet is not None:  # each Checks row with its reason (the page holds the answers)
+            report = self.service.checker(text, sheet)
+            checks = report.checks if isinstance(report, CheckReport) else None
         return self._page(
             request, "draft.html", code=status,
             title=f"Draft {draft.id} · {draft.symbol}",
@@ -345,6 +348,7 @@ class ReviewApp:
             latest=latest, steps=list(reversed(steps)),
             sheet=sheet, sheet_error=sheet_error,
             facts=fact_rows(sheet) if sheet else [],
+            checks=checks, disagreements=sheet.disagreements() if sheet else [],
             sheet_changed=bool(sheet and sheet.content_hash() != draft.factsheet_hash),
             error=error, editor_text=text if editor_text is None else editor_text,
             extra_findings=extra_findings or [], comment=comment,
@@ -417,10 +421,10 @@ class ReviewApp:
             response.headers["Retry-After"] = str(RETRY_AFTER)
             return response
         except HasFindings as exc:
-            return self._draft_page(request, draft_id, status=422, error=str(exc),
+            return self._draft_page(request, draft_id, status=422, error=_on_the_web(exc),
                                     extra_findings=exc.findings, comment=comment)
         except (UserInputError, ReviewRefused) as exc:
-            return self._draft_page(request, draft_id, status=400, error=str(exc),
+            return self._draft_page(request, draft_id, status=400, error=_on_the_web(exc),
                                     editor_text=text, comment=comment)
         if review.action == "edited":
             target = f"/drafts/{draft_id}?saved=1"
@@ -472,6 +476,19 @@ class ReviewApp:
 def _accepted(request: Request) -> int | None:
     value = request.query_params.get("accepted", "")
     return int(value) if value.isdigit() and len(value) < 7 else None
+
+
+def _on_the_web(exc: Exception) -> str:
+    """A refusal in the web page's terms: the service speaks the CLI's (flags, commands)."""
+    if isinstance(exc, HasFindings):
+        n = len(exc.findings)
+        return (f"Draft {exc.draft_id} not accepted: its text has {n} finding"
+                f"{'s' if n != 1 else ''} (listed below). Fix them with \u201cEdit the text\u201d, "
+                "or tick \u201caccept despite the findings\u201d, say why, and accept again.")
+    if isinstance(exc, UserInputError) and "--override" in str(exc):
+        return ("To accept despite the findings, say why in the box beside "
+                "\u201caccept despite the findings\u201d.")
+    return str(exc)
 
 
 def _done(request: Request) -> dict[str, Any] | None:

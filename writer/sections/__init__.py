@@ -48,6 +48,7 @@ class Section:
     template: Callable[[FactSheet], str] = field(repr=False)
     select: Callable[[FactSheet], dict[str, Fact]] | None = field(default=None, repr=False)
     offline: bool = True
+    coding_only: bool = False  # only a protein-coding gene has its facts (catalogue)
 
     def facts(self, sheet: FactSheet) -> dict[str, Fact]:
         if self.select is not None:
@@ -88,6 +89,7 @@ def _build(spec: catalog.SectionSpec) -> Section:
         template=render,
         select=getattr(module, "select", None),
         offline=spec.has_offline_source,
+        coding_only=spec.coding_only,
     )
 
 

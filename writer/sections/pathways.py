@@ -1,5 +1,11 @@
 """Pathways: the gene's WikiPathways pathways (offline) and its Reactome pathways (online),
-the lowest-level ones with the top-level categories they belong to."""
+the lowest-level ones with the top-level categories they belong to.
+
+A WikiPathways pathway from ideogram's interaction lists is one the gene is drawn in (a
+node of the diagram), not a curated membership, and the text says so; region maps of
+copy-number variation are kept only for genes inside the region (at sync time,
+``writer.sources.ideogram.outside_region``). Long lists are said in two sentences.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from writer.factsheet import Fact, FactSheet, Item
 from writer.sections.prose import escape, item_link, join, paragraph
 
 MAX_PATHWAYS = 8
+SPLIT = 4  # pathways in the first sentence; the rest follow in a second one
 KEYS = ("pathways.wikipathways", "pathways.reactome", "pathways.reactome_categories")
 
 
@@ -44,7 +51,11 @@ def render(sheet: FactSheet) -> str:
     if "pathways.wikipathways" in facts:
         items, more = _names(facts, sheet, "pathways.wikipathways")
         noun = "pathway" if len(items) == 1 else "pathways"
-        sentences.append(f"The gene is a member of the WikiPathways {noun} {join(items)}{more}")
+        first, rest = (items, []) if len(items) <= SPLIT else (items[:SPLIT], items[SPLIT:])
+        sentences.append(f"WikiPathways draws the gene in the {noun} {join(first)}"
+                         + ("" if rest else more))
+        if rest:
+            sentences.append(f"It is also drawn in {join(rest)}{more}")
     if "pathways.reactome" in facts:
         items, more = _names(facts, sheet, "pathways.reactome")
         text = f"In Reactome, {sheet.symbol} takes part in {join(items)}{more}"

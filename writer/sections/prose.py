@@ -38,25 +38,29 @@ def number(value: float | int | str, decimals: int | None = None) -> str:
 
 
 def ordinal_suffix(text: str) -> str:
-    """The suffix a written number takes as an ordinal.
+    """The suffix a written number takes as an ordinal: the one formatter for ordinals.
 
-    Integers follow English ("11th", "12th", "21st"); a number with decimals is read digit
-    by digit after the point ("69.82" -> "sixty-nine point eight two" -> "69.82nd").
+    The last group of digits (the decimals when there are any) decides, by English rules:
+    1, 2 and 3 take "st", "nd" and "rd", except 11, 12 and 13, which take "th" like every
+    other ending ("21st", "112th", "69.82nd", "50.11th", "26.13th", "0.01st").
     """
-    digits = text.replace(",", "")
-    if "." not in digits:
-        n = int(float(digits))
-        if n % 100 in (11, 12, 13):
-            return "th"
-    last = digits[-1]
-    return {"1": "st", "2": "nd", "3": "rd"}.get(last, "th")
+    digits = text.replace(",", "").strip()
+    last_group = re.split(r"[.\s]", digits)[-1].lstrip("+-") or "0"
+    n = int(last_group) if last_group.isdigit() else 0
+    if n % 100 in (11, 12, 13):
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def ordinal(text: str) -> str:
+    """``"50.11" -> "50.11th"``, ``"3" -> "3rd"``: a written number with its ordinal suffix."""
+    return f"{text}{ordinal_suffix(text)}"
 
 
 def percentile(p: Percentile | float) -> str:
     """``69.8213 -> "69.82nd percentile"``."""
     value = p.value if isinstance(p, Percentile) else p
-    text = number(value, 2)
-    return f"{text}{ordinal_suffix(text)} percentile"
+    return f"{ordinal(number(value, 2))} percentile"
 
 
 def join(items: Sequence[str], conjunction: str = "and") -> str:
@@ -178,8 +182,12 @@ def populations_sentence(subject: str, facts: Sequence[Fact], label: dict[str, s
     others = []
     for (desc, size), group in ordered[1:]:
         names = join([label.get(f.key, f.label.lower()) for f in group])
+        noun = population_noun(desc)
+        head = re.search(r"\b(genes|proteins|sequences|transcripts)\b", noun)
+        if noun == main_noun and head:  # said once: "... among 17,599 such proteins"
+            noun = f"such {head.group(1)}"
         # "among N <noun>": read as a population, not as a value of the quantity named.
-        others.append(f"the {names} among {number(size)} {population_noun(desc)}")
+        others.append(f"the {names} among {number(size)} {noun}")
     if others:
         text += ", and " + join(others)
     return text

@@ -23,6 +23,13 @@ LENGTHS = (
     ("structure.mature_length", "the spliced transcript length"),
     ("structure.primary_transcript_length", "the primary transcript length"),
 )
+# What each length measures, for lengths that are equal and said once ("the gene and its
+# primary transcript are both 2,512 base pairs long").
+THINGS = {
+    "structure.gene_length": "the gene",
+    "structure.mature_length": "its spliced transcript",
+    "structure.primary_transcript_length": "its primary transcript",
+}
 SHORT = {
     "structure.gene_length": "gene length",
     "structure.mature_length": "spliced transcript length",
@@ -62,12 +69,24 @@ def with_percentile(text: str, p: Percentile | None) -> str:
 def render(sheet: FactSheet) -> str:
     clauses = []
     used = []
-    for key, words in LENGTHS:
-        fact = sheet.get(key)
-        if fact is None:
+    facts = [(key, words, f) for key, words in LENGTHS if (f := sheet.get(key)) is not None]
+    done: set[str] = set()
+    for key, words, fact in facts:
+        if key in done:
             continue
         used.append(fact)
-        clauses.append(f"{words} is {with_percentile(length_text(fact), fact.percentile)}")
+        same = [(k, f) for k, _, f in facts if k != key and k not in done
+                and length_text(f) == length_text(fact)]
+        if not same:
+            clauses.append(f"{words} is {with_percentile(length_text(fact), fact.percentile)}")
+            continue
+        group = [(key, fact), *same]
+        done.update(k for k, _ in group)
+        used.extend(f for _, f in same)
+        both = "both" if len(group) == 2 else "all"
+        text = f"{join([THINGS[k] for k, _ in group])} are {both} {length_text(fact)} long"
+        ranks = [f"{SHORT[k]} {percentile(f.percentile)}" for k, f in group if f.percentile]
+        clauses.append(text + (f" ({', '.join(ranks)})" if ranks else ""))
     sentences = []
     if clauses:
         sentences.append(join(clauses))

@@ -94,6 +94,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -589,6 +590,11 @@ def wikipathways_url(wp_id: str) -> str:
     return f"https://www.wikipathways.org/pathways/{wp_id}"
 
 
+def is_mitochondrial_symbol(gene: EnsemblGene, ncbi_chromosome: str | None) -> bool:
+    """A gene of the mitochondrial genome whose Ensembl symbol is HGNC's "MT-" one."""
+    return ncbi_chromosome == "MT" and gene.symbol.upper().startswith("MT-")
+
+
 def load(builder: StoreBuilder, unpacked: dict[str, Path], progress: Progress) -> None:
     root = unpacked[IDEOGRAM.name]
     progress.step("reading ideogram caches")
@@ -612,11 +618,18 @@ def load(builder: StoreBuilder, unpacked: dict[str, Path], progress: Progress) -
         progress.step(f"  Ensembl genes {what}: {n:,}")
 
     _write_scratch_tables(builder, mapped, bands)
-    # Ensembl's (HGNC) symbol is a name curators type: MT-CO1 for NCBI's COX1.
+    # The mitochondrial genes carry their HGNC symbols (MT-CO1, not NCBI 2022's COX1, which is
+    # also PTGS1's usual alias); NCBI's symbol stays a name the gene is found by.
+    for gid, g in mapped.items():
+        if is_mitochondrial_symbol(g, ncbi_chromosome.get(gid)):
+            builder.rename_symbol(gid, g.symbol, source=SOURCE_ID,
+                                  links=[ensembl_gene_link(g.ensembl_id)])
+    # Ensembl's (HGNC) symbol is a name curators type elsewhere too.
     builder.add_names(
         (g.symbol, gid, "alias")
         for gid, g in mapped.items()
         if g.symbol.upper() != ncbi_symbol.get(gid, "").upper()
+        and not is_mitochondrial_symbol(g, ncbi_chromosome.get(gid))
     )
     _write_structures(builder, mapped, genes, structures, mane, progress)
     symbols = _symbol_map(mapped, genes, by_symbol)
@@ -734,6 +747,39 @@ def _write_tissues(
     progress.step(f"  GTEx tissue rows unmapped or repeated: {unmapped:,}")
 
 
+# A WikiPathways copy-number-variation pathway named after its region ("15q24 copy number
+# variation", "7q11.23 distal copy number variation", "10q22q23 copy number variation",
+# "16p11.2 proximal deletion syndrome") is a map of that region: ideogram's interaction
+# lists also draw genes from elsewhere in it (CHEK2, DMD, GAPDH, MT-CO1), which are not in it.
+_REGION = re.compile(r"^(?P<chrom>\d{1,2}|X|Y)(?P<arm>[pq])(?P<start>\d+(?:\.\d+)?)"
+                     r"(?:(?P=arm)(?P<end>\d+(?:\.\d+)?))?\b"
+                     r".*\b(?:copy number variation|CNV|deletion syndrome)\b", re.I)
+_BAND = re.compile(r"^(?P<chrom>\d{1,2}|X|Y)(?P<arm>[pq])(?P<num>\d+(?:\.\d+)?)")
+
+
+def _band_key(text: str) -> tuple[int, ...]:
+    major, _, minor = text.partition(".")
+    return (int(major), *(int(d) for d in minor))  # 11.21 -> (11, 2, 1): sub-bands nest
+
+
+def outside_region(pathway: str, band: str | None, chromosome: str | None) -> bool:
+    """Whether ``pathway`` maps a chromosome region (by its name) that the gene, at ``band``
+    on ``chromosome``, lies outside. A pathway that names no region, or a gene whose place
+    is unknown, is not outside."""
+    region = _REGION.match(pathway.strip())
+    if region is None:
+        return False
+    here = _BAND.match(band or "")
+    if here is None:
+        return chromosome is not None and chromosome != region["chrom"]
+    if (here["chrom"], here["arm"]) != (region["chrom"], region["arm"]):
+        return True
+    gene = _band_key(here["num"])
+    start = _band_key(region["start"])
+    end = _band_key(region["end"] or region["start"])
+    return not (start <= gene[: len(start)] and gene[: len(end)] <= end)
+
+
 def _write_pathways(
     builder: StoreBuilder,
     symbols: dict[str, int],
@@ -741,18 +787,24 @@ def _write_pathways(
     progress: Progress,
 ) -> None:
     written: set[int] = set()
-    unmapped = 0
+    unmapped = dropped = 0
+    place = {row["gene_id"]: (row["band"], row["chromosome"]) for row in builder.gene_rows()}
     for symbol, entries in pathways.items():
         gid = symbols.get(symbol.upper())
         if gid is None or gid in written:
             unmapped += 1
             continue
+        kept = [(wp, name) for wp, name in entries
+                if not outside_region(name, *place.get(gid, (None, None)))]
+        dropped += len(entries) - len(kept)
+        entries = kept
         if not entries:
             continue
         written.add(gid)
         items = tuple(Item(name=name, id=wp, url=wikipathways_url(wp)) for wp, name in entries)
         builder.add_fact(gid, "pathways.wikipathways", items, source=SOURCE_ID)
-    progress.step(f"  WikiPathways genes unmapped or repeated: {unmapped:,}")
+    progress.step(f"  WikiPathways genes unmapped or repeated: {unmapped:,}; genes drawn in "
+                  f"a region's CNV pathway but outside the region: {dropped:,}")
 
 
 SOURCE = SourceSpec(
