@@ -797,20 +797,26 @@ def contradiction(text: str, sheet: FactSheet, rng: random.Random) -> Injected |
 # Things no fact sheet holds, as models add them: a drug, a phenotype, a cited paper. Each
 # sentence's claim is the braced part; the drug and phenotype names are in the fact store's
 # vocabularies (writer.sources.drugs, writer.sources.hpo).
-UNSOURCED_MENTIONS = (
-    "Treatment with {tamoxifen} has been reported to change its expression.",
-    "Its expression is lowered by {metformin} in cultured cells.",
-    "Loss of the gene has been linked to {splenomegaly} in mice.",
-    "Carriers of rare variants often present with {short stature}.",
-    "Its function was first described by {Nakamura et al.}",
-    "A study {in Nature Genetics} linked it to cell growth.",
-    "Its role in cancer was reviewed {in the Journal of Clinical Investigation}.",
+UNSOURCED_MENTIONS = (  # (what it names, the sentence)
+    ("drug", "Treatment with {tamoxifen} has been reported to change its expression."),
+    ("drug", "Its expression is lowered by {metformin} in cultured cells."),
+    ("phenotype", "Loss of the gene has been linked to {splenomegaly} in mice."),
+    ("phenotype", "Carriers of rare variants often present with {short stature}."),
+    ("paper", "Its function was first described by {Nakamura et al.}"),
+    ("paper", "A study {in Nature Genetics} linked it to cell growth."),
+    ("paper", "Its role in cancer was reviewed {in the Journal of Clinical Investigation}."),
 )
 
 
 def unsourced_mention(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
-    """A sentence naming a drug, a phenotype or a cited paper, none of which a sheet holds."""
-    template = rng.choice(UNSOURCED_MENTIONS)
+    """A sentence naming a drug, a phenotype or a cited paper, none of which a sheet holds
+    (drugs and phenotypes only when the sheet's fact store has their names)."""
+    from writer.check import namedterms
+    from writer.store import origin
+
+    terms = namedterms.from_store(origin(sheet))
+    have = {"drug": len(terms.drugs) > 0, "phenotype": len(terms.phenotypes) > 0, "paper": True}
+    template = rng.choice([t for kind, t in UNSOURCED_MENTIONS if have[kind]])
     claim = template[template.index("{") + 1 : template.index("}")]
     sentence = template.replace("{", "").replace("}", "")
     return _insert_after(text, "", sentence, rng, "unsourced_mention", claim)
