@@ -17,7 +17,7 @@ from writer.check.diseases import DiseaseEntry, disease_key
 from writer.check.goterms import ASPECT_NAMES, EXPERIMENTAL, NO_DATA, PREDICTED
 from writer.check.numbers import matches, show
 from writer.check.page import SECTION_TITLES
-from writer.check.sheetindex import SheetIndex, norm_name
+from writer.check.sheetindex import SheetIndex, atlas_norm, norm_name
 from writer.factsheet import FACT_KEYS, Fact, Item
 
 TRACED, CONTRADICTED, UNVERIFIABLE = "traced", "contradicted", "unverifiable"
@@ -454,6 +454,39 @@ class Tracer:
             return CONTRADICTED, (f"calls {name} a prediction, but it is shown by experiment "
                                   f"({', '.join(evidence)})")
         return status, reason
+
+    # --- the protein atlas -----------------------------------------------------------------------
+    def _atlas(self, c: Claim) -> Result:
+        """An atlas name (class, category, location, cluster description) or "cluster N"."""
+        if c.key == "atlas.cluster":
+            return self._atlas_cluster(c)
+        keys = c.notes.get("keys") or (c.key,)
+        held = [(k, f) for k in keys if (f := self.ix.fact(k)) is not None]
+        if not held:
+            return self.absent(keys[0], c)
+        wanted = atlas_norm(str(c.value))
+        for key, fact in held:
+            if wanted in self.ix.atlas_values(key):
+                return TRACED, f"{self.ix.label(key)} of {self.sym} ({self.ix.source_name(fact)})"
+        key, fact = held[0]
+        have = sorted({n for n, k in self.ix.atlas_names if k == key})
+        return CONTRADICTED, (f"'{c.value}' is not the gene's; {self.ix.source(fact)} gives the "
+                              f"{self.ix.label(key)} {_listing(have)}")
+
+    def _atlas_cluster(self, c: Claim) -> Result:
+        fact = self.ix.fact("atlas.expression_clusters")
+        if fact is None:
+            return self.absent("atlas.expression_clusters", c)
+        items = self.ix.items("atlas.expression_clusters")
+        atlas = c.notes.get("atlas")
+        mine = [i for i in items if atlas is None or i.id == atlas]
+        said = f"cluster {c.value}" + (f" of the {atlas} atlas" if atlas else "")
+        for item in mine:
+            if item.value is not None and int(item.value) == c.value:
+                return TRACED, f"{said} ({item.name}), {self.ix.source_name(fact)}"
+        have = [f"cluster {int(i.value)} of the {i.id} atlas" for i in items
+                if i.value is not None]
+        return CONTRADICTED, f"{said}; {self.ix.source(fact)} gives {_listing(have)}"
 
     def _tissue(self, c: Claim) -> Result:
         fact = self.ix.fact("expression.top_tissues")

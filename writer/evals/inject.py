@@ -512,6 +512,38 @@ def swapped_disease(text: str, sheet: FactSheet, rng: random.Random) -> Injected
     return _replace(text, m.start(), m.end(), name, "swapped_disease")
 
 
+def swapped_atlas_term(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A Human Protein Atlas protein class or subcellular location replaced by one of the
+    atlas's names the gene does not have, or an expression cluster's number changed."""
+    from writer.check.lexicon import ATLAS_CLUSTER, ATLAS_VOCABULARY
+    from writer.check.sheetindex import atlas_norm
+
+    options: list[tuple[re.Match[str], str]] = []
+    for key in ("atlas.protein_class", "atlas.subcellular_location"):
+        items = sheet.value(key)
+        if not isinstance(items, tuple) or not items:
+            continue
+        mine = {atlas_norm(i.name) for i in items}
+        pool = sorted(n for n, keys in ATLAS_VOCABULARY.items()
+                      if keys == (key,) and atlas_norm(n) not in mine)
+        for m in _name_sites(text, [i.name for i in items]):
+            options.append((m, rng.choice(pool)))
+    clusters = sheet.value("atlas.expression_clusters")
+    if isinstance(clusters, tuple):
+        numbers = {str(int(i.value)) for i in clusters if i.value is not None}
+        protected = _protected(text)
+        for m in ATLAS_CLUSTER.finditer(text):
+            if m.group(1) in numbers and _free(protected, m.start(1), m.end(1)):
+                new = _mutate_digits(m.group(1), rng)
+                options.append((m, f"{m.group(0)[:m.start(1) - m.start()]}{new}"))
+    if not options:
+        return None
+    m, new = rng.choice(sorted(options, key=lambda o: o[0].start()))
+    if m.group(0).islower():
+        new = new.lower()
+    return _replace(text, m.start(), m.end(), new, "swapped_atlas_term")
+
+
 def _sentence_ends(text: str) -> list[int]:
     protected = _protected(text)
     table_lines = [(m.start(), m.end()) for m in re.finditer(r"(?m)^\|.*$", text)]
@@ -845,6 +877,7 @@ KINDS: dict[str, Injector] = {
     "medical_advice": medical_advice,
     "contradiction": contradiction,
     "wrong_identity": wrong_identity,
+    "swapped_atlas_term": swapped_atlas_term,
 }
 
 
