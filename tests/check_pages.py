@@ -104,6 +104,9 @@ SOURCES = {
                                 release_date="2025-01-16", licence="HPO licence",
                                 url="https://hpo.jax.org/"),
 }
+SOURCES["tflink"] = SourceRef(id="tflink", name="TFLink TF-target interactions", version="v1.0",
+                              release_date="2023-11-01", licence="CC BY 4.0",
+                              url="https://tflink.net/")
 SOURCES["hpa"] = SourceRef(id="hpa", name="Human Protein Atlas", version="v24 proteinatlas.tsv",
                            release_date="2024-10-01", licence="CC BY-SA 4.0",
                            url="https://v24.proteinatlas.org/")
@@ -269,6 +272,37 @@ def atlas_facts(symbol: str, ensembl_id: str) -> dict[str, Fact]:
     }
 
 
+TFS = (("ESR1", "2099"), ("SUZ12", "23512"), ("JARID2", "3720"), ("MYB", "4602"),
+       ("FOXA2", "3170"), ("RUNX1", "861"), ("EP300", "2033"), ("YY1", "7528"))
+TF_DATABASES = ("GTRD", "ReMap", "TRRUST", "TRED", "PAZAR")
+
+
+def tf_facts(symbol: str) -> dict[str, Fact]:
+    """TFLink facts, drawn from their own generator."""
+    rng = random.Random(f"tfs-{symbol}")
+    chosen = rng.sample(TFS, rng.randint(2, 5))
+    items = sorted((Item(name=s, id=i, value=float(n), url=f"https://www.ncbi.nlm.nih.gov/gene/{i}",
+                         evidence=tuple(sorted(rng.sample(TF_DATABASES, n))))
+                    for (s, i), n in ((c, rng.randint(1, 4)) for c in chosen)),
+                   key=lambda it: (-(it.value or 0), it.name))
+    return {
+        "regulation.chipseq_tfs": _fact("regulation.chipseq_tfs", tuple(items), "tflink",
+                                        url="https://tflink.net/"),
+        "regulation.chipseq_tf_count": _fact("regulation.chipseq_tf_count", len(items), "tflink",
+                                             url="https://tflink.net/"),
+    }
+
+
+def tf_paragraph(sheet: FactSheet) -> str:
+    rng = random.Random(f"tfs-page-{sheet.symbol}")
+    items = sheet.facts["regulation.chipseq_tfs"].value
+    named = [f"[{i.name}]({i.url}) ({int(i.value)} database{'s' if i.value != 1 else ''}"  # type: ignore[union-attr]
+             + (f": {', '.join(i.evidence)})" if rng.random() < 0.5 else ")")
+             for i in items]  # type: ignore[union-attr]
+    return (f"In TFLink, {len(items)} transcription factors bind the gene in ChIP data; "  # type: ignore[arg-type]
+            f"ranked by the databases reporting them, they are {_join(named)}.")
+
+
 def atlas_paragraph(sheet: FactSheet) -> str:
     f = sheet.facts
     rng = random.Random(f"atlas-page-{sheet.symbol}")
@@ -290,6 +324,7 @@ def synthetic_sheet(seed: int) -> FactSheet:
     gene_id, symbol, facts = identity_facts(rng)
     facts.update(other_facts(symbol, rng))
     facts.update(atlas_facts(symbol, str(facts["identity.ensembl_id"].value)))
+    facts.update(tf_facts(symbol))
     return FactSheet(gene_id=gene_id, symbol=symbol, facts=facts, sources=dict(SOURCES))
 
 
@@ -300,6 +335,7 @@ def complete(sheet: FactSheet, seed: int) -> FactSheet:
     made = other_facts(sheet.symbol, rng)
     if isinstance(ensembl, str) and ensembl.startswith("ENSG"):
         made.update(atlas_facts(sheet.symbol, ensembl.split(",")[0].strip()))
+    made.update(tf_facts(sheet.symbol))
     extra = {k: f for k, f in made.items() if k not in sheet.facts}
     sources = dict(sheet.sources)
     for fact in extra.values():
@@ -456,6 +492,8 @@ def build_page(sheet: FactSheet, rng: random.Random) -> str:
                      f"Through them, HPO links the gene to {count} phenotype terms.")
     if "atlas.protein_class" in f:
         parts.append(atlas_paragraph(sheet))
+    if "regulation.chipseq_tfs" in f:
+        parts.append(tf_paragraph(sheet))
     # protein
     if "protein.gravy" in f:
         parts.append(_protein(sheet, rng, pstyle))

@@ -27,6 +27,8 @@ GZIPPED = {  # published gzipped upstream
     "ftp.ncbi.nlm.nih.gov/gene/DATA/gene2go",
     "ftp.ncbi.nlm.nih.gov/gene/DATA/gene2pubmed",
     "ftp.ncbi.nlm.nih.gov/pub/lu/PubTator3/gene2pubtator3",
+    "cdn.netbiol.org/tflink/download_files/"
+    "TFLink_Homo_sapiens_interactions_All_simpleFormat_v1.0.tsv",
 }
 ZIPPED = {  # published as a zip of one file upstream
     "v24.proteinatlas.org/download/tsv/proteinatlas.tsv",
@@ -69,7 +71,8 @@ def _zip(name: str, body: bytes) -> bytes:
     return out.getvalue()
 
 
-ONLINE_IDS = ["gene-ontology", "ncbi-gene", "pubtator3", "icite", "reactome", "hpa"]
+ONLINE_IDS = ["gene-ontology", "ncbi-gene", "pubtator3", "icite", "reactome", "hpa",
+              "tflink"]
 PANEL_GENES = ["MT1G", "NME1", "TPM4"]  # facts/panel/online/<symbol>.json
 
 

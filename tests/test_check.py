@@ -285,7 +285,7 @@ def test_sections_without_a_source_are_unverifiable_sentences():
                    "[ESR1](https://www.ncbi.nlm.nih.gov/gene/2099), with 4 experiments.")
     assert {f.kind for f in bad} >= {"statement", "gene_symbol", "identifier", "count"}
     assert all(f.status == "unverifiable" for f in bad)
-    assert all("GTRD" in f.reason for f in bad)
+    assert all("TFLink" in f.reason for f in bad)  # the source that would provide it
 
 
 def test_interpretations_must_fit_the_value():

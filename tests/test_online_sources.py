@@ -377,3 +377,54 @@ def test_protein_atlas_is_named_in_the_closing_note_without_it(factsheet):
     page = make_draft(factsheet("MT1G"), date="2026-07-01 10:00 UTC").page
     note = [p for p in page.split("\n\n") if "Left out" in p][0]
     assert "protein atlas (Human Protein Atlas)" in note
+
+
+# --- transcription factors (TFLink) ---------------------------------------------------------------
+def test_tflink_chip_pairs_ranked_by_databases(online_store):
+    store = FactStore(online_store.facts_path)
+    nme1 = store.sheet(store.resolve("NME1"))
+    tfs = nme1.value("regulation.chipseq_tfs")
+    assert [(i.name, i.id, int(i.value)) for i in tfs][:3] == [
+        ("YY1", "7528", 3), ("EP300", "2033", 2), ("RUNX1", "861", 2)]
+    assert "MYC" not in [i.name for i in tfs]  # curated (TRRUST) only, no ChIP
+    assert all(i.url == f"https://www.ncbi.nlm.nih.gov/gene/{i.id}" for i in tfs)
+    assert nme1.value("regulation.chipseq_tf_count") == 5  # the row without a TF ID is left out
+    assert tfs[0].evidence == ("GTRD", "ReMap", "TRRUST")
+
+
+def test_tf_paragraph_links_symbols_and_catches_errors(online_store):
+    from writer.check import check
+    from writer.draft import make_draft
+
+    store = FactStore(online_store.facts_path)
+    sheet = store.sheet(store.resolve("MT1G"))
+    page = make_draft(sheet, date="2026-07-01 10:00 UTC").page
+    assert "[SUZ12](https://www.ncbi.nlm.nih.gov/gene/23512) (2 databases: GTRD, ReMap)" in page
+    assert "In [TFLink](https://tflink.net/) (v1.0)" in page and "23512" not in page.replace(
+        "gene/23512", "")  # no raw IDs in the text
+    injected = {
+        "[SUZ12]": "[SUZ21]",
+        "(2 databases: GTRD, ReMap), [SUZ12]": "(3 databases: GTRD, ReMap), [SUZ12]",
+        "gene/23512": "gene/23513",
+        "5 transcription factors": "6 transcription factors",
+    }
+    for old, new in injected.items():
+        assert old in page, old
+        report = check(page.replace(old, new, 1), sheet)
+        assert any(f.status == "contradicted" for f in report.findings), (new, report.findings)
+    # the reference page's wording: experiments are not what TFLink counts
+    ref = ("The top transcription factors (TFs) identified from the GTRD database, based on the "
+           "number of ChIP-seq experiments, include [ESR1](https://www.ncbi.nlm.nih.gov/gene/2099)"
+           " and [SUZ12](https://www.ncbi.nlm.nih.gov/gene/23512), each with 4 experiments.\n")
+    found = check(ref, sheet).findings
+    assert [(f.claim, f.status) for f in found] == [("4 experiments", "unverifiable")]
+    assert "not ChIP-seq experiments" in found[0].reason
+
+
+def test_tflink_needs_its_columns(tmp_path):
+    from writer.sources import tflink
+
+    path = tmp_path / "tflink.tsv"
+    path.write_text("NCBI.GeneID.TF\tNCBI.GeneID.Target\tName.TF\tDetection.method\tOrganism\n")
+    with pytest.raises(SyncError, match="lacks column Source.database"):
+        tflink.read_interactions(path)

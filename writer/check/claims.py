@@ -163,6 +163,7 @@ class Extractor:
         self.own_names()
         self.identifiers()
         self.atlas()
+        self.transcription_factors()
         self.go_names()
         self.diseases()
         self.gene_names()  # after GO terms: "insulin receptor binding" is a term
@@ -704,6 +705,24 @@ class Extractor:
                     if self.free(m.start(), m.end()):
                         self.add(Claim(m.start(), m.end(), "atlas", keys[0], m.group(0),
                                        s.section, notes={"keys": keys, "name": name}))
+
+    # --- transcription factors -----------------------------------------------------------------
+    def transcription_factors(self) -> None:
+        """The TF section's factor symbols (claims on the gene's TF list, linked or not) and
+        the names of the databases that report them (source names, not gene symbols)."""
+        if "transcription_factors" in self.unsourced:
+            return
+        tfs = {i.name.upper() for i in self.ix.items("regulation.chipseq_tfs")}
+        for s in self.page.sentences:
+            if s.section != "transcription_factors":
+                continue
+            for m in lx.TF_DATABASE_RE.finditer(self.view, s.start, s.end):
+                if self.free(m.start(), m.end()):
+                    self.take(m.start(), m.end())
+            for m in lx.SYMBOL_TOKEN.finditer(self.view, s.start, s.end):
+                if self.free(m.start(), m.end()) and m.group(0).upper() in tfs:
+                    self.add(Claim(m.start(), m.end(), "transcription_factor", "regulation.tf",
+                                   m.group(0), s.section))
 
     # --- diseases ------------------------------------------------------------------------------
     def diseases(self) -> None:

@@ -509,3 +509,11 @@ ATLAS_NAMES = {"tissue": "tissue", "tissues": "tissue", "brain": "brain", "blood
                "single cells": "single cell", "single-cell": "single cell"}
 ATLAS_WORD = re.compile(r"\b(?:single[- ]cells?|cell lines?|tissues?|brain|blood)\b", re.I)
 ATLAS_CLUSTER = re.compile(r"\bcluster\s+(\d{1,4})\b", re.I)
+
+# --- transcription factors (writer/sources/tflink.py) --------------------------------------------
+# The databases TFLink names as the sources of a TF-target pair: names, not gene symbols.
+TF_DATABASES = frozenset("""
+GTRD ReMap TRRUST TRED PAZAR HTRIdb ORegAnno ChIP-Atlas ENCODE JASPAR CistromeDB TFe InnateDB
+""".split())  # noqa: SIM905
+TF_DATABASE_RE = re.compile(r"(?<![\w-])(?:" + "|".join(
+    re.escape(d) for d in sorted(TF_DATABASES, key=len, reverse=True)) + r")(?![\w-])")

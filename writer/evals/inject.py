@@ -536,12 +536,43 @@ def swapped_atlas_term(text: str, sheet: FactSheet, rng: random.Random) -> Injec
             if m.group(1) in numbers and _free(protected, m.start(1), m.end(1)):
                 new = _mutate_digits(m.group(1), rng)
                 options.append((m, f"{m.group(0)[:m.start(1) - m.start()]}{new}"))
+    # only in the atlas paragraph ("transcription factors" is also a protein class)
+    spans = [(m.start(), m.end()) for m in re.finditer(r"(?:[^\n]+\n?)+", text)
+             if "proteinatlas.org" in m.group(0)]
+    options = [o for o in options if any(a <= o[0].start() < b for a, b in spans)]
     if not options:
         return None
     m, new = rng.choice(sorted(options, key=lambda o: o[0].start()))
     if m.group(0).islower():
         new = new.lower()
     return _replace(text, m.start(), m.end(), new, "swapped_atlas_term")
+
+
+# Transcription factors (symbols and NCBI Gene IDs) to swap in; the gene's own are skipped.
+TF_POOL: tuple[tuple[str, str], ...] = (
+    ("CTCF", "10664"), ("GATA1", "2623"), ("TAL1", "6886"), ("SPI1", "6688"), ("CEBPB", "1051"),
+    ("REST", "5978"), ("MAX", "4149"), ("NRF1", "4899"), ("ELF1", "1997"), ("STAT3", "6774"),
+)
+
+
+def swapped_transcription_factor(text: str, sheet: FactSheet, rng: random.Random
+                                 ) -> Injected | None:
+    """A transcription factor of the gene replaced by one TFLink does not list for it (its
+    link kept, as a model that renames a link's text would), or its count of databases
+    changed."""
+    tfs = sheet.value("regulation.chipseq_tfs")
+    if not isinstance(tfs, tuple) or not tfs:
+        return None
+    mine = {i.name.upper() for i in tfs}
+    pool = [s for s, _ in TF_POOL if s not in mine]
+    options: list[tuple[re.Match[str], str]] = [
+        (m, rng.choice(pool)) for m in _name_sites(text, [i.name for i in tfs])]
+    for m in re.finditer(r"\((\d+) databases?\b", text):
+        options.append((m, f"({_mutate_digits(m.group(1), rng)} databases"))
+    if not options or not pool:
+        return None
+    m, new = rng.choice(sorted(options, key=lambda o: o[0].start()))
+    return _replace(text, m.start(), m.end(), new, "swapped_transcription_factor")
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -878,6 +909,7 @@ KINDS: dict[str, Injector] = {
     "contradiction": contradiction,
     "wrong_identity": wrong_identity,
     "swapped_atlas_term": swapped_atlas_term,
+    "swapped_transcription_factor": swapped_transcription_factor,
 }
 
 
