@@ -456,6 +456,10 @@ def build_page(sheet: FactSheet, rng: random.Random) -> str:
             f"[{lit.value:,} publications]({lit.links[0].url if lit.links else ''}) according to "
             f"NCBI's gene2pubmed{released}. Note that a free-text search may find a different "
             "number.")
+    if "atlas.protein_class" in f:
+        parts.append(atlas_paragraph(sheet))
+    if "regulation.chipseq_tfs" in f:
+        parts.append(tf_paragraph(sheet))
     # expression
     if "expression.top_tissues" in f:
         tissues = list(f["expression.top_tissues"].value)[: rng.randint(3, 10)]  # type: ignore[arg-type]
@@ -490,10 +494,6 @@ def build_page(sheet: FactSheet, rng: random.Random) -> str:
         count = f["disease.hpo_phenotype_count"].value
         parts.append(f"The Human Phenotype Ontology annotations link the gene to {_join(names)}. "
                      f"Through them, HPO links the gene to {count} phenotype terms.")
-    if "atlas.protein_class" in f:
-        parts.append(atlas_paragraph(sheet))
-    if "regulation.chipseq_tfs" in f:
-        parts.append(tf_paragraph(sheet))
     # protein
     if "protein.gravy" in f:
         parts.append(_protein(sheet, rng, pstyle))
