@@ -105,6 +105,20 @@ SOURCES = {
                                 release_date="2025-01-16", licence="HPO licence",
                                 url="https://hpo.jax.org/"),
 }
+SOURCES["tflink"] = SourceRef(id="tflink", name="TFLink TF-target interactions", version="v1.0",
+                              release_date="2023-11-01", licence="CC BY 4.0",
+                              url="https://tflink.net/")
+SOURCES["hpa"] = SourceRef(id="hpa", name="Human Protein Atlas", version="v24 proteinatlas.tsv",
+                           release_date="2024-10-01", licence="CC BY-SA 4.0",
+                           url="https://v24.proteinatlas.org/")
+ATLAS_CLASSES = ("Cancer-related genes", "Enzymes", "Plasma proteins", "Transporters",
+                 "Predicted intracellular proteins", "Transcription factors", "CD markers")
+ATLAS_LOCATIONS = ("Cytosol", "Nucleoplasm", "Plasma membrane", "Mitochondria", "Vesicles",
+                   "Golgi apparatus", "Nucleoli")
+ATLAS_CLUSTERS = ("Non-specific - Mitochondria", "Liver & Kidney - Metabolism",
+                  "Brain - Synaptic function", "Neurons - Synaptic function",
+                  "Breast cancer - Unknown function", "T-cells - T-cell receptor",
+                  "Proximal tubular cells - Amino acid metabolism")
 GENE_POPULATION = "protein-coding genes with an Ensembl 110 canonical transcript"
 PROTEIN_POPULATION = "canonical human proteins in UniProt 2014-01 (metastudent-data 2.0.1)"
 
@@ -236,17 +250,94 @@ def other_facts(symbol: str, rng: random.Random) -> dict[str, Fact]:
     return facts
 
 
+def atlas_facts(symbol: str, ensembl_id: str) -> dict[str, Fact]:
+    """Human Protein Atlas facts, drawn from their own generator (so the other sections'
+    draws stay as they were)."""
+    rng = random.Random(f"atlas-{symbol}")
+    url = f"https://v24.proteinatlas.org/{ensembl_id}-{symbol}"
+    atlases = ("tissue", "brain", "blood", "cell line", "single cell")
+    numbers = rng.sample(range(1, 80), len(atlases))
+    return {
+        "atlas.protein_class": _fact("atlas.protein_class", tuple(
+            Item(name=n, url=url) for n in rng.sample(ATLAS_CLASSES, rng.randint(1, 3))),
+            "hpa", url=url),
+        "atlas.evidence": _fact("atlas.evidence", "Evidence at protein level", "hpa", url=url),
+        "atlas.rna_tissue_specificity": _fact("atlas.rna_tissue_specificity", rng.choice(
+            ("Tissue enhanced", "Low tissue specificity")), "hpa", url=url),
+        "atlas.expression_clusters": _fact("atlas.expression_clusters", tuple(
+            Item(name=rng.choice(ATLAS_CLUSTERS), id=a, value=float(n), url=url)
+            for a, n in zip(atlases, numbers, strict=True)), "hpa", url=url),
+        "atlas.subcellular_location": _fact("atlas.subcellular_location", tuple(
+            Item(name=n, url=url) for n in rng.sample(ATLAS_LOCATIONS, rng.randint(1, 2))),
+            "hpa", url=url),
+    }
+
+
+TFS = (("ESR1", "2099"), ("SUZ12", "23512"), ("JARID2", "3720"), ("MYB", "4602"),
+       ("FOXA2", "3170"), ("RUNX1", "861"), ("EP300", "2033"), ("YY1", "7528"))
+TF_DATABASES = ("GTRD", "ReMap", "TRRUST", "TRED", "PAZAR")
+
+
+def tf_facts(symbol: str) -> dict[str, Fact]:
+    """TFLink facts, drawn from their own generator."""
+    rng = random.Random(f"tfs-{symbol}")
+    chosen = rng.sample(TFS, rng.randint(2, 5))
+    items = sorted((Item(name=s, id=i, value=float(n), url=f"https://www.ncbi.nlm.nih.gov/gene/{i}",
+                         evidence=tuple(sorted(rng.sample(TF_DATABASES, n))))
+                    for (s, i), n in ((c, rng.randint(1, 4)) for c in chosen)),
+                   key=lambda it: (-(it.value or 0), it.name))
+    return {
+        "regulation.chipseq_tfs": _fact("regulation.chipseq_tfs", tuple(items), "tflink",
+                                        url="https://tflink.net/"),
+        "regulation.chipseq_tf_count": _fact("regulation.chipseq_tf_count", len(items), "tflink",
+                                             url="https://tflink.net/"),
+    }
+
+
+def tf_paragraph(sheet: FactSheet) -> str:
+    rng = random.Random(f"tfs-page-{sheet.symbol}")
+    items = sheet.facts["regulation.chipseq_tfs"].value
+    named = [f"[{i.name}]({i.url}) ({int(i.value)} database{'s' if i.value != 1 else ''}"  # type: ignore[union-attr]
+             + (f": {', '.join(i.evidence)})" if rng.random() < 0.5 else ")")
+             for i in items]  # type: ignore[union-attr]
+    return (f"In TFLink, {len(items)} transcription factors bind the gene in ChIP data; "  # type: ignore[arg-type]
+            f"ranked by the databases reporting them, they are {_join(named)}.")
+
+
+def atlas_paragraph(sheet: FactSheet) -> str:
+    f = sheet.facts
+    rng = random.Random(f"atlas-page-{sheet.symbol}")
+    url = f["atlas.protein_class"].links[0].url
+    classes = [c.name.lower() if rng.random() < 0.5 else c.name
+               for c in f["atlas.protein_class"].value]  # type: ignore[union-attr]
+    where = [loc.name.lower() for loc in f["atlas.subcellular_location"].value]  # type: ignore[union-attr]
+    clusters = [f"cluster {int(c.value)} of the {c.id} atlas ({c.name})" if rng.random() < 0.5
+                else f"Cluster {int(c.value)} in {c.id}"
+                for c in f["atlas.expression_clusters"].value]  # type: ignore[union-attr]
+    return (f"[{sheet.symbol}]({url}) is in the Human Protein Atlas classes {_join(classes)}, "
+            f"with evidence at protein level, and its RNA tissue specificity is "
+            f"{f['atlas.rna_tissue_specificity'].value.lower()}. Its expression clusters are "
+            f"{_join(clusters)}. The protein is mainly located in the {_join(where)}.")
+
+
 def synthetic_sheet(seed: int) -> FactSheet:
     rng = random.Random(seed)
     gene_id, symbol, facts = identity_facts(rng)
     facts.update(other_facts(symbol, rng))
+    facts.update(atlas_facts(symbol, str(facts["identity.ensembl_id"].value)))
+    facts.update(tf_facts(symbol))
     return FactSheet(gene_id=gene_id, symbol=symbol, facts=facts, sources=dict(SOURCES))
 
 
 def complete(sheet: FactSheet, seed: int) -> FactSheet:
     """``sheet`` with synthetic facts for the sections it lacks (real facts are kept)."""
     rng = random.Random(seed)
-    extra = {k: f for k, f in other_facts(sheet.symbol, rng).items() if k not in sheet.facts}
+    ensembl = sheet.value("identity.ensembl_id")
+    made = other_facts(sheet.symbol, rng)
+    if isinstance(ensembl, str) and ensembl.startswith("ENSG"):
+        made.update(atlas_facts(sheet.symbol, ensembl.split(",")[0].strip()))
+    made.update(tf_facts(sheet.symbol))
+    extra = {k: f for k, f in made.items() if k not in sheet.facts}
     sources = dict(sheet.sources)
     for fact in extra.values():
         sources.setdefault(fact.source, SOURCES[fact.source])
@@ -359,6 +450,10 @@ def build_page(sheet: FactSheet, rng: random.Random) -> str:
             f"[{lit.value:,} publications]({lit.links[0].url if lit.links else ''}) according to "
             f"NCBI's gene2pubmed{released}. Note that a free-text search may find a different "
             "number.")
+    if "atlas.protein_class" in f:
+        parts.append(atlas_paragraph(sheet))
+    if "regulation.chipseq_tfs" in f:
+        parts.append(tf_paragraph(sheet))
     # expression
     if "expression.top_tissues" in f:
         tissues = list(f["expression.top_tissues"].value)[: rng.randint(3, 10)]  # type: ignore[arg-type]

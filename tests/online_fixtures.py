@@ -13,8 +13,10 @@ server's file tree, gzipping the ones published as ``.gz``, with a fixed modific
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
+import zipfile
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "online"
@@ -25,6 +27,11 @@ GZIPPED = {  # published gzipped upstream
     "ftp.ncbi.nlm.nih.gov/gene/DATA/gene2go",
     "ftp.ncbi.nlm.nih.gov/gene/DATA/gene2pubmed",
     "ftp.ncbi.nlm.nih.gov/pub/lu/PubTator3/gene2pubtator3",
+    "cdn.netbiol.org/tflink/download_files/"
+    "TFLink_Homo_sapiens_interactions_All_simpleFormat_v1.0.tsv",
+}
+ZIPPED = {  # published as a zip of one file upstream
+    "v24.proteinatlas.org/download/tsv/proteinatlas.tsv",
 }
 ONE_GENE = 7171  # TPM4: the gene whose per-gene answers are routes (its esummary is recorded)
 
@@ -38,6 +45,9 @@ def lay_out(server) -> None:  # noqa: ANN001 - a tests.httpserver.MirrorServer
         if rel.as_posix() in GZIPPED:
             body = gzip.compress(body, mtime=0)
             rel = rel.with_name(rel.name + ".gz")
+        elif rel.as_posix() in ZIPPED:
+            body = _zip(rel.name, body)
+            rel = rel.with_name(rel.name + ".zip")
         dest = server.root / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(body)
@@ -49,9 +59,20 @@ def lay_out(server) -> None:  # noqa: ANN001 - a tests.httpserver.MirrorServer
                routes / "elink_gene_pubmed_7171.json", last_modified=RELEASED)
     server.add("https://www.ncbi.nlm.nih.gov/research/pubtator3-api/search/?text=@GENE_TPM4",
                routes / "pubtator3_search_TRIMMED.json", last_modified=RELEASED)
+    server.add("https://v24.proteinatlas.org/ENSG00000167460.json",
+               routes / "hpa_ENSG00000167460.json", last_modified=RELEASED)
 
 
-ONLINE_IDS = ["gene-ontology", "ncbi-gene", "pubtator3", "icite", "reactome"]
+def _zip(name: str, body: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo(name, date_time=(2026, 7, 1, 0, 0, 0))
+        archive.writestr(info, body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+ONLINE_IDS = ["gene-ontology", "ncbi-gene", "pubtator3", "icite", "reactome", "hpa",
+              "tflink"]
 PANEL_GENES = ["MT1G", "NME1", "TPM4"]  # facts/panel/online/<symbol>.json
 
 

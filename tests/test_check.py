@@ -280,11 +280,13 @@ def test_tissues_are_traced_to_the_top_tissues():
 
 
 def test_sections_without_a_source_are_unverifiable_sentences():
+    no_tfs = SHEET.model_copy(update={"facts": {
+        k: f for k, f in SHEET.facts.items() if not k.startswith("regulation.")}})
     bad = findings("The top transcription factors identified from the GTRD database include "
-                   "[ESR1](https://www.ncbi.nlm.nih.gov/gene/2099), with 4 experiments.")
+                   "[ESR1](https://www.ncbi.nlm.nih.gov/gene/2099), with 4 experiments.", no_tfs)
     assert {f.kind for f in bad} >= {"statement", "gene_symbol", "identifier", "count"}
     assert all(f.status == "unverifiable" for f in bad)
-    assert all("GTRD" in f.reason for f in bad)
+    assert all("TFLink" in f.reason for f in bad)  # the source that would provide it
 
 
 def test_interpretations_must_fit_the_value():

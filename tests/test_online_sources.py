@@ -212,6 +212,8 @@ def test_facts_online_fetches_one_gene_and_caches_it(facts_env, mirror, monkeypa
     assert facts["literature.mention_year_range"]["value"] == "2020-2023"
     assert "39012345" not in [p["id"] for p in facts["publications.top"]["value"]]
     assert facts["pathways.reactome"]["value"][0]["id"] == "R-HSA-390522"
+    assert facts["atlas.subcellular_location"]["value"][0]["name"] == "Actin filaments"
+    assert facts["atlas.expression_clusters"]["source"] == "hpa"  # the per-gene JSON
     assert "retrieved" in sheet["sources"]["ncbi-gene"]["version"]
     band = facts["identity.band"]
     assert band["checks"][0]["status"] == "agree"  # esummary's band is org.Hs.eg.db's
@@ -295,3 +297,134 @@ def test_pubtator_years_only_when_the_facet_covers_every_paper():
 ])
 def test_middle_half_of_years(counts, expected):
     assert icite.year_summary(counts) == expected
+
+
+# --- the Human Protein Atlas ----------------------------------------------------------------------
+def test_protein_atlas_fields_by_column_name(online_store):
+    store = FactStore(online_store.facts_path)
+    nme1 = store.sheet(store.resolve("NME1"))
+    assert [i.name for i in nme1.value("atlas.protein_class")] == [
+        "Cancer-related genes", "Enzymes", "Plasma proteins", "Predicted intracellular proteins"]
+    assert nme1.value("atlas.evidence") == "Evidence at protein level"
+    assert nme1.value("atlas.rna_tissue_distribution") == "Detected in all"
+    clusters = {i.id: (int(i.value), i.name) for i in nme1.value("atlas.expression_clusters")}
+    assert clusters["blood"] == (13, "Non-specific - Mitochondria")
+    assert set(clusters) == {"tissue", "brain", "blood", "cell line", "single cell"}
+    assert [i.name for i in nme1.value("atlas.subcellular_location")] == ["Cytosol"]
+    link = nme1.get("atlas.evidence").links[0].url
+    assert link == "https://v24.proteinatlas.org/ENSG00000239672-NME1"
+    assert "v24 proteinatlas.tsv of 2026-07-01" in nme1.sources["hpa"].version
+    mt1g = store.sheet(store.resolve("MT1G"))
+    assert mt1g.get("atlas.subcellular_location") is None  # an empty cell is no value
+
+
+def test_protein_atlas_paragraph_and_its_errors(online_store):
+    from writer.check import check
+    from writer.draft import make_draft
+
+    store = FactStore(online_store.facts_path)
+    sheet = store.sheet(store.resolve("NME1"))
+    page = make_draft(sheet, date="2026-07-01 10:00 UTC").page
+    assert "cluster 13 of the blood atlas (Non-specific - Mitochondria)" in page
+    assert "(v24)" in page and "subcellular main location is cytosol" in page
+    injected = {
+        "cluster 13 of the blood": "cluster 31 of the blood",
+        "cluster 17 of the tissue": "cluster 17 of the blood",
+        "location is cytosol": "location is nucleoli",
+        "enzymes,": "transporters,",
+        '"Detected in all"': '"Detected in many"',
+    }
+    for old, new in injected.items():
+        assert old in page, old
+        report = check(page.replace(old, new, 1), sheet)
+        assert any(f.kind == "atlas" and f.status == "contradicted" for f in report.findings), (
+            new, report.findings)
+
+
+def test_protein_atlas_names_in_a_reference_style_paragraph(online_store):
+    """The reference page's wording: its cluster numbers and atlases trace, its cluster
+    descriptions are not taken for GO terms, GTEx tissues or HPO diseases."""
+    from writer.check import check
+
+    store = FactStore(online_store.facts_path)
+    sheet = store.sheet(store.resolve("NME1"))
+    para = ("[NME1](https://www.proteinatlas.org/ENSG00000239672-NME1) is an enzyme with "
+            "evidence at protein level. The gene is detected in all RNA tissue distributions and "
+            "is primarily localized in the cytosol. Its expression is notable in Cluster 13 for "
+            "non-specific mitochondrial function in blood, Cluster 17 for neuronal and synaptic "
+            "function in tissues, and Cluster 27 for breast cancer in cell lines.\n")
+    assert check(para, sheet).findings == []
+    wrong = para.replace("Cluster 27 for breast", "Cluster 72 for breast")
+    assert [f.claim for f in check(wrong, sheet).findings] == ["Cluster 72"]
+
+
+def test_protein_atlas_needs_every_column(tmp_path):
+    from writer.sources import hpa
+
+    header = [c for c in hpa.COLUMNS if c != "Blood expression cluster"]
+    path = tmp_path / "proteinatlas.tsv"
+    path.write_text("\t".join(header) + "\n")
+    with pytest.raises(SyncError, match="lacks column Blood expression cluster"):
+        list(hpa.read_atlas(path))
+    with pytest.raises(SyncError, match="no key 'Subcellular main location'"):
+        hpa.parse_gene_json(json.dumps({c: None for c in header if c != hpa.MAIN_LOCATION}
+                                       | {"Blood expression cluster": None}).encode(), "hpa")
+
+
+def test_protein_atlas_is_named_in_the_closing_note_without_it(factsheet):
+    from writer.draft import make_draft
+
+    page = make_draft(factsheet("MT1G"), date="2026-07-01 10:00 UTC").page
+    note = [p for p in page.split("\n\n") if "Left out" in p][0]
+    assert "protein atlas (Human Protein Atlas)" in note
+
+
+# --- transcription factors (TFLink) ---------------------------------------------------------------
+def test_tflink_chip_pairs_ranked_by_databases(online_store):
+    store = FactStore(online_store.facts_path)
+    nme1 = store.sheet(store.resolve("NME1"))
+    tfs = nme1.value("regulation.chipseq_tfs")
+    assert [(i.name, i.id, int(i.value)) for i in tfs][:3] == [
+        ("YY1", "7528", 3), ("EP300", "2033", 2), ("RUNX1", "861", 2)]
+    assert "MYC" not in [i.name for i in tfs]  # curated (TRRUST) only, no ChIP
+    assert all(i.url == f"https://www.ncbi.nlm.nih.gov/gene/{i.id}" for i in tfs)
+    assert nme1.value("regulation.chipseq_tf_count") == 5  # the row without a TF ID is left out
+    assert tfs[0].evidence == ("GTRD", "ReMap", "TRRUST")
+
+
+def test_tf_paragraph_links_symbols_and_catches_errors(online_store):
+    from writer.check import check
+    from writer.draft import make_draft
+
+    store = FactStore(online_store.facts_path)
+    sheet = store.sheet(store.resolve("MT1G"))
+    page = make_draft(sheet, date="2026-07-01 10:00 UTC").page
+    assert "[SUZ12](https://www.ncbi.nlm.nih.gov/gene/23512) (2 databases: GTRD, ReMap)" in page
+    assert "In [TFLink](https://tflink.net/) (v1.0)" in page and "23512" not in page.replace(
+        "gene/23512", "")  # no raw IDs in the text
+    injected = {
+        "[SUZ12]": "[SUZ21]",
+        "(2 databases: GTRD, ReMap), [SUZ12]": "(3 databases: GTRD, ReMap), [SUZ12]",
+        "gene/23512": "gene/23513",
+        "5 transcription factors": "6 transcription factors",
+    }
+    for old, new in injected.items():
+        assert old in page, old
+        report = check(page.replace(old, new, 1), sheet)
+        assert any(f.status == "contradicted" for f in report.findings), (new, report.findings)
+    # the reference page's wording: experiments are not what TFLink counts
+    ref = ("The top transcription factors (TFs) identified from the GTRD database, based on the "
+           "number of ChIP-seq experiments, include [ESR1](https://www.ncbi.nlm.nih.gov/gene/2099)"
+           " and [SUZ12](https://www.ncbi.nlm.nih.gov/gene/23512), each with 4 experiments.\n")
+    found = check(ref, sheet).findings
+    assert [(f.claim, f.status) for f in found] == [("4 experiments", "unverifiable")]
+    assert "not ChIP-seq experiments" in found[0].reason
+
+
+def test_tflink_needs_its_columns(tmp_path):
+    from writer.sources import tflink
+
+    path = tmp_path / "tflink.tsv"
+    path.write_text("NCBI.GeneID.TF\tNCBI.GeneID.Target\tName.TF\tDetection.method\tOrganism\n")
+    with pytest.raises(SyncError, match="lacks column Source.database"):
+        tflink.read_interactions(path)

@@ -154,7 +154,9 @@ def _same(a: Claim, b: Claim) -> bool:
 # claims whose values differ by nature (years: the ends of a range, two counts' years) or
 # that are judged against the facts only (ranks, comparisons, gene type and strand)
 NOT_COMPARED = frozenset({"gene_symbol", "interpretation", "unit", "year", "rank", "comparison",
-                          "identity"})
+                          "identity",
+                          # members of lists: several classes, clusters or TFs are no clash
+                          "atlas", "transcription_factor"})
 
 
 def _contradictions(claims: Sequence[Claim]) -> list[tuple[str, Claim]]:

@@ -166,6 +166,8 @@ class Extractor:
         self.own_names()
         self.identifiers()
         self.citations()  # a quoted title may hold a GO term's or a disease's name
+        self.atlas()
+        self.transcription_factors()
         self.go_names()
         self.diseases()
         self.gene_names()  # after GO terms: "insulin receptor binding" is a term
@@ -384,9 +386,10 @@ class Extractor:
             if self.free(m.start(), m.end()):
                 self.add(Claim(m.start(), m.end(), "band", "identity.band", m.group(0)))
 
-    # Sections whose names are not GO terms (tissues, pathways, TFs) or that no source covers.
+    # Sections whose names are not GO terms (tissues, pathways, TFs, the atlas's cluster
+    # descriptions) or that no source covers.
     _NOT_GO_SECTIONS = frozenset({"expression", "transcription_factors", "notes", "checks",
-                                  "front_matter", "identity"})
+                                  "front_matter", "identity", "protein_atlas"})
 
     def go_names(self) -> None:
         """GO term names with or without a link, and the verb each stands under.
@@ -442,6 +445,11 @@ class Extractor:
                     anchor = b
                 else:
                     cue = None
+
+    def _atlas_words(self, s: Sentence) -> bool:
+        """A sentence of a sourced atlas section: its tissue, cell and cancer words are the
+        atlas's cluster descriptions (read by the atlas pass), not GTEx or HPO claims."""
+        return s.section == "protein_atlas" and "protein_atlas" not in self.unsourced
 
     def _in_pathway_name(self, key: str) -> bool:
         """A GO name inside one of the gene's pathway names ("Zinc homeostasis") is left to
@@ -609,7 +617,7 @@ class Extractor:
         """Tissues and pathways named in passing, outside their sections' lists: "it is most
         expressed in the cerebellum", "it belongs to the Wnt signaling pathway"."""
         for s in self.page.sentences:
-            if s.section in self.unsourced or s.section == "notes":
+            if s.section in self.unsourced or s.section == "notes" or self._atlas_words(s):
                 continue
             view = self.view[s.start : s.end]
             if lx.EXPRESSION_CUE.search(view):
@@ -668,12 +676,66 @@ class Extractor:
                 self.add(Claim(a, m.end(), "pathway", "pathways.name", self.view[a:m.end()],
                                s.section, notes={"loose": True}))
 
+    # --- the protein atlas ---------------------------------------------------------------------
+    def atlas(self) -> None:
+        """The atlas section's names and clusters: the gene's own atlas names as written, the
+        atlas's other class, category and location names (checked against the gene's), and
+        "cluster N" with the atlas named after it ("cluster 13 of the blood atlas"). Its
+        cluster descriptions name tissues, cells and cancers of the atlas, not GTEx tissues
+        or HPO diseases: the later passes leave this section's remaining words alone."""
+        if "protein_atlas" in self.unsourced:
+            return
+        names = {n: (k,) for n, k in self.ix.atlas_names}
+        for name, keys in lx.ATLAS_VOCABULARY.items():
+            names.setdefault(name, keys)
+        patterns = [(_atlas_pattern(n), n, keys)
+                    for n, keys in sorted(names.items(), key=lambda kv: -len(kv[0]))]
+        view = self.view
+        for s in self.page.sentences:
+            if s.section != "protein_atlas":
+                continue
+            clusters = list(lx.ATLAS_CLUSTER.finditer(view, s.start, s.end))
+            for i, m in enumerate(clusters):
+                if not self.free(m.start(), m.end()):
+                    continue
+                stop = clusters[i + 1].start() if i + 1 < len(clusters) else s.end
+                semicolon = view.find(";", m.end(), stop)
+                stop = semicolon if semicolon >= 0 else stop
+                word = lx.ATLAS_WORD.search(view, m.end(), stop)
+                atlas = lx.ATLAS_NAMES[" ".join(word.group(0).lower().replace("-", " ").split())] \
+                    if word else None
+                self.add(Claim(m.start(), m.end(), "atlas", "atlas.cluster", int(m.group(1)),
+                               s.section, notes={"atlas": atlas}))
+            for pattern, name, keys in patterns:
+                for m in pattern.finditer(view, s.start, s.end):
+                    if self.free(m.start(), m.end()):
+                        self.add(Claim(m.start(), m.end(), "atlas", keys[0], m.group(0),
+                                       s.section, notes={"keys": keys, "name": name}))
+
+    # --- transcription factors -----------------------------------------------------------------
+    def transcription_factors(self) -> None:
+        """The TF section's factor symbols (claims on the gene's TF list, linked or not) and
+        the names of the databases that report them (source names, not gene symbols)."""
+        if "transcription_factors" in self.unsourced:
+            return
+        tfs = {i.name.upper() for i in self.ix.items("regulation.chipseq_tfs")}
+        for s in self.page.sentences:
+            if s.section != "transcription_factors":
+                continue
+            for m in lx.TF_DATABASE_RE.finditer(self.view, s.start, s.end):
+                if self.free(m.start(), m.end()):
+                    self.take(m.start(), m.end())
+            for m in lx.SYMBOL_TOKEN.finditer(self.view, s.start, s.end):
+                if self.free(m.start(), m.end()) and m.group(0).upper() in tfs:
+                    self.add(Claim(m.start(), m.end(), "transcription_factor", "regulation.tf",
+                                   m.group(0), s.section))
+
     # --- diseases ------------------------------------------------------------------------------
     def diseases(self) -> None:
         """Disease names in prose: the fact store's HPO names, longest first, then names the
         list lacks by their head word ("Wilson disease", "thalassemia")."""
         for s in self.page.sentences:
-            if s.section in ("notes", "pathways"):
+            if s.section in ("notes", "pathways") or self._atlas_words(s):
                 continue  # a pathway's name may hold a disease's ("Alzheimer's disease")
             for m in self.disease_names.find(self.view, s.start, s.end):
                 if self.free(m.start, m.end) and not lx.DISEASE_NOT_AFTER.match(self.view, m.end):
@@ -1107,6 +1169,25 @@ class Extractor:
             ):
                 self.add(Claim(s.start, s.end, "pathway", "pathways.statement",
                                self.text[s.start:s.end], s.section), consume=False)
+
+
+def _atlas_pattern(name: str) -> re.Pattern[str]:
+    """An atlas name as prose may write it: any case, " - " or "&" spelled loosely, a plural
+    s optional ("enzyme" for "Enzymes")."""
+    parts = []
+    tokens = [t for t in re.split(r"(\s+-\s+|\s*&\s*|\s+)", name.strip()) if t]
+    for i, token in enumerate(tokens):
+        if token.strip() == "-":
+            parts.append(r"\s*[-\u2013\u2014]\s*")
+        elif token.strip() == "&":
+            parts.append(r"\s*(?:&|and)\s*")
+        elif not token.strip():
+            parts.append(r"\s+")
+        elif i == len(tokens) - 1 and len(token) > 3:
+            parts.append(re.escape(token.removesuffix("s")) + "s?")
+        else:
+            parts.append(re.escape(token))
+    return re.compile(r"(?<![\w-])" + "".join(parts) + r"(?![\w-])", re.I)
 
 
 def extract(page: Page, index: SheetIndex, diseases: NameList = EMPTY,

@@ -480,3 +480,62 @@ ETHICS_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
          r"|\b(?:always|invariably) (?:causes|leads to)\b"),
     )
 )
+
+
+# --- the Human Protein Atlas's own names (writer/sources/hpa.py) ---------------------------------
+# The categories and names the atlas gives its fields, each with the fact keys that hold it:
+# in the protein atlas section, one of these names is a claim about the gene's atlas entry (a
+# class the gene is not in, a location it does not have), checked against those facts.
+def _atlas_vocabulary() -> dict[str, tuple[str, ...]]:
+    groups = {
+        ("atlas.protein_class",): """
+            Blood group antigen proteins; Cancer-related genes; CD markers; Citric acid cycle
+            related proteins; Disease related genes; Enzymes; FDA approved drug targets;
+            G-protein coupled receptors; Human disease related genes; Metabolic proteins;
+            Nuclear receptors; Plasma proteins; Potential drug targets; Predicted intracellular
+            proteins; Predicted membrane proteins; Predicted secreted proteins; Ribosomal
+            proteins; RAS pathway related proteins; RNA polymerase related proteins;
+            Transcription factors; Transporters; Voltage-gated ion channels; Cytokines;
+            Immunoglobulin genes; T-cell receptor genes; Mitochondrial proteins""",
+        ("atlas.subcellular_location",): """
+            Actin filaments; Aggresome; Basal body; Cell junctions; Centriolar satellite;
+            Centrosome; Cleavage furrow; Cytokinetic bridge; Cytoplasmic bodies; Cytosol;
+            Endoplasmic reticulum; Endosomes; Focal adhesion sites; Golgi apparatus;
+            Intermediate filaments; Kinetochore; Lipid droplets; Lysosomes; Microtubule ends;
+            Microtubules; Midbody; Midbody ring; Mitochondria; Mitotic chromosome; Mitotic
+            spindle; Nuclear bodies; Nuclear membrane; Nuclear speckles; Nucleoli; Nucleoli
+            fibrillar center; Nucleoli rim; Nucleoplasm; Peroxisomes; Plasma membrane; Primary
+            cilium; Primary cilium tip; Primary cilium transition zone; Rods & Rings; Vesicles""",
+        ("atlas.rna_tissue_specificity",): """
+            Tissue enriched; Tissue enhanced; Low tissue specificity""",
+        ("atlas.rna_tissue_specificity", "atlas.single_cell_specificity"): """
+            Group enriched; Not detected""",
+        ("atlas.single_cell_specificity",): """
+            Cell type enriched; Cell type enhanced; Low cell type specificity""",
+        ("atlas.rna_tissue_distribution",): """
+            Detected in all; Detected in many; Detected in some; Detected in single""",
+        ("atlas.evidence",): """
+            Evidence at protein level; Evidence at transcript level; No human
+            protein/transcript evidence""",
+    }
+    out: dict[str, tuple[str, ...]] = {}
+    for keys, text in groups.items():
+        for name in text.split(";"):
+            out[" ".join(name.split())] = keys
+    return out
+
+
+ATLAS_VOCABULARY = _atlas_vocabulary()
+ATLAS_NAMES = {"tissue": "tissue", "tissues": "tissue", "brain": "brain", "blood": "blood",
+               "cell line": "cell line", "cell lines": "cell line", "single cell": "single cell",
+               "single cells": "single cell", "single-cell": "single cell"}
+ATLAS_WORD = re.compile(r"\b(?:single[- ]cells?|cell lines?|tissues?|brain|blood)\b", re.I)
+ATLAS_CLUSTER = re.compile(r"\bcluster\s+(\d{1,4})\b", re.I)
+
+# --- transcription factors (writer/sources/tflink.py) --------------------------------------------
+# The databases TFLink names as the sources of a TF-target pair: names, not gene symbols.
+TF_DATABASES = frozenset("""
+GTRD ReMap TRRUST TRED PAZAR HTRIdb ORegAnno ChIP-Atlas ENCODE JASPAR CistromeDB TFe InnateDB
+""".split())  # noqa: SIM905
+TF_DATABASE_RE = re.compile(r"(?<![\w-])(?:" + "|".join(
+    re.escape(d) for d in sorted(TF_DATABASES, key=len, reverse=True)) + r")(?![\w-])")

@@ -60,6 +60,10 @@ KINDS: dict[str, str] = {
     "drug": "a drug named in prose (no source gives drugs or treatments)",
     "disease": "a disease (name, OMIM / Orphanet / DECIPHER ID) traced to the gene's HPO "
                "annotations",
+    "atlas": "a Human Protein Atlas protein class, category, subcellular location or "
+             "expression cluster",
+    "transcription_factor": "a transcription factor said to bind or regulate the gene, with "
+                            "its count of evidence",
     "year": "a year",
     "percentile": "a percentile",
     "population": "the size of the population a percentile ranks in",

@@ -25,6 +25,12 @@ def norm_name(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("\\", "")))
 
 
+def atlas_norm(text: str) -> str:
+    """An atlas name for comparison: case, punctuation and a plural s aside ("Enzymes")."""
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w
+                    for w in norm_name(text.replace("&", " and ")).split())
+
+
 def name_words(text: str) -> frozenset[str]:
     words = set()
     for w in re.findall(r"[a-z0-9]+", text.lower()):
@@ -246,6 +252,22 @@ class SheetIndex:
                 if any(w == form or f" {w} " in padded for w in wanted):
                     return candidate
         return None
+
+    # --- the protein atlas -----------------------------------------------------------------------
+    @cached_property
+    def atlas_names(self) -> list[tuple[str, str]]:
+        """(name, key) of every name the gene's atlas facts hold: classes, categories,
+        locations and the expression clusters' descriptions."""
+        out = []
+        for key, fact in self.sheet.section("atlas").items():
+            if isinstance(fact.value, tuple):
+                out.extend((i.name, key) for i in fact.value)
+            elif isinstance(fact.value, str):
+                out.append((fact.value, key))
+        return out
+
+    def atlas_values(self, key: str) -> set[str]:
+        return {atlas_norm(n) for n, k in self.atlas_names if k == key}
 
     def canonical_transcript(self) -> str | None:
         value = self.sheet.value("structure.canonical_transcript")

@@ -17,7 +17,7 @@ from writer.check.diseases import DiseaseEntry, disease_key
 from writer.check.goterms import ASPECT_NAMES, EXPERIMENTAL, NO_DATA, PREDICTED
 from writer.check.numbers import matches, show
 from writer.check.page import SECTION_TITLES
-from writer.check.sheetindex import SheetIndex, norm_name
+from writer.check.sheetindex import SheetIndex, atlas_norm, norm_name
 from writer.factsheet import FACT_KEYS, Fact, Item
 
 TRACED, CONTRADICTED, UNVERIFIABLE = "traced", "contradicted", "unverifiable"
@@ -36,6 +36,7 @@ class Tracer:
         self.ix = index
         self.sym = index.symbol
         self._last_paper: Item | None = None  # the paper last named (claims come in page order)
+        self._tf_run: list[Item | None] = []  # the TFs named since the last count of them
 
     # --- shared reasons ------------------------------------------------------------------------
     def absent(self, key: str | None, claim: Claim) -> Result:
@@ -85,6 +86,8 @@ class Tracer:
             c.key = self._count_key(c)
         if c.key == "protein.charge_ph7.ph":
             return self.ph(c)
+        if c.key in ("regulation.databases", "regulation.experiments"):
+            return self._tf_count(c)
         fact = self.ix.fact(c.key)
         if fact is None:
             return self.absent(c.key, c)
@@ -259,7 +262,7 @@ class Tracer:
             if value == str(ix.sheet.gene_id):
                 return TRACED, f"NCBI Gene ID of {self.sym}"
             if c.section == "transcription_factors":
-                return self.absent("regulation.tf", c)
+                return self._tf_gene_id(c)
             fact = ix.fact(key)
             src = ix.source(fact) if fact else "NCBI Gene"
             return CONTRADICTED, f"NCBI Gene ID {value}; {src} gives {ix.sheet.gene_id}"
@@ -334,7 +337,7 @@ class Tracer:
             src = ix.source(fact) if fact else "NCBI Gene"
             return CONTRADICTED, f"symbol {tok}; {src} gives {self.sym}"
         if c.section == "transcription_factors":
-            return self.absent("regulation.tf", c)
+            return self._transcription_factor(c)
         return UNVERIFIABLE, (f"{tok} is neither {self.sym} nor one of its aliases ({aliases}); "
                               f"the fact sheet says nothing about it")
 
@@ -454,6 +457,86 @@ class Tracer:
             return CONTRADICTED, (f"calls {name} a prediction, but it is shown by experiment "
                                   f"({', '.join(evidence)})")
         return status, reason
+
+    # --- transcription factors -------------------------------------------------------------------
+    def _transcription_factor(self, c: Claim) -> Result:
+        """A TF named in the TF section: one of the TFs the sheet lists for the gene."""
+        fact = self.ix.fact("regulation.chipseq_tfs")
+        if fact is None:
+            return self.absent("regulation.tf", c)
+        items = self.ix.items("regulation.chipseq_tfs")
+        item = next((i for i in items if i.name.upper() == str(c.value).upper()), None)
+        self._tf_run.append(item)
+        if item is not None:
+            return TRACED, (f"{item.name} binds {self.sym} in ChIP data, reported by "
+                            f"{', '.join(item.evidence) or 'no named database'} "
+                            f"({self.ix.source_name(fact)})")
+        return CONTRADICTED, (f"{c.value} is not among the {len(items)} transcription factors "
+                              f"{self.ix.source(fact)} lists for {self.sym}")
+
+    def _tf_gene_id(self, c: Claim) -> Result:
+        fact = self.ix.fact("regulation.chipseq_tfs")
+        if fact is None:
+            return self.absent("regulation.tf", c)
+        item = next((i for i in self.ix.items("regulation.chipseq_tfs") if i.id == c.value), None)
+        if item is not None:
+            return TRACED, f"NCBI Gene ID of {item.name}, a transcription factor of {self.sym}"
+        return CONTRADICTED, (f"NCBI Gene ID {c.value} is none of the transcription factors "
+                              f"{self.ix.source(fact)} lists for {self.sym}")
+
+    def _tf_count(self, c: Claim) -> Result:
+        """"(3 databases)", "each with 4 experiments": a count of the TFs named since the
+        previous count. TFLink counts the databases reporting a pair, not experiments."""
+        run, self._tf_run = self._tf_run, []
+        fact = self.ix.fact("regulation.chipseq_tfs")
+        if fact is None:
+            return self.absent(c.key, c)
+        if c.key == "regulation.experiments":
+            return UNVERIFIABLE, (f"{self.ix.source_name(fact)} counts the databases that report "
+                                  f"a transcription factor binding {self.sym}, not ChIP-seq "
+                                  f"experiments; no synced source counts experiments")
+        named = [i for i in run if i is not None]
+        if not named or c.written is None:
+            return UNVERIFIABLE, "no transcription factor of the gene is named before this count"
+        wrong = [i for i in named if i.value is None or not matches(c.written, i.value)]
+        counts = ", ".join(f"{i.name} {show(i.value)}" for i in named)
+        if wrong:
+            return CONTRADICTED, (f"{c.written.describe()} databases; {self.ix.source(fact)} "
+                                  f"gives {counts}")
+        return TRACED, f"databases reporting {counts} ({self.ix.source_name(fact)})"
+
+    # --- the protein atlas -----------------------------------------------------------------------
+    def _atlas(self, c: Claim) -> Result:
+        """An atlas name (class, category, location, cluster description) or "cluster N"."""
+        if c.key == "atlas.cluster":
+            return self._atlas_cluster(c)
+        keys = c.notes.get("keys") or (c.key,)
+        held = [(k, f) for k in keys if (f := self.ix.fact(k)) is not None]
+        if not held:
+            return self.absent(keys[0], c)
+        wanted = atlas_norm(str(c.value))
+        for key, fact in held:
+            if wanted in self.ix.atlas_values(key):
+                return TRACED, f"{self.ix.label(key)} of {self.sym} ({self.ix.source_name(fact)})"
+        key, fact = held[0]
+        have = sorted({n for n, k in self.ix.atlas_names if k == key})
+        return CONTRADICTED, (f"'{c.value}' is not the gene's; {self.ix.source(fact)} gives the "
+                              f"{self.ix.label(key)} {_listing(have)}")
+
+    def _atlas_cluster(self, c: Claim) -> Result:
+        fact = self.ix.fact("atlas.expression_clusters")
+        if fact is None:
+            return self.absent("atlas.expression_clusters", c)
+        items = self.ix.items("atlas.expression_clusters")
+        atlas = c.notes.get("atlas")
+        mine = [i for i in items if atlas is None or i.id == atlas]
+        said = f"cluster {c.value}" + (f" of the {atlas} atlas" if atlas else "")
+        for item in mine:
+            if item.value is not None and int(item.value) == c.value:
+                return TRACED, f"{said} ({item.name}), {self.ix.source_name(fact)}"
+        have = [f"cluster {int(i.value)} of the {i.id} atlas" for i in items
+                if i.value is not None]
+        return CONTRADICTED, f"{said}; {self.ix.source(fact)} gives {_listing(have)}"
 
     def _tissue(self, c: Claim) -> Result:
         fact = self.ix.fact("expression.top_tissues")

@@ -512,6 +512,69 @@ def swapped_disease(text: str, sheet: FactSheet, rng: random.Random) -> Injected
     return _replace(text, m.start(), m.end(), name, "swapped_disease")
 
 
+def swapped_atlas_term(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A Human Protein Atlas protein class or subcellular location replaced by one of the
+    atlas's names the gene does not have, or an expression cluster's number changed."""
+    from writer.check.lexicon import ATLAS_CLUSTER, ATLAS_VOCABULARY
+    from writer.check.sheetindex import atlas_norm
+
+    options: list[tuple[re.Match[str], str]] = []
+    for key in ("atlas.protein_class", "atlas.subcellular_location"):
+        items = sheet.value(key)
+        if not isinstance(items, tuple) or not items:
+            continue
+        mine = {atlas_norm(i.name) for i in items}
+        pool = sorted(n for n, keys in ATLAS_VOCABULARY.items()
+                      if keys == (key,) and atlas_norm(n) not in mine)
+        for m in _name_sites(text, [i.name for i in items]):
+            options.append((m, rng.choice(pool)))
+    clusters = sheet.value("atlas.expression_clusters")
+    if isinstance(clusters, tuple):
+        numbers = {str(int(i.value)) for i in clusters if i.value is not None}
+        protected = _protected(text)
+        for m in ATLAS_CLUSTER.finditer(text):
+            if m.group(1) in numbers and _free(protected, m.start(1), m.end(1)):
+                new = _mutate_digits(m.group(1), rng)
+                options.append((m, f"{m.group(0)[:m.start(1) - m.start()]}{new}"))
+    # only in the atlas paragraph ("transcription factors" is also a protein class)
+    spans = [(m.start(), m.end()) for m in re.finditer(r"(?:[^\n]+\n?)+", text)
+             if "proteinatlas.org" in m.group(0)]
+    options = [o for o in options if any(a <= o[0].start() < b for a, b in spans)]
+    if not options:
+        return None
+    m, new = rng.choice(sorted(options, key=lambda o: o[0].start()))
+    if m.group(0).islower():
+        new = new.lower()
+    return _replace(text, m.start(), m.end(), new, "swapped_atlas_term")
+
+
+# Transcription factors (symbols and NCBI Gene IDs) to swap in; the gene's own are skipped.
+TF_POOL: tuple[tuple[str, str], ...] = (
+    ("CTCF", "10664"), ("GATA1", "2623"), ("TAL1", "6886"), ("SPI1", "6688"), ("CEBPB", "1051"),
+    ("REST", "5978"), ("MAX", "4149"), ("NRF1", "4899"), ("ELF1", "1997"), ("STAT3", "6774"),
+)
+
+
+def swapped_transcription_factor(text: str, sheet: FactSheet, rng: random.Random
+                                 ) -> Injected | None:
+    """A transcription factor of the gene replaced by one TFLink does not list for it (its
+    link kept, as a model that renames a link's text would), or its count of databases
+    changed."""
+    tfs = sheet.value("regulation.chipseq_tfs")
+    if not isinstance(tfs, tuple) or not tfs:
+        return None
+    mine = {i.name.upper() for i in tfs}
+    pool = [s for s, _ in TF_POOL if s not in mine]
+    options: list[tuple[re.Match[str], str]] = [
+        (m, rng.choice(pool)) for m in _name_sites(text, [i.name for i in tfs])]
+    for m in re.finditer(r"\((\d+) databases?\b", text):
+        options.append((m, f"({_mutate_digits(m.group(1), rng)} databases"))
+    if not options or not pool:
+        return None
+    m, new = rng.choice(sorted(options, key=lambda o: o[0].start()))
+    return _replace(text, m.start(), m.end(), new, "swapped_transcription_factor")
+
+
 def _sentence_ends(text: str) -> list[int]:
     protected = _protected(text)
     table_lines = [(m.start(), m.end()) for m in re.finditer(r"(?m)^\|.*$", text)]
@@ -874,6 +937,8 @@ KINDS: dict[str, Injector] = {
     "contradiction": contradiction,
     "wrong_identity": wrong_identity,
     "unsourced_mention": unsourced_mention,
+    "swapped_atlas_term": swapped_atlas_term,
+    "swapped_transcription_factor": swapped_transcription_factor,
 }
 
 

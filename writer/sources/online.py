@@ -23,8 +23,10 @@ identifier shapes.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -198,11 +200,30 @@ def refresh_file(fetcher: Fetcher, remote: Remote, dest: Path,
 
 
 def open_lines(path: Path) -> Iterator[str]:
-    """The lines of a text file, gunzipped when it ends in .gz, without line ends."""
+    """The lines of a text file, gunzipped when it ends in .gz (the one member of a .zip),
+    without line ends."""
+    if path.suffix == ".zip":
+        yield from _zip_lines(path)
+        return
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8", newline="") as fh:  # type: ignore[operator]
         for line in fh:
             yield line.rstrip("\r\n")
+
+
+def _zip_lines(path: Path) -> Iterator[str]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise SyncError(f"{path.name}: not a zip archive ({exc})") from None
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) != 1:
+            raise SyncError(f"{path.name}: expected one file in the archive, found "
+                            f"{len(members)}")
+        with archive.open(members[0]) as raw, io.TextIOWrapper(raw, "utf-8", newline="") as fh:
+            for line in fh:
+                yield line.rstrip("\r\n")
 
 
 def columns(header: str, required: Sequence[str], where: str) -> dict[str, int]:
