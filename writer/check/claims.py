@@ -449,7 +449,8 @@ class Extractor:
     def _atlas_words(self, s: Sentence) -> bool:
         """A sentence of a sourced atlas section: its tissue, cell and cancer words are the
         atlas's cluster descriptions (read by the atlas pass), not GTEx or HPO claims."""
-        return s.section == "protein_atlas" and "protein_atlas" not in self.unsourced
+        return (s.section == "protein_atlas" and "protein_atlas" not in self.unsourced
+                and ATLAS_SENTENCE.search(self.view, s.start, s.end) is not None)
 
     def _in_pathway_name(self, key: str) -> bool:
         """A GO name inside one of the gene's pathway names ("Zinc homeostasis") is left to
@@ -1169,6 +1170,12 @@ class Extractor:
             ):
                 self.add(Claim(s.start, s.end, "pathway", "pathways.statement",
                                self.text[s.start:s.end], s.section), consume=False)
+
+
+# a sentence that reports the atlas's own fields; another sentence of the atlas paragraph
+# ("it is most highly expressed in the kidney") is read like any other
+ATLAS_SENTENCE = re.compile(r"\b(?:clusters?|atlas|specificity|specific|enriched|enhanced"
+                            r"|detected|distribution|evidence|protein class|location)\b", re.I)
 
 
 def _atlas_pattern(name: str) -> re.Pattern[str]:
