@@ -49,6 +49,10 @@ def lay_out(server) -> None:  # noqa: ANN001 - a tests.httpserver.MirrorServer
                routes / "elink_gene_pubmed_7171.json", last_modified=RELEASED)
     server.add("https://www.ncbi.nlm.nih.gov/research/pubtator3-api/search/?text=@GENE_TPM4",
                routes / "pubtator3_search_TRIMMED.json", last_modified=RELEASED)
+    for page in (0, 1):
+        server.add("https://www.ebi.ac.uk/gwas/rest/api/v2/associations?mapped_gene=TPM4"
+                   f"&page={page}", routes / f"gwas_catalog_v2_associations_TPM4_page{page}.json",
+                   last_modified=RELEASED)
 
 
 ONLINE_IDS = ["gene-ontology", "ncbi-gene", "pubtator3", "icite", "reactome"]

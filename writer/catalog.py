@@ -61,6 +61,9 @@ class SectionSpec:
     heading: re.Pattern[str] | None
     number_key: str | None = None
     year_key: str | None = None
+    # online sources that add a part of their own to a section another source fills (the
+    # GWAS traits beside HPO's diseases): the closing note names one the sheet has no fact of
+    supplements: tuple[str, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -145,6 +148,7 @@ def sections() -> tuple[SectionSpec, ...]:
             heading=_pattern(entry.get("heading"), f"section {name} heading"),
             number_key=entry.get("number_key"),
             year_key=entry.get("year_key"),
+            supplements=tuple(entry.get("supplements", ())),
         ))
     return tuple(out)
 

@@ -7,9 +7,9 @@ facts through the ``StoreBuilder``. ``offline_sources()`` is the order a sync ru
 identity first, because the others map their records onto its genes.
 
 Online sources (``writer.sources.online``: NCBI Gene, Gene Ontology, PubTator3, iCite,
-Reactome) run after them with ``writer data sync --online``; ``online_sources()`` is their
-order: GO names before gene2go reads them, the PubMed IDs of gene2pubmed and PubTator3
-before iCite dates them.
+Reactome, GWAS Catalog) run after them with ``writer data sync --online``;
+``online_sources()`` is their order: GO names before gene2go reads them, the PubMed IDs
+of gene2pubmed and PubTator3 before iCite dates them.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def offline_sources() -> list[SourceSpec]:
 
 def online_sources() -> list:
     """The online sources in sync order (``writer.sources.online.OnlineSource``)."""
-    from writer.sources import gene_ontology, icite, ncbi_gene, pubtator3, reactome
+    from writer.sources import gene_ontology, gwas_catalog, icite, ncbi_gene, pubtator3, reactome
 
     return [gene_ontology.SOURCE, ncbi_gene.SOURCE, pubtator3.SOURCE, icite.SOURCE,
-            reactome.SOURCE]
+            reactome.SOURCE, gwas_catalog.SOURCE]
