@@ -173,6 +173,7 @@ class Extractor:
         self.own_names()
         self.identifiers()
         self.go_names()
+        self.gwas_traits()  # before diseases: "coronary artery disease" is the gene's trait
         self.diseases()
         self.gene_names()  # after GO terms: "insulin receptor binding" is a term
         self.name_lists()
@@ -680,6 +681,23 @@ class Extractor:
                 a = name[0].start()
                 self.add(Claim(a, m.end(), "pathway", "pathways.name", self.view[a:m.end()],
                                s.section, notes={"loose": True}))
+
+    # --- GWAS traits ---------------------------------------------------------------------------
+    def gwas_traits(self) -> None:
+        """The gene's GWAS traits and categories named without a link ("platelet count"), so
+        the counts and p-values after them are checked against the right trait."""
+        names = sorted({i.name for i in self.ix.gwas_items}, key=len, reverse=True)
+        if not names:
+            return
+        pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names)
+                             + r")(?![\w-])", re.I)
+        for s in self.page.sentences:
+            if s.section in ("notes", "pathways"):
+                continue
+            for m in pattern.finditer(self.view, s.start, s.end):
+                if self.free(m.start(), m.end()):
+                    self.add(Claim(m.start(), m.end(), "trait", "disease.trait", m.group(0),
+                                   s.section))
 
     # --- diseases ------------------------------------------------------------------------------
     def diseases(self) -> None:

@@ -368,6 +368,7 @@ variants variant gene genes protein proteins role roles risk patients cases form
 type develop develops developing leads lead leading result results resulting underlie
 underlies underlying confer confers contribute contributes seen found observed reported
 predispose predisposes predisposition
+fall falls under within among traits trait diseases categories category
 """.split())  # noqa: SIM905
 # Modifiers that leave a head generic: "a rare disease", "human genetic disorders"
 DISEASE_GENERIC = frozenset("""

@@ -189,6 +189,7 @@ class Tracer:
         if c.key == "disease.trait_id":
             item = ix.gwas_by_id.get(trait_key(value))
             if item is not None:
+                self._last_trait = item
                 return TRACED, f"{value} is {item.name}, a GWAS trait or category of {self.sym}"
             return UNVERIFIABLE, (f"{value} is not among the GWAS traits and categories of "
                                   f"{self.sym}: {known}")
