@@ -6,14 +6,14 @@
 The full ``gwas-catalog-associations_ontology-annotated.tsv`` and ``mondo.obo`` are not on
 this machine (no network), so both are synthesised in their recorded formats: every row is
 the recorded 38-column row (``shared/api-samples/gwas_catalog_associations_ontology-
-annotated_rs1329573.tsv``, via the test fixture) with its gene, trait, URI, p-value and study
-varied, a tenth of the rows intergenic (``A - B``), a tenth multi-SNP (``A; A``) and a
-twentieth with two trait URIs; Mondo terms have one to three ``is_a`` parents and an EFO
-``xref`` on a third of them. It times what ``load`` does before writing facts: reading the
-associations file into per-gene tallies and reading the ontology, then the per-gene
-disease/category split, and prints bytes per row so the whole file's size and time can be
-scaled from the row count (the Catalog listed about 1.1 million associations in 2025:
-an estimate from its release notes, not measured here).
+annotated_rs1329573.tsv``, via the test fixture) with its gene, trait, URI, p-value and
+study varied, a tenth of the rows intergenic (``A - B``), a tenth multi-SNP (``A; A``) and
+a twentieth with two trait URIs; Mondo terms form a tree of fan-out 4, a third of them
+with a second parent, and an EFO ``xref`` on a third of them. It times what ``load`` does
+before writing facts: reading the associations file into per-gene tallies, reading the
+ontology, then the per-gene disease/category split. Bytes and seconds per row scale to
+the whole file from its row count (about a million associations: an estimate, not
+measured here).
 """
 
 from __future__ import annotations
@@ -67,8 +67,10 @@ def write_mondo(path: Path, terms: int, rng: random.Random) -> None:
     lines = ["format-version: 1.2", "data-version: releases/2026-10-06", "ontology: mondo", ""]
     for t in range(terms):
         lines += ["[Term]", f"id: MONDO:{t:07d}", f"name: trait {t}"]
-        if t:
-            for parent in {rng.randrange(t) for _ in range(rng.randint(1, 3))}:
+        if t:  # a tree of fan-out 4 (about 8 levels deep), a third of the terms with 2 parents
+            up = (t - 1) // 4
+            parents = {up, max(0, up - 1)} if rng.random() < 0.3 else {up}
+            for parent in parents:
                 lines.append(f"is_a: MONDO:{parent:07d} ! trait {parent}")
         if t % 3 == 0:
             lines.append(f'xref: EFO:{t:07d} {{source="MONDO:equivalentTo"}}')

@@ -116,6 +116,8 @@ class Ontology:
     parents: dict[str, set[str]] = field(default_factory=dict)
     by_xref: dict[str, list[str]] = field(default_factory=dict)  # EFO:0000537 -> Mondo IDs
     version: str = ""
+    _ancestors: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _depth: dict[str, int] = field(default_factory=dict, repr=False)
 
     def term(self, trait_id: str) -> str | None:
         """The Mondo term of a GWAS trait ID (``MONDO_0005404``, or an EFO one Mondo maps)."""
@@ -125,8 +127,11 @@ class Ontology:
         mapped = sorted(self.by_xref.get(curie, ()))
         return mapped[0] if mapped else None
 
-    def ancestors(self, term: str) -> dict[str, int]:
-        """Every ancestor of ``term`` with its depth below the root (shortest path)."""
+    def ancestors(self, term: str) -> frozenset[str]:
+        """Every ancestor of ``term`` (computed once per term: genes share traits)."""
+        known = self._ancestors.get(term)
+        if known is not None:
+            return known
         seen: set[str] = set()
         stack = [term]
         while stack:
@@ -135,16 +140,19 @@ class Ontology:
                 if up not in seen:
                     seen.add(up)
                     stack.append(up)
-        return {a: self.depth(a) for a in seen}
+        self._ancestors[term] = frozenset(seen)
+        return self._ancestors[term]
 
     def depth(self, term: str) -> int:
+        """Levels below the root on the shortest path (computed once per term)."""
+        if term in self._depth:
+            return self._depth[term]
         level, frontier, seen = 0, {term}, {term}
-        while frontier:
-            if ROOT in frontier:
-                return level
+        while frontier and ROOT not in frontier:
             frontier = {p for t in frontier for p in self.parents.get(t, ())} - seen
             seen |= frontier
             level += 1
+        self._depth[term] = level
         return level
 
     def is_disease(self, term: str | None) -> bool:
