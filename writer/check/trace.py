@@ -602,8 +602,11 @@ class Tracer:
             self._last_trait = trait
             return TRACED, f"{trait.name} ({trait.id}) is a GWAS trait or category of {self.sym}"
         form = c.notes.get("listed") or disease_key(value)
-        return UNVERIFIABLE, self._not_annotated(f"'{value}'", ix.disease_names.entries(form),
-                                                 fact)
+        reason = self._not_annotated(f"'{value}'", ix.disease_names.entries(form), fact)
+        if ix.gwas_items:
+            reason += ("; nor is it among its GWAS Catalog traits and their Mondo categories: "
+                       + _listing([i.name for i in ix.gwas_items]))
+        return UNVERIFIABLE, reason
 
     def _not_annotated(self, what: str, listed: list[DiseaseEntry], fact: Fact | None) -> str:
         if fact is None:
