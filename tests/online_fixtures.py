@@ -61,6 +61,10 @@ def lay_out(server) -> None:  # noqa: ANN001 - a tests.httpserver.MirrorServer
                routes / "pubtator3_search_TRIMMED.json", last_modified=RELEASED)
     server.add("https://v24.proteinatlas.org/ENSG00000167460.json",
                routes / "hpa_ENSG00000167460.json", last_modified=RELEASED)
+    for page in (0, 1):
+        server.add("https://www.ebi.ac.uk/gwas/rest/api/v2/associations?mapped_gene=TPM4"
+                   f"&page={page}", routes / f"gwas_catalog_v2_associations_TPM4_page{page}.json",
+                   last_modified=RELEASED)
 
 
 def _zip(name: str, body: bytes) -> bytes:

@@ -62,6 +62,9 @@ class SectionSpec:
     number_key: str | None = None
     year_key: str | None = None
     coding_only: bool = False  # only a protein-coding gene has these facts
+    # online sources that add a part of their own to a section another source fills (the
+    # GWAS traits beside HPO's diseases): the closing note names one the sheet has no fact of
+    supplements: tuple[str, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -147,6 +150,7 @@ def sections() -> tuple[SectionSpec, ...]:
             number_key=entry.get("number_key"),
             year_key=entry.get("year_key"),
             coding_only=bool(entry.get("coding_only", False)),
+            supplements=tuple(entry.get("supplements", ())),
         ))
     return tuple(out)
 

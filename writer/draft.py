@@ -141,7 +141,29 @@ def missing_note(sheet: FactSheet) -> str:
                      f"this gene for them: {join(offline)}.")
     if online:
         parts.append(f"Left out because they need online sources: {join(online)}.")
+    partial = _missing_supplements(sheet, missing)
+    if partial:
+        parts.append(f"Not available on this page: {join(partial)}.")
     return f"*{' '.join(parts)}*" if parts else ""
+
+
+def _missing_supplements(sheet: FactSheet, missing: list) -> list[str]:  # noqa: ANN001
+    """The online parts of the page's sections that the sheet has no fact from: "the GWAS
+    Catalog traits of the disease associations (online source gwas-catalog: not synced, or
+    no association for this gene)"."""
+    from writer import catalog
+
+    left_out = {s.name for s in missing}
+    out = []
+    for spec in catalog.sections():
+        if spec.name in left_out:
+            continue
+        for source_id in spec.supplements:
+            if source_id not in sheet.sources:
+                name = catalog.source(source_id).name.split(",")[0].split(" (")[0]
+                out.append(f"the {spec.title} from the {name} (online source {source_id}: "
+                           f"not synced, or nothing on this gene)")
+    return out
 
 
 def body(sheet: FactSheet, texts: dict[str, str]) -> str:

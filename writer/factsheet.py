@@ -18,7 +18,7 @@ JSON shape (``writer facts GENE --json``; ``schema_version`` changes when it doe
 
 A list-valued fact (GO terms, tissues, pathways, aliases, papers) has a list of items as
 value: ``{"name", "id", "value", "unit", "evidence": [...], "url"}`` and, for a paper,
-``"year"``.
+``"year"``, and for a GWAS trait ``"p_value"`` (its best p-value).
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ class Link(_Model):
 
 class Item(_Model):
     """One member of a list-valued fact: a GO term, a tissue, a pathway, an alias, a paper
-    (``year``: its publication year; left out of the JSON when unset)."""
+    (``year``: its publication year), a GWAS trait (``p_value``: its best p-value); ``year``
+    and ``p_value`` are left out of the JSON when unset."""
 
     name: str
     id: str | None = None
@@ -54,12 +55,14 @@ class Item(_Model):
     evidence: tuple[str, ...] = ()
     url: str | None = None
     year: int | None = None
+    p_value: float | None = None
 
     @model_serializer(mode="wrap")
     def _drop_unset_year(self, handler: SerializerFunctionWrapHandler) -> dict:
         data = handler(self)
-        if data.get("year") is None:
-            data.pop("year", None)
+        for optional in ("year", "p_value"):
+            if data.get(optional) is None:
+                data.pop(optional, None)
         return data
 
 
@@ -168,6 +171,8 @@ def format_value(fact: Fact) -> str:
                 text += f", {item.year}"
             if item.value is not None:
                 text += f": {item.value:,g} {item.unit or ''}".rstrip()
+            if item.p_value is not None:
+                text += f", best p-value {item.p_value:.3g}"
             if item.evidence:
                 text += f" [{', '.join(item.evidence)}]"
             parts.append(text)

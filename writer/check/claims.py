@@ -64,6 +64,13 @@ DISEASE_TAIL_RE = re.compile(
     r"(?=\s*(?:[.,;)]|$|\s(?:and|or)\s))"
 )
 TRANSCRIPT_NAME_RE = re.compile(r"[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*-\d{3}")
+# GWAS traits: their ontology IDs, and p-values as "3e-12", "3E-12", "3 × 10^-12"
+TRAIT_ID_RE = re.compile(r"\b(?:(?:EFO|MONDO|OBA|HP)\\?_\d{5,8}|MONDO:\d{7})\b")
+P_VALUE_RE = re.compile(
+    r"(?<![\w.])(?P<m>\d+(?:\.\d+)?)\s*(?:[eE](?P<e1>[-\u2212\u2013]?\d+)"
+    r"|(?:[x\u00d7\u00b7\u22c5]|\\times)\s*10\s*(?:\^|<sup>)\s*\(?(?P<e2>[-\u2212\u2013]?\d+)\)?"
+    r"(?:</sup>)?)(?![\w.])"
+)
 
 URL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("go", re.compile(r"GO(?::|_|%3A)(\d{7})", re.I)),
@@ -80,6 +87,9 @@ URL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("refseq", re.compile(r"ncbi\.nlm\.nih\.gov/nuccore/([NX][MRP]_\d+(?:\.\d+)?)")),
     ("omim", re.compile(r"omim\.org/(?:entry|clinicalSynopsis)/(\d{6})")),
     ("orpha", re.compile(r"orpha\.net/.*?(?:detail/|Expert=|ORPHA[:=]?)(\d+)", re.I)),
+    ("trait", re.compile(r"ebi\.ac\.uk/gwas/efotraits/([A-Za-z]+_\d+)")),
+    ("trait", re.compile(r"purl\.obolibrary\.org/obo/((?:MONDO|EFO|OBA|HP)_\d+)")),
+    ("trait", re.compile(r"ebi\.ac\.uk/efo/(EFO_\d+)")),
 )
 
 
@@ -169,6 +179,7 @@ class Extractor:
         self.atlas()
         self.transcription_factors()
         self.go_names()
+        self.gwas_traits()  # before diseases: "coronary artery disease" is the gene's trait
         self.diseases()
         self.gene_names()  # after GO terms: "insulin receptor binding" is a term
         self.name_lists()
@@ -177,6 +188,7 @@ class Extractor:
         self.symbols()
         self.ranks()  # before numbers: "in the bottom 5%" is a band, not a fraction
         self.comparisons()
+        self.p_values()  # before numbers: "3e-12" is one value, not 3 and -12
         self.numbers()
         self.interpretations()
         self.identity_prose()
@@ -295,6 +307,7 @@ class Extractor:
             "refseq": ("identifier", "structure.canonical_transcript"),
             "omim": ("disease", "disease.id"),
             "orpha": ("disease", "disease.id"),
+            "trait": ("trait", "disease.trait_id"),
         }[kind]
         if kind == "go":
             value = "GO:" + value
@@ -338,6 +351,12 @@ class Extractor:
                 return None
             return self.add(Claim(ts, te, "disease", "disease.name", clean, section,
                                   linked_id=disease_ids[0]))
+        if "trait" in found:
+            if TRAIT_ID_RE.fullmatch(clean):
+                self.take(ts, te)  # the link text is the identifier its target carries
+                return None
+            return self.add(Claim(ts, te, "trait", "disease.trait", clean, section,
+                                  linked_id=found["trait"][0]))
         if clean in found.get("uniprot", ()) or clean in found.get("ncbi_gene", ()):
             self.take(ts, te)  # the link text repeats the identifier its target carries
         elif "ncbi_gene" in found and clean.isdigit():
@@ -353,6 +372,7 @@ class Extractor:
             (REACTOME_RE, "pathway", "pathways.id"),
             (REFSEQ_RE, "identifier", "structure.canonical_transcript"),
             (LOCATION_RE, "location", "identity.location"),
+            (TRAIT_ID_RE, "trait", "disease.trait_id"),
         ):
             for m in pattern.finditer(text):
                 if not self.in_view(m.start()) or not self.free(m.start(), m.end()):
@@ -730,6 +750,22 @@ class Extractor:
                 if self.free(m.start(), m.end()) and m.group(0).upper() in tfs:
                     self.add(Claim(m.start(), m.end(), "transcription_factor", "regulation.tf",
                                    m.group(0), s.section))
+    # --- GWAS traits ---------------------------------------------------------------------------
+    def gwas_traits(self) -> None:
+        """The gene's GWAS traits and categories named without a link ("platelet count"), so
+        the counts and p-values after them are checked against the right trait."""
+        names = sorted({i.name for i in self.ix.gwas_items}, key=len, reverse=True)
+        if not names:
+            return
+        pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names)
+                             + r")(?![\w-])", re.I)
+        for s in self.page.sentences:
+            if s.section in ("notes", "pathways"):
+                continue
+            for m in pattern.finditer(self.view, s.start, s.end):
+                if self.free(m.start(), m.end()):
+                    self.add(Claim(m.start(), m.end(), "trait", "disease.trait", m.group(0),
+                                   s.section))
 
     # --- diseases ------------------------------------------------------------------------------
     def diseases(self) -> None:
@@ -825,6 +861,29 @@ class Extractor:
             if tok.upper() in lx.NOT_SYMBOLS or lx.ROMAN.fullmatch(tok):
                 continue
             self.add(Claim(m.start(), m.end(), "gene_symbol", "identity.symbol", tok, section))
+
+    # --- p-values ------------------------------------------------------------------------------
+    def p_values(self) -> None:
+        """P-values in scientific notation: the mantissa as written, scaled by the exponent,
+        so the one rounding rule (``numbers.matches``) checks them; "p <" is a bound."""
+        for s in self.page.sentences:
+            for m in P_VALUE_RE.finditer(self.view, s.start, s.end):
+                if not self.free(m.start(), m.end()):
+                    continue
+                mantissa = m.group("m")
+                exponent = int(re.sub("[\u2212\u2013]", "-", m.group("e1") or m.group("e2")))
+                decimals = len(mantissa.split(".", 1)[1]) if "." in mantissa else 0
+                written = Written(m.group(0), Decimal(mantissa), decimals)
+                before = self.view[max(s.start, m.start() - 30) : m.start()]
+                qualifier, q_len = qualifier_before(before)
+                if qualifier is None:
+                    bound = re.search(r"(?:<|\u2264|&lt;)\s*$", before)
+                    if bound:
+                        qualifier = "at_most" if "\u2264" in bound.group(0) else "under"
+                        q_len = len(bound.group(0))
+                self.add(Claim(m.start() - q_len, m.end(), "p_value", "disease.p_value",
+                               m.group(0), s.section, written=written.qualified(qualifier),
+                               factor=Decimal(10) ** -exponent))
 
     # --- numbers -------------------------------------------------------------------------------
     def numbers(self) -> None:

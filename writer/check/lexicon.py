@@ -274,6 +274,7 @@ RNA MRNA CDNA CDS UTR ORF NCRNA LNCRNA MIRNA SIRNA SHRNA RRNA TRNA SNRNA SNORNA 
 ADP AMP GTP GDP GMP CTP CDP UTP UDP TTP DTTP NAD NADH NADP NADPH FAD FADH COA ROS CAMP CGMP ID
 IDS GO GOA HGNC NCBI NIH NLM EBI EMBL ENSEMBL GENCODE MANE UCSC OMIM HPA GTEX GTRD GWAS EFO PMID
 HPO ORPHA ORPHANET DECIPHER MIM
+MONDO OBA
 PMC DOI URL URI RCR TF TFS CHIP PCR QPCR RT SNP SNPS SNV CNV LOH WGS WES NGS TPM FPKM RPKM CPM
 BP KB MB KDA DA AA NT MW PI GRAVY UV IR NMR MS LC HPLC ELISA SDS PAGE CRISPR KO WT ES IPS ER UK
 US USA EU FDA EMA WHO HIV HPV EBV HBV HCV HCC NSCLC AML CML CLL MHC NK LPS ECM API JSON CSV HTML
@@ -389,6 +390,7 @@ variants variant gene genes protein proteins role roles risk patients cases form
 type develop develops developing leads lead leading result results resulting underlie
 underlies underlying confer confers contribute contributes seen found observed reported
 predispose predisposes predisposition
+fall falls under within among traits trait diseases categories category
 """.split())  # noqa: SIM905
 # Modifiers that leave a head generic: "a rare disease", "human genetic disorders"
 DISEASE_GENERIC = frozenset("""

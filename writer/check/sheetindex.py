@@ -9,12 +9,13 @@ from urllib.parse import unquote
 
 from writer import catalog
 from writer.check import lexicon as lx
-from writer.check.diseases import EMPTY, NameList, name_forms
+from writer.check.diseases import EMPTY, NameList, disease_key, name_forms
 from writer.check.genenames import EMPTY as NO_GENES
 from writer.check.genenames import GeneNames
 from writer.check.goterms import GoTerms
 from writer.factsheet import Fact, FactSheet, Item
 
+GWAS_KEYS = ("disease.gwas_diseases", "disease.gwas_traits", "disease.gwas_categories")
 PATHWAY_KEYS = ("pathways.wikipathways", "pathways.reactome", "pathways.reactome_categories",
                 "pathways.reactome_all")
 _ESCAPABLE = set("\\`*_{}[]()#+-.!|<>")
@@ -29,6 +30,11 @@ def atlas_norm(text: str) -> str:
     """An atlas name for comparison: case, punctuation and a plural s aside ("Enzymes")."""
     return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w
                     for w in norm_name(text.replace("&", " and ")).split())
+
+
+def trait_key(trait_id: str) -> str:
+    """``MONDO_0005010``, ``MONDO:0005010`` and ``MONDO\\_0005010`` are one trait ID."""
+    return trait_id.replace("\\", "").replace(":", "_").upper()
 
 
 def name_words(text: str) -> frozenset[str]:
@@ -225,6 +231,21 @@ class SheetIndex:
             if words <= tw:
                 return item
         return None
+
+    # --- GWAS traits ---------------------------------------------------------------------------
+    @cached_property
+    def gwas_items(self) -> list[Item]:
+        """The GWAS Catalog traits (diseases and others) and their Mondo categories."""
+        return [item for key in GWAS_KEYS for item in self.items(key)]
+
+    @cached_property
+    def gwas_by_id(self) -> dict[str, Item]:
+        return {trait_key(i.id): i for i in self.gwas_items if i.id}
+
+    def gwas_named(self, name: str) -> Item | None:
+        """The trait or category ``name`` names (case and punctuation aside)."""
+        key = disease_key(name)
+        return next((i for i in self.gwas_items if disease_key(i.name) == key), None)
 
     # --- diseases ------------------------------------------------------------------------------
     @cached_property

@@ -37,6 +37,7 @@ class Tracer:
         self.sym = index.symbol
         self._last_paper: Item | None = None  # the paper last named (claims come in page order)
         self._tf_run: list[Item | None] = []  # the TFs named since the last count of them
+        self._last_trait: Item | None = None  # the GWAS trait last named
 
     # --- shared reasons ------------------------------------------------------------------------
     def absent(self, key: str | None, claim: Claim) -> Result:
@@ -82,6 +83,8 @@ class Tracer:
             return self.tpm(c)
         if c.key == "publications.rcr":
             return self.rcr(c)
+        if c.key == "disease.gwas_associations":
+            return self.gwas_count(c)
         if c.key == "literature.publication_count":
             c.key = self._count_key(c)
         if c.key == "protein.charge_ph7.ph":
@@ -145,6 +148,68 @@ class Tracer:
                 return TRACED, f"RCR of PMID {item.id}: {show(item.value)} (iCite)"
         shown = "; ".join(f"PMID {i.id}: {show(i.value)}" for i in papers if i.value is not None)
         return CONTRADICTED, f"RCR {c.written.text}; iCite gives {shown}"
+
+    def gwas_count(self, c: Claim) -> Result:
+        """A number of GWAS associations: the trait's named before it, or the gene's total."""
+        total = self.ix.fact("disease.gwas_association_count")
+        options: list[tuple[str, float]] = []
+        trait = self._last_trait
+        if trait is not None and trait.value is not None:
+            options.append((f"associations with {trait.name}", trait.value))
+        if total is not None and isinstance(total.value, int):
+            options.append(("GWAS associations of the gene", total.value))
+        if not options or c.written is None:
+            return self.absent("disease.gwas_association_count", c)
+        for what, value in options:
+            if matches(c.written, value):
+                return TRACED, f"{what}: {show(value)} (GWAS Catalog)"
+        given = "; ".join(f"{what}: {show(value)}" for what, value in options)
+        return CONTRADICTED, f"{c.written.describe()} associations; the GWAS Catalog gives {given}"
+
+    def _p_value(self, c: Claim) -> Result:
+        """A p-value: the best one of the trait named before it, else of any trait."""
+        items = [i for i in self.ix.gwas_items if i.p_value is not None]
+        if not items or c.written is None:
+            return self.absent("disease.gwas_diseases", c)
+        trait = self._last_trait
+        options = [trait] if trait is not None and trait.p_value is not None else items
+        for item in options:
+            if matches(c.written, item.p_value, c.factor):  # type: ignore[arg-type]
+                return TRACED, f"best p-value of {item.name}: {item.p_value:g} (GWAS Catalog)"
+        given = "; ".join(f"{i.name}: {i.p_value:g}" for i in options)
+        return CONTRADICTED, f"p-value {c.value}; the GWAS Catalog's best p-values are {given}"
+
+    def _trait(self, c: Claim) -> Result:
+        """A GWAS trait or disease category, by name or ontology ID (a name with the ID its
+        link carries): one of the gene's GWAS Catalog traits or their Mondo categories."""
+        from writer.check.sheetindex import trait_key
+
+        ix = self.ix
+        if not ix.gwas_items:
+            return self.absent("disease.gwas_diseases", c)
+        value = str(c.value)
+        known = _listing([f"{i.name} ({i.id})" for i in ix.gwas_items])
+        if c.key == "disease.trait_id":
+            item = ix.gwas_by_id.get(trait_key(value))
+            if item is not None:
+                self._last_trait = item
+                return TRACED, f"{value} is {item.name}, a GWAS trait or category of {self.sym}"
+            return UNVERIFIABLE, (f"{value} is not among the GWAS traits and categories of "
+                                  f"{self.sym}: {known}")
+        if c.linked_id:
+            item = ix.gwas_by_id.get(trait_key(c.linked_id))
+            if item is not None:
+                if disease_key(item.name) == disease_key(value):
+                    self._last_trait = item
+                    return TRACED, f"{c.linked_id} is {item.name} (GWAS Catalog)"
+                self._mismatch(c, f"{c.linked_id} is '{item.name}', but its link says '{value}'")
+                return CONTRADICTED, f"'{value}' links to {c.linked_id}, which is '{item.name}'"
+        item = ix.gwas_named(value)
+        if item is not None:
+            self._last_trait = item
+            return TRACED, f"{item.name} ({item.id}) is a GWAS trait or category of {self.sym}"
+        return UNVERIFIABLE, (f"'{value}' is not among the GWAS traits and categories of "
+                              f"{self.sym}: {known}")
 
     def tpm(self, c: Claim) -> Result:
         tissue = c.item
@@ -615,9 +680,16 @@ class Tracer:
         item = ix.disease_named(value)
         if item is not None:
             return TRACED, f"{item.name} ({item.id}) is annotated to {self.sym} in HPO"
+        trait = ix.gwas_named(value)
+        if trait is not None:  # a GWAS disease trait or its Mondo category
+            self._last_trait = trait
+            return TRACED, f"{trait.name} ({trait.id}) is a GWAS trait or category of {self.sym}"
         form = c.notes.get("listed") or disease_key(value)
-        return UNVERIFIABLE, self._not_annotated(f"'{value}'", ix.disease_names.entries(form),
-                                                 fact)
+        reason = self._not_annotated(f"'{value}'", ix.disease_names.entries(form), fact)
+        if ix.gwas_items:
+            reason += ("; nor is it among its GWAS Catalog traits and their Mondo categories: "
+                       + _listing([i.name for i in ix.gwas_items]))
+        return UNVERIFIABLE, reason
 
     def _not_annotated(self, what: str, listed: list[DiseaseEntry], fact: Fact | None) -> str:
         if fact is None:

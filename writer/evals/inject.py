@@ -573,6 +573,34 @@ def swapped_transcription_factor(text: str, sheet: FactSheet, rng: random.Random
         return None
     m, new = rng.choice(sorted(options, key=lambda o: o[0].start()))
     return _replace(text, m.start(), m.end(), new, "swapped_transcription_factor")
+_SCIENTIFIC = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)(\s*(?:[eE]|[x\u00d7]\s*10\^)\s*)(-\d+)(?![\w.])")
+
+
+def changed_p_value(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A GWAS trait's best p-value with its exponent moved by 1 to 4 (3e-12 -> 3e-9), so the
+    association looks stronger or weaker than the GWAS Catalog reports."""
+    best = [i.p_value for key in ("disease.gwas_diseases", "disease.gwas_traits")
+            for i in (sheet.value(key) or ()) if isinstance(i, Item) and i.p_value]
+    if not best:
+        return None
+    protected = _protected(text)
+    sites = []
+    for m in _SCIENTIFIC.finditer(text):
+        if not _free(protected, m.start(), m.end()):
+            continue
+        written = float(f"{m.group(1)}e{m.group(3)}")
+        if any(abs(written - p) <= 0.051 * p for p in best):  # one of the sheet's values
+            sites.append(m)
+    if not sites:
+        return None
+    m = rng.choice(sites)
+    shift = rng.choice([-4, -3, -2, -1, 1, 2, 3, 4])
+    exponent = min(-1, int(m.group(3)) + shift)
+    if exponent == int(m.group(3)):
+        exponent -= 1
+    new = f"{m.group(1)}{m.group(2)}{exponent}"
+    return _replace(text, m.start(), m.end(), new, "changed_p_value")
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -922,6 +950,7 @@ KINDS: dict[str, Injector] = {
     "swapped_tissue": swapped_tissue,
     "swapped_pathway": swapped_pathway,
     "swapped_disease": swapped_disease,
+    "changed_p_value": changed_p_value,
     "invented_sentence": invented_sentence,
     "invented_symbol": invented_symbol,
     "changed_symbol": changed_symbol,

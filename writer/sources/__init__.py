@@ -7,7 +7,8 @@ facts through the ``StoreBuilder``. ``offline_sources()`` is the order a sync ru
 identity first, because the others map their records onto its genes.
 
 Online sources (``writer.sources.online``: NCBI Gene, Gene Ontology, PubTator3, iCite,
-Reactome, the Human Protein Atlas, TFLink) run after them with ``writer data sync --online``;
+Reactome, the Human Protein Atlas, TFLink, GWAS Catalog) run after them with
+``writer data sync --online``;
 ``online_sources()`` is their order: GO names before gene2go reads them, the PubMed IDs
 of gene2pubmed and PubTator3 before iCite dates them.
 """
@@ -69,7 +70,16 @@ def offline_sources() -> list[SourceSpec]:
 
 def online_sources() -> list:
     """The online sources in sync order (``writer.sources.online.OnlineSource``)."""
-    from writer.sources import gene_ontology, hpa, icite, ncbi_gene, pubtator3, reactome, tflink
+    from writer.sources import (
+        gene_ontology,
+        gwas_catalog,
+        hpa,
+        icite,
+        ncbi_gene,
+        pubtator3,
+        reactome,
+        tflink,
+    )
 
     return [gene_ontology.SOURCE, ncbi_gene.SOURCE, pubtator3.SOURCE, icite.SOURCE,
-            reactome.SOURCE, hpa.SOURCE, tflink.SOURCE]
+            reactome.SOURCE, hpa.SOURCE, tflink.SOURCE, gwas_catalog.SOURCE]
