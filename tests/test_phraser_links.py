@@ -85,3 +85,17 @@ def test_unlinked_and_restore_links_on_their_own():
     only_copper = unlinked("pathways", "The gene is in the Copper homeostasis pathway.",
                            template, facts)
     assert [f.claim for f in only_copper] == ["Copper homeostasis"]
+
+
+def test_the_draft_record_holds_each_sections_cost_and_what_answered():
+    def answer(body, n):
+        return 200, {**completion(good_answer(body)), "model": "qwen2.5-0.5b-q4",
+                     "system_fingerprint": "b4567-abc"}, {}
+
+    _, result = draft(answer)
+    run = result.record.sections["function"]
+    assert run.served == ("qwen2.5-0.5b-q4 (b4567-abc)",) and run.model == "scripted"
+    assert (run.prompt_tokens, run.completion_tokens) == (120, 80) and run.seconds >= 0
+    data = result.record.model_dump(mode="json")
+    assert data["sections"]["protein"]["served"] == ["qwen2.5-0.5b-q4 (b4567-abc)"]
+    assert all(c.served == "qwen2.5-0.5b-q4 (b4567-abc)" for c in result.calls)

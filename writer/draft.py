@@ -162,6 +162,12 @@ class SectionRun(_Record):
     model: str | None = None
     attempts: int = 1
     fell_back: bool = False
+    # The model's cost, and what answered as the endpoint reports it ("name (fingerprint)",
+    # each distinct one: a silent switch of model behind the same name shows as two).
+    served: tuple[str, ...] = ()
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0  # time of its requests
 
 
 class DraftRecord(_Record):
@@ -278,7 +284,10 @@ def make_draft(
         prompt_hashes=hashes,
         sections={
             name: SectionRun(phraser=p.phraser, model=p.model, attempts=max(p.attempts, 1),
-                             fell_back=p.fell_back)
+                             fell_back=p.fell_back,
+                             served=tuple(dict.fromkeys(c.served for c in p.calls if c.served)),
+                             prompt_tokens=p.prompt_tokens, completion_tokens=p.completion_tokens,
+                             seconds=round(sum(c.duration_s for c in p.calls), 4))
             for name, p in phrased.items()
         },
         findings=tuple(findings),

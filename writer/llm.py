@@ -57,6 +57,17 @@ class ModelCall(BaseModel):
     completion_tokens: int | None = None
     duration_s: float
     error: str | None = None
+    # What answered, as the endpoint reports it (``model`` and ``system_fingerprint`` of the
+    # response): a model switched behind the same name shows here.
+    served_model: str | None = None
+    fingerprint: str | None = None
+
+    @property
+    def served(self) -> str | None:
+        """``name (fingerprint)`` as the endpoint reported them, None when it did not."""
+        if not self.served_model:
+            return None
+        return self.served_model + (f" ({self.fingerprint})" if self.fingerprint else "")
 
 
 @dataclass(frozen=True)
@@ -292,6 +303,8 @@ class ModelClient:
                         section=purpose, attempt=number, model=cfg.model, prompt=prompt,
                         response=redact(text, secrets), prompt_tokens=pt, completion_tokens=ct,
                         duration_s=round(time.monotonic() - start, 4),
+                        served_model=getattr(response, "model", None) or None,
+                        fingerprint=getattr(response, "system_fingerprint", None) or None,
                     ))
                     return Completion(text=text, calls=calls, prompt_tokens=pt or 0,
                                       completion_tokens=ct or 0)
