@@ -328,7 +328,7 @@ def test_thresholds_can_come_from_another_file(one_gene, tmp_path):
 
 # --- the JSON report's shape is stable ------------------------------------------------------
 TOP = {"schema_version", "passed", "missed", "phraser", "model", "suite", "store", "date",
-       "overall", "thresholds", "genes"}
+       "overall", "thresholds", "genes", "prompt_variant"}
 OVERALL = {
     "cases", "genes", "resolution", "claims_total", "claims_traced", "grounding",
     "grounding_min_gene", "facts_total", "facts_mentioned", "coverage", "coverage_min_gene",

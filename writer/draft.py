@@ -268,6 +268,11 @@ def make_draft(
         if p.phraser != "template":
             for file in (SYSTEM_PROMPT, REASK_PROMPT, f"{name}.md"):
                 hashes[f"prompts/{file}"] = sha256(prompt_text(file))
+            if p.prompt_variant:
+                from writer.phrasers.prompting import variant_file, variant_text
+
+                hashes[f"prompts/{variant_file(p.prompt_variant)}"] = sha256(
+                    variant_text(p.prompt_variant))
     calls = [c for p in phrased.values() for c in p.calls]
     if report.judge is not None:  # the model judge read the page: its prompt and requests
         from writer.check.judge import JUDGE_PROMPT
@@ -385,6 +390,12 @@ def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
              "that rambles is cut short, and its paragraph checked as it is).",
     )(command)
     command = click.option(
+        "--prompt-variant", metavar="NAME",
+        help="How section prompts are filled: a file of writer/prompts/_variants/ (default: "
+             "'default', the template paragraph as an example and the facts as lines; "
+             "'no-example', 'json-facts', 'no-example-json').",
+    )(command)
+    command = click.option(
         "--jobs", type=click.IntRange(min=1, max=32), metavar="N",
         help="Sections requested at once (default 6; 1 for a single local server).",
     )(command)
@@ -420,7 +431,7 @@ def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_json: bool,
           date: str | None, tags: str | None, categories: str | None, online: bool,
           judge: bool, timeout: float | None, jobs: int | None,
-          max_tokens: int | None) -> None:
+          max_tokens: int | None, prompt_variant: str | None) -> None:
     """Draft the page of GENE, check every claim, and queue it for review.
 
     Without a model the deterministic templates write the page. With --model, each
@@ -440,7 +451,7 @@ def draft(settings: Settings, gene: str, model: str | None, out: str | None, as_
     """
     result = draft_gene(settings, gene, model=model, date=date, tags=tags,
                         categories=categories, online=online, judge=judge, timeout=timeout,
-                        concurrency=jobs, max_tokens=max_tokens)
+                        concurrency=jobs, max_tokens=max_tokens, prompt_variant=prompt_variant)
     if out:
         try:
             Path(out).write_text(result.page, encoding="utf-8")

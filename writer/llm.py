@@ -86,6 +86,7 @@ class ModelConfig:
     max_backoff: float = 20.0  # cap, also on Retry-After
     temperature: float = 0.2
     max_tokens: int = 800
+    prompt_variant: str = "default"  # prompts/_variants/<name>.toml (writer.phrasers.prompting)
     secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)  # more keys to hide
 
     def all_secrets(self) -> tuple[str, ...]:

@@ -8,6 +8,7 @@
      "passed": true,                      # every applicable threshold met
      "missed": ["grounding = 0.98 (needs >= 1)", ...],
      "phraser": "template" | "openai", "model": null | "NAME",
+     "prompt_variant": null | "NAME",     # 3: the prompt variant of a model run
      "suite": {"root", "cases", "panel", "partial", "seed", "kinds": [...]},
      "store": "/path/facts.sqlite", "date": "2025-01-17 16:55 UTC",
      "overall": {<Overall: every metric, flat; thresholds name them>},
@@ -285,6 +286,7 @@ class EvalReport(_Model):
     missed: list[str]
     phraser: str
     model: str | None
+    prompt_variant: str | None = None  # prompts/_variants/<name>.toml, with a model
     suite: SuiteInfo
     store: str
     date: str

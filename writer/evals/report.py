@@ -136,7 +136,8 @@ def render_markdown(report: EvalReport) -> str:
     for t in report.thresholds:
         if t.metric not in by_metric or rank[t.passed] > rank[by_metric[t.metric].passed]:
             by_metric[t.metric] = t
-    who = "template phraser" if report.model is None else f"model `{report.model}`"
+    who = "template phraser" if report.model is None else \
+        f"model `{report.model}`, prompt variant `{report.prompt_variant}`"
     verdict = "PASS" if report.passed else "FAIL"
     lines = [
         f"# gene-writer eval: {verdict}",

@@ -543,6 +543,7 @@ def run_eval(
         missed=missed,
         phraser=name,
         model=config.model if config is not None else None,
+        prompt_variant=config.prompt_variant if config is not None else None,
         suite=SuiteInfo(root=str(suite.root), cases=len(cases), panel=len(suite.cases),
                         partial=partial, seed=suite.injections.seed, kinds=kinds),
         store=str(settings.facts_path),

@@ -38,6 +38,7 @@ class Phrased:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     links_restored: int = 0  # links of the template put back on names the model left bare
+    prompt_variant: str | None = None  # prompts/_variants/<name>.toml, for a model
 
 
 class Phraser(Protocol):

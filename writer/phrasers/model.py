@@ -76,6 +76,7 @@ class ModelPhraser:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.config = config
+        prompting.variant(config.prompt_variant)  # an unknown variant is bad input, at once
         self.client = ModelClient(config, http_client=http_client, sleep=sleep)
         self.checker: Checker = checker or evaluator_check
 
@@ -104,8 +105,9 @@ class ModelPhraser:
         template_text = section.template(sheet)
         facts = section.facts(sheet)
         result = Phrased(section=section.name, text=template_text, phraser=self.name,
-                         model=self.config.model)
-        messages = prompting.messages(section, sheet, facts, template_text)
+                         model=self.config.model, prompt_variant=self.config.prompt_variant)
+        messages = prompting.messages(section, sheet, facts, template_text,
+                                      self.config.prompt_variant)
         urls = prompting.allowed_urls(sheet, facts)
         best: tuple[str, list[Finding]] | None = None  # grounded text, omissions
         last: Ungrounded | None = None
