@@ -99,3 +99,18 @@ def test_the_draft_record_holds_each_sections_cost_and_what_answered():
     data = result.record.model_dump(mode="json")
     assert data["sections"]["protein"]["served"] == ["qwen2.5-0.5b-q4 (b4567-abc)"]
     assert all(c.served == "qwen2.5-0.5b-q4 (b4567-abc)" for c in result.calls)
+
+
+def test_a_longer_name_is_linked_before_a_shorter_one_inside_it():
+    from writer.factsheet import Fact, Item
+
+    u1, u2 = "https://amigo.test/GO:1", "https://amigo.test/GO:2"
+    facts = {"function.cellular_component": Fact(
+        key="function.cellular_component", label="GO cellular component", source="orgdb-3.16",
+        value=(Item(name="nucleus", id="GO:1", url=u1),
+               Item(name="nucleus organization", id="GO:2", url=u2)))}
+    template = f"It is located in the [nucleus]({u1}) and in [nucleus organization]({u2})."
+    fixed, n = restore_links("It is involved in nucleus organization in the nucleus.",
+                             template, facts)
+    assert n == 2
+    assert fixed == (f"It is involved in [nucleus organization]({u2}) in the [nucleus]({u1}).")

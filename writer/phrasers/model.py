@@ -227,7 +227,9 @@ def restore_links(text: str, template_text: str, facts: dict[str, Fact]) -> tupl
     """``text`` with each link of the template text to a fact put back on the first place
     ``text`` writes the link's words outside a link; and how many were put back."""
     restored = 0
-    for anchor, url in cov.template_links(template_text, facts):
+    # Longer names first: "nucleus organization" is linked before "nucleus" could be, inside it.
+    links = sorted(cov.template_links(template_text, facts), key=lambda link: -len(link[0]))
+    for anchor, url in links:
         if url in cov.link_urls(text):
             continue
         m = cov.bare_name(text, anchor)
