@@ -108,7 +108,8 @@ def test_ambiguous_cases_list_their_candidates():
 
 def _overall(**values) -> Overall:
     base = {name: 0 for name in Overall.model_fields}
-    base.update(recall_by_kind={}, readability_by_section={}, seconds=1.0)
+    base.update(recall_by_kind={}, readability_by_section={}, by_section={}, served=[],
+                seconds=1.0)
     for name in ("resolution", "grounding", "grounding_min_gene", "coverage",
                  "coverage_min_gene", "recall", "recall_min_kind", "readability_median",
                  "readability_in_band", "acceptance", "reasks_per_section", "seconds_per_gene",
@@ -151,14 +152,19 @@ def _suite_for(gene: str):
     return suite.model_copy(update={"cases": cases})
 
 
-def test_a_grounded_model_is_accepted_and_its_tokens_counted(one_gene):
-    script = Script(ok(good_answer))
+def test_a_model_that_copies_the_template_is_accepted_but_not_counted_as_acceptance(one_gene):
+    script = Script(ok(good_answer))  # the template paragraph, its first words changed
     client = httpx.Client(transport=script.transport())
     report = run_eval(one_gene, _suite_for("MT1G"), model="scripted", http_client=client)
     o = report.overall
     assert report.phraser == "openai" and report.model == "scripted"
     assert o.model_sections == len(script.requests) > 0
-    assert o.acceptance == 1.0 and o.reasks == 0 and o.fell_back == 0
+    assert o.reasks == 0 and o.fell_back == 0
+    assert o.acceptance_with_copies == 1.0 and o.accepted_sections == o.model_sections
+    assert o.copied_sections == o.model_sections and o.acceptance == 0.0  # copies: not counted
+    assert all(s.edit == "copied" and s.similarity >= 0.9 for s in report.genes[0].sections)
+    summary = render_markdown(report)
+    assert f"{o.model_sections} copied, 0 lightly edited, 0 rewritten" in summary
     assert o.prompt_tokens == 120 * o.model_sections
     assert o.completion_tokens == 80 * o.model_sections
     assert o.grounding == 1.0 and o.page_findings == 0
@@ -168,6 +174,63 @@ def test_a_grounded_model_is_accepted_and_its_tokens_counted(one_gene):
     assert all(s.phraser == "openai" and s.requests == 1 for s in gene.sections)
     assert "| acceptance" not in render_markdown(report)  # labels, not metric names
     assert "model `scripted`" in render_markdown(report)
+
+
+REWRITTEN_PATHWAYS = (
+    "WikiPathways lists MT1G in [Zinc homeostasis](https://www.wikipathways.org/pathways/WP3529)"
+    " (WP3529) as well as in [Copper homeostasis]"
+    "(https://www.wikipathways.org/pathways/WP3286) (WP3286).")
+
+
+def _served_by(name: str, body: dict) -> dict:
+    """A completion whose endpoint reports ``name`` as the model that answered."""
+    text = REWRITTEN_PATHWAYS if section_of(body) == "pathways" else good_answer(body)
+    return {**completion(text), "model": name, "system_fingerprint": "b1234"}
+
+
+def test_a_rewritten_paragraph_counts_as_acceptance_with_its_cost_per_section(one_gene):
+    script = Script(lambda body, n: (200, _served_by("scripted-v1", body), {}))
+    client = httpx.Client(transport=script.transport())
+    report = run_eval(one_gene, _suite_for("MT1G"), model="scripted", http_client=client)
+    o = report.overall
+    pathways = next(s for s in report.genes[0].sections if s.name == "pathways")
+    assert pathways.accepted and pathways.edit == "rewritten" and pathways.similarity < 0.6
+    assert o.rewritten_sections == 1 and o.copied_sections == o.model_sections - 1
+    assert o.acceptance == pytest.approx(1 / o.model_sections, abs=1e-4)
+    assert o.by_section["pathways"].rewritten == 1 and o.by_section["function"].copied == 1
+    assert o.by_section["pathways"].tokens_per_gene == 200 and pathways.requests == 1
+    assert pathways.seconds >= 0 and o.tokens_per_gene == 200 * o.model_sections
+    # What answered, as the endpoint reports it, is in the report and the drafted record.
+    assert o.served == ["scripted-v1 (b1234)"] and o.served_count == 1
+    assert pathways.served == ["scripted-v1 (b1234)"]
+    summary = render_markdown(report)
+    assert "the endpoint reported `scripted-v1 (b1234)`" in summary
+    assert "| pathways | 1 | 0 | 0 | 1 | 0 | 1 | 200 |" in summary
+
+
+def test_a_silent_switch_of_model_shows_in_the_report(one_gene):
+    def answer(body: dict, n: int):
+        return 200, _served_by("scripted-v1" if n <= 2 else "scripted-v2", body), {}
+
+    client = httpx.Client(transport=Script(answer).transport())
+    report = run_eval(one_gene, _suite_for("MT1G"), model="scripted", http_client=client)
+    assert report.overall.served_count == 2
+    assert set(report.overall.served) == {"scripted-v1 (b1234)", "scripted-v2 (b1234)"}
+    assert "2 different models answered" in render_markdown(report)
+
+
+def test_links_the_model_drops_are_counted_and_put_back(one_gene):
+    import re
+
+    def answer(body: dict, n: int):
+        return 200, completion(re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", good_answer(body))), {}
+
+    client = httpx.Client(transport=Script(answer).transport())
+    report = run_eval(one_gene, _suite_for("MT1G"), model="scripted", http_client=client)
+    o = report.overall
+    assert o.links > 0 and o.links_kept == 0 and o.links_kept_rate == 0.0
+    assert o.links_restored == o.links and o.links_lost == 0
+    assert "0/" in render_markdown(report).split("links of the facts the model kept")[1]
 
 
 def test_a_model_that_invents_is_reasked_replaced_and_counted(one_gene):
@@ -186,7 +249,8 @@ def test_a_model_that_invents_is_reasked_replaced_and_counted(one_gene):
     assert structure.replaced_claims >= 1
     assert structure.answers == 3 and structure.answers_grounded == 0
     assert structure.untraced_claims >= 3  # the invented number, in each answer
-    assert o.acceptance == pytest.approx((o.model_sections - 1) / o.model_sections, abs=1e-4)
+    assert o.acceptance_with_copies == pytest.approx((o.model_sections - 1) / o.model_sections,
+                                                     abs=1e-4)
     assert o.page_findings == 0
     assert "4,817" not in (report.genes[0].model_dump_json())  # only counted, never paged
 
@@ -266,7 +330,7 @@ def test_thresholds_can_come_from_another_file(one_gene, tmp_path):
 
 # --- the JSON report's shape is stable ------------------------------------------------------
 TOP = {"schema_version", "passed", "missed", "phraser", "model", "suite", "store", "date",
-       "overall", "thresholds", "genes"}
+       "overall", "thresholds", "genes", "prompt_variant"}
 OVERALL = {
     "cases", "genes", "resolution", "claims_total", "claims_traced", "grounding",
     "grounding_min_gene", "facts_total", "facts_mentioned", "coverage", "coverage_min_gene",
@@ -278,24 +342,30 @@ OVERALL = {
     "reasks", "reasks_per_section", "endpoint_errors", "replaced_claims", "model_calls",
     "prompt_tokens", "completion_tokens", "tokens", "seconds", "seconds_per_gene",
     "draft_seconds", "inject_seconds", "judge",
+    # schema 3: acceptance counts rewritten paragraphs; copies, links, cost per section
+    "acceptance_with_copies", "copied_sections", "lightly_edited_sections",
+    "rewritten_sections", "by_section", "links", "links_kept", "links_restored",
+    "links_kept_rate", "links_lost", "tokens_per_gene", "model_seconds",
+    "model_seconds_per_gene", "served", "served_count",
 }
 GENE = {
     "query", "expect", "category", "outcome", "resolved", "symbol", "gene_id", "error",
     "claims_total", "claims_traced", "grounding", "coverage", "page_findings", "false_alarms",
     "checks_failed", "readability", "sections", "injected_into", "recall", "missed",
     "prompt_tokens", "completion_tokens", "model_calls", "draft_seconds", "inject_seconds",
-    "judge",
+    "judge", "model_seconds", "served",
 }
 SECTION = {"name", "phraser", "requests", "reasks", "endpoint_errors", "accepted", "fell_back",
            "replaced_claims", "answers", "answers_grounded", "untraced_claims", "coverage",
-           "grade"}
+           "grade", "similarity", "edit", "links", "links_on_page", "links_restored",
+           "prompt_tokens", "completion_tokens", "seconds", "served"}
 
 
 def test_the_json_report_shape_is_stable(one_gene):
     import json
 
     data = json.loads(json.dumps(run_eval(one_gene, _suite_for("MT1G")).to_json()))
-    assert set(data) == TOP and data["schema_version"] == 2
+    assert set(data) == TOP and data["schema_version"] == 3
     assert data["overall"]["judge"] is None and data["genes"][0]["judge"] is None
     assert set(data["overall"]) == OVERALL
     assert set(data["suite"]) == {"root", "cases", "panel", "partial", "seed", "kinds"}

@@ -198,6 +198,12 @@ class SectionRun(_Record):
     model: str | None = None
     attempts: int = 1
     fell_back: bool = False
+    # The model's cost, and what answered as the endpoint reports it ("name (fingerprint)",
+    # each distinct one: a silent switch of model behind the same name shows as two).
+    served: tuple[str, ...] = ()
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0  # time of its requests
 
 
 class DraftRecord(_Record):
@@ -346,6 +352,11 @@ def make_draft(
         if p.phraser != "template":
             for file in (SYSTEM_PROMPT, REASK_PROMPT, f"{name}.md"):
                 hashes[f"prompts/{file}"] = sha256(prompt_text(file))
+            if p.prompt_variant:
+                from writer.phrasers.prompting import variant_file, variant_text
+
+                hashes[f"prompts/{variant_file(p.prompt_variant)}"] = sha256(
+                    variant_text(p.prompt_variant))
     calls = [c for p in phrased.values() for c in p.calls]
     if report.judge is not None:  # the model judge read the page: its prompt and requests
         from writer.check.judge import JUDGE_PROMPT
@@ -362,7 +373,10 @@ def make_draft(
         prompt_hashes=hashes,
         sections={
             name: SectionRun(phraser=p.phraser, model=p.model, attempts=max(p.attempts, 1),
-                             fell_back=p.fell_back)
+                             fell_back=p.fell_back,
+                             served=tuple(dict.fromkeys(c.served for c in p.calls if c.served)),
+                             prompt_tokens=p.prompt_tokens, completion_tokens=p.completion_tokens,
+                             seconds=round(sum(c.duration_s for c in p.calls), 4))
             for name, p in phrased.items()
         },
         findings=tuple(findings),
@@ -485,6 +499,12 @@ def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
              "by it is asked again, then replaced by the template text).",
     )(command)
     command = click.option(
+        "--prompt-variant", metavar="NAME",
+        help="How section prompts are filled: a file of writer/prompts/_variants/ (default: "
+             "'default', the template paragraph as an example and the facts as lines; "
+             "'no-example', 'json-facts', 'no-example-json').",
+    )(command)
+    command = click.option(
         "--jobs", type=click.IntRange(min=1, max=256), metavar="N",
         help="Work at once: model requests in flight, shared by every section and gene "
              "(default 6; 1 for a single local server, 32 for a vLLM server); for template "
@@ -532,7 +552,7 @@ def draft(settings: Settings, genes: tuple[str, ...], file_: str | None, all_gen
           gene_type: str, force: bool, model: str | None, out: str | None, as_json: bool,
           date: str | None, tags: str | None, categories: str | None, online: bool,
           judge: bool, timeout: float | None, jobs: int | None,
-          max_tokens: int | None) -> None:
+          max_tokens: int | None, prompt_variant: str | None) -> None:
     """Draft the page of each GENE, check every claim, and queue it for review.
 
     Without a model the deterministic templates write the page. With --model, each
@@ -565,12 +585,13 @@ def draft(settings: Settings, genes: tuple[str, ...], file_: str | None, all_gen
         _draft_many_command(settings, list(genes), file_, all_genes, gene_type, force,
                             model=model, out=out, as_json=as_json, date=date, tags=tags,
                             categories=categories, online=online, judge=judge,
-                            timeout=timeout, jobs=jobs, max_tokens=max_tokens)
+                            timeout=timeout, jobs=jobs, max_tokens=max_tokens,
+                            prompt_variant=prompt_variant)
         return
     gene = genes[0]
     result = draft_gene(settings, gene, model=model, date=date, tags=tags,
                         categories=categories, online=online, judge=judge, timeout=timeout,
-                        concurrency=jobs, max_tokens=max_tokens)
+                        concurrency=jobs, max_tokens=max_tokens, prompt_variant=prompt_variant)
     if out:
         try:
             Path(out).write_text(result.page, encoding="utf-8")

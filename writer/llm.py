@@ -63,6 +63,17 @@ class ModelCall(BaseModel):
     completion_tokens: int | None = None
     duration_s: float
     error: str | None = None
+    # What answered, as the endpoint reports it (``model`` and ``system_fingerprint`` of the
+    # response): a model switched behind the same name shows here.
+    served_model: str | None = None
+    fingerprint: str | None = None
+
+    @property
+    def served(self) -> str | None:
+        """``name (fingerprint)`` as the endpoint reported them, None when it did not."""
+        if not self.served_model:
+            return None
+        return self.served_model + (f" ({self.fingerprint})" if self.fingerprint else "")
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,7 @@ class ModelConfig:
     temperature: float = 0.2
     max_tokens: int = 800
     max_reply_bytes: int = 256_000  # a reply's HTTP body; ~10x a long answer at max_tokens
+    prompt_variant: str = "default"  # prompts/_variants/<name>.toml (writer.phrasers.prompting)
     secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)  # more keys to hide
 
     def all_secrets(self) -> tuple[str, ...]:
@@ -139,9 +151,9 @@ def _snippet(data: bytes, limit: int = 60) -> str:
     return repr(text[:limit] + ("…" if len(text) > limit else ""))
 
 
-def parse_reply(body: bytes, content_type: str) -> tuple[str, str | None, Any]:
-    """(text, finish_reason, usage) of a chat.completions body; ``BadReply`` naming what
-    came when it is not one."""
+def parse_reply(body: bytes, content_type: str) -> tuple[str, str | None, dict[str, Any]]:
+    """(text, finish_reason, the whole JSON: usage, model, system_fingerprint) of a
+    chat.completions body; ``BadReply`` naming what came when it is not one."""
     kind = content_type.split(";")[0].strip() or "no content type"
     try:
         data = json.loads(body)
@@ -152,14 +164,19 @@ def parse_reply(body: bytes, content_type: str) -> tuple[str, str | None, Any]:
     if not isinstance(choices, list):
         raise BadReply(f"the endpoint's JSON is not a chat completion: {_snippet(body)}")
     if not choices:
-        return "", None, data.get("usage")
+        return "", None, data
     first = choices[0]
     message = first.get("message") if isinstance(first, dict) else None
     content = message.get("content") if isinstance(message, dict) else None
     if not isinstance(message, dict) or not isinstance(content, str | None):
         raise BadReply(f"the endpoint's JSON is not a chat completion: {_snippet(body)}")
     reason = first.get("finish_reason")
-    return content or "", reason if isinstance(reason, str) else None, data.get("usage")
+    return content or "", reason if isinstance(reason, str) else None, data
+
+
+def _text(value: Any) -> str | None:
+    """A string field of the reply (the served model's name), else None."""
+    return value[:200] if isinstance(value, str) and value else None
 
 
 def _tokens(usage: Any, key: str) -> int | None:
@@ -345,7 +362,7 @@ class ModelClient:
                         with self._slots:
                             self._paused()  # holding a slot: nobody is sending meanwhile
                             start = time.monotonic()
-                            text, reason, usage, over = self._request(
+                            text, reason, reply, over = self._request(
                                 messages, cfg, extra, max_tokens, temperature)
                     except (openai.OpenAIError, BadReply) as exc:
                         calls.append(ModelCall(
@@ -361,11 +378,14 @@ class ModelClient:
                     elif reason == "length":
                         unusable = ("the reply was cut off at the token limit "
                                     f"({max_tokens or cfg.max_tokens} tokens)")
+                    usage = reply.get("usage")
                     pt, ct = _tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens")
                     calls.append(ModelCall(
                         section=purpose, attempt=number, model=cfg.model, prompt=prompt,
                         response=redact(text, secrets), prompt_tokens=pt, completion_tokens=ct,
                         duration_s=round(time.monotonic() - start, 4), error=unusable,
+                        served_model=_text(reply.get("model")),
+                        fingerprint=_text(reply.get("system_fingerprint")),
                     ))
                     return Completion(text=text, calls=calls, prompt_tokens=pt or 0,
                                       completion_tokens=ct or 0, unusable=unusable)
@@ -382,9 +402,9 @@ class ModelClient:
 
     def _request(self, messages: Sequence[Message], cfg: ModelConfig, extra: dict[str, Any],
                  max_tokens: int | None, temperature: float | None
-                 ) -> tuple[str, str | None, Any, bool]:
-        """One request, its body read up to ``max_reply_bytes``: (text, finish_reason,
-        usage, whether the body was longer than the limit)."""
+                 ) -> tuple[str, str | None, dict[str, Any], bool]:
+        """One request, its body read up to ``max_reply_bytes``: (text, finish_reason, the
+        reply's JSON, whether the body was longer than the limit)."""
         with self._sdk.chat.completions.with_streaming_response.create(
             model=cfg.model,
             messages=list(messages),  # type: ignore[arg-type]
@@ -396,7 +416,7 @@ class ModelClient:
             for chunk in response.iter_bytes():
                 body += chunk
                 if len(body) > cfg.max_reply_bytes:
-                    return "", None, None, True
+                    return "", None, {}, True
             content_type = response.headers.get("content-type", "")
-        text, reason, usage = parse_reply(bytes(body), content_type)
-        return text, reason, usage, False
+        text, reason, reply = parse_reply(bytes(body), content_type)
+        return text, reason, reply, False

@@ -10,9 +10,10 @@ the writer's words ("negative regulation of growth" is not a negative tone).
   groups of people, identifiable patient data and unsupported clinical claims
   (``lexicon.ETHICS_RULES``).
 - Coherence: sections in the reference order, no two claims of one fact with different
-  values, no repeated sentences, and the Flesch-Kincaid grade of each section
-  against ``READABILITY_BAND``; a grade outside the band is reported, not failed, since
-  lists of database names raise it without making the text incoherent.
+  values, no repeated sentences, no database name written twice in one paragraph, and the
+  Flesch-Kincaid grade of each section against ``READABILITY_BAND``; a grade outside the
+  band is reported, not failed, since lists of database names raise it without making the
+  text incoherent.
 - Facts verified: "N of M claims traced".
 """
 
@@ -204,6 +205,27 @@ def _repeats(page: Page) -> list[tuple[str, Sentence]]:
     return out
 
 
+# Claims that name a database entry (a GO term also under its verb or evidence wording).
+REPEATABLE = NAME_KINDS | {"go_relation", "go_evidence"}
+
+
+def _repeated_names(page: Page, claims: Sequence[Claim]) -> list[tuple[str, Sentence]]:
+    """A database name (GO term, tissue, pathway, paper) written twice in one paragraph, as
+    in "enables metal ion binding, and is predicted to enable metal ion binding": the
+    sentence of the second mention."""
+    seen: set[tuple[int, str]] = set()
+    out = []
+    for c in sorted(claims, key=lambda c: c.start):
+        sentence = page.sentence_at(c.start)
+        if c.kind not in REPEATABLE or sentence is None or str(c.key).endswith("id"):
+            continue  # an identifier is written beside its linked name (and in the link)
+        name = " ".join(page.text[c.start:c.end].lower().split())
+        if (sentence.block, name) in seen:
+            out.append((f"repeated in one paragraph: \u201c{name}\u201d", sentence))
+        seen.add((sentence.block, name))
+    return out
+
+
 def _for_grading(text: str) -> str:
     """One sentence as the grader should read it: a number is one short word (it would
     take the points of "1,033,041.0" and "99.66%" for sentence ends)."""
@@ -249,7 +271,7 @@ def coherence(page: Page, claims: Sequence[Claim],
         sentence = page.sentence_at(clash.start)
         start, end = (sentence.start, sentence.end) if sentence else (clash.start, clash.end)
         flags.append(Flag("coherence", start, end, f"contradicts an earlier statement: {text}"))
-    for text, sentence in _repeats(page):
+    for text, sentence in _repeats(page) + _repeated_names(page, claims):
         problems.append(text)
         flags.append(Flag("coherence", sentence.start, sentence.end, text))
     lo, hi = READABILITY_BAND

@@ -5,6 +5,10 @@ fact a section states (``Section.facts``), whether the text mentions it: a numbe
 value under rounding (``1,336``, ``1336``, ``1.3 kb``; a fraction also as a percentage),
 a percentile by its value, a list by each item's name or identifier, a string by itself.
 Each omission becomes a finding on the draft (kind ``coverage``), never a silent accept.
+
+Links are the facts' provenance: ``unlinked`` lists each link of the template text to a
+fact (a GO term's AmiGO page, a pathway, a paper, GTEx, the UniProt entry, ...) that a
+text names without it: a coverage finding too, re-asked like an omission.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from decimal import Decimal
 
 from writer.check.models import Finding
 from writer.check.numbers import NUMBER_RE, Written, matches, parse_number
+from writer.check.page import LINK_RE
 from writer.factsheet import Fact, Item
 
 _URL = re.compile(r"\]\([^)]*\)|https?://\S+")
@@ -98,5 +103,69 @@ def omitted(section: str, text: str, facts: dict[str, Fact]) -> list[Finding]:
                 section=section, key=key,
                 reason=f"the text leaves out the percentile of {fact.label.lower()} "
                        f"({fact.percentile.value:.2f})",
+            ))
+    return findings
+
+
+# --- links: the facts' provenance ------------------------------------------------------------
+def link_urls(text: str) -> set[str]:
+    """The targets of the Markdown links in ``text``."""
+    return {m.group("url").strip("<>") for m in LINK_RE.finditer(text)}
+
+
+def _owners(facts: dict[str, Fact]) -> dict[str, tuple[str, Fact, Item | None]]:
+    """Each URL of a fact or list item: (key, fact, item)."""
+    owners: dict[str, tuple[str, Fact, Item | None]] = {}
+    for key, fact in facts.items():
+        for link in fact.links:
+            owners.setdefault(link.url, (key, fact, None))
+        if isinstance(fact.value, tuple):
+            for item in fact.value:
+                if item.url:
+                    owners[item.url] = (key, fact, item)
+    return owners
+
+
+def template_links(template_text: str, facts: dict[str, Fact]) -> list[tuple[str, str]]:
+    """(anchor, url) of each link the template text makes to a fact or item, once per url."""
+    owners = _owners(facts)
+    out: dict[str, str] = {}
+    for m in LINK_RE.finditer(template_text):
+        url = m.group("url").strip("<>")
+        if url in owners and url not in out and not m.group(0).startswith("!"):
+            out[url] = m.group("text")
+    return [(anchor, url) for url, anchor in out.items()]
+
+
+def bare_name(text: str, anchor: str) -> re.Match[str] | None:
+    """The first place ``text`` writes ``anchor`` as words of its own, outside any link."""
+    taken = [(m.start(), m.end()) for m in LINK_RE.finditer(text)]
+    pattern = r"(?<!\w)" + re.escape(anchor) + r"(?!\w)"
+    for m in re.finditer(pattern, text, re.IGNORECASE):
+        if not any(a < m.end() and m.start() < b for a, b in taken):
+            return m
+    return None
+
+
+def unlinked(section: str, text: str, template_text: str, facts: dict[str, Fact]
+             ) -> list[Finding]:
+    """Coverage findings: one per link of the template text to a fact that ``text`` names
+    (by the link's words, or the fact's value or item) without linking it."""
+    owners = _owners(facts)
+    have = link_urls(text)
+    findings = []
+    for anchor, url in template_links(template_text, facts):
+        if url in have:
+            continue
+        key, fact, item = owners[url]
+        named = bare_name(text, anchor) is not None or (
+            _mentions_item(text, item) if item is not None
+            else any(_mentions_item(text, i) for i in fact.value)
+            if isinstance(fact.value, tuple) else mentioned(text, fact))
+        if named:
+            findings.append(Finding(
+                claim=anchor, kind="coverage", status="omitted", section=section, key=key,
+                reason=f"the link of {anchor}, the source a reader checks it in: "
+                       f"write it as [{anchor}]({url})",
             ))
     return findings

@@ -83,7 +83,8 @@ KINDS: dict[str, str] = {
     "sentiment": "a sentence whose tone is not neutral, or promotional wording",
     "ethics": "medical advice, deterministic or stigmatising language, patient data, or an "
               "unsupported clinical claim",
-    "coherence": "a statement that contradicts an earlier one, or a repeated sentence",
+    "coherence": "a statement that contradicts an earlier one, a repeated sentence, or a "
+                 "name (GO term, tissue, pathway, paper) repeated in one paragraph",
     "judge": "a sentence the optional model judge found refuted or only partly supported "
              "by the facts it cites",
 }

@@ -46,7 +46,8 @@ if TYPE_CHECKING:
 def eval_command(settings: Settings, model: str | None, as_json: bool, report_file: str | None,
                  limit: int | None, genes: tuple[str, ...], suite_dir: str | None,
                  thresholds_file: str | None, pages_dir: str | None, judge_model: str | None,
-                 timeout: float | None, jobs: int | None, max_tokens: int | None) -> None:
+                 timeout: float | None, jobs: int | None, max_tokens: int | None,
+                 prompt_variant: str | None) -> None:
     """Run the eval suite: draft every panel gene, check it, inject errors, check again.
 
     Reports per gene and overall: grounding (claims traced / claims), coverage (section
@@ -78,7 +79,7 @@ def eval_command(settings: Settings, model: str | None, as_json: bool, report_fi
     report = run_eval(settings, suite, model=model, limit=limit, genes=genes,
                       pages_dir=Path(pages_dir) if pages_dir else None, progress=Progress(),
                       judge_model=judge_model, timeout=timeout, concurrency=jobs,
-                      max_tokens=max_tokens)
+                      max_tokens=max_tokens, prompt_variant=prompt_variant)
     markdown = render_markdown(report)
     if report_file:
         try:

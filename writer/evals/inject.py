@@ -937,6 +937,32 @@ def wrong_identity(text: str, sheet: FactSheet, rng: random.Random) -> Injected 
     return _insert_after(text, "", sentence, rng, "wrong_identity", claim.rstrip("."))
 
 
+GO_PREDICTED = {"MF": "is predicted to enable", "CC": "is predicted to be located in the",
+                "BP": "is predicted to be involved in"}
+
+
+def repeated_name(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A GO term or pathway the paragraph already names, named again in it under the right
+    verb ("enables metal ion binding, ... and is predicted to enable metal ion binding")."""
+    from writer.sections.function import is_predicted
+
+    options: list[tuple[str, str]] = []
+    for key, aspect in _GO_KEYS.items():
+        for item in sheet.value(key) or ():
+            if isinstance(item, Item):
+                verb = (GO_PREDICTED if is_predicted(item) else GO_VERBS)[aspect]
+                options.append((item.name, f"It also {verb} {item.name}."))
+    for item in sheet.value("pathways.wikipathways") or ():
+        if isinstance(item, Item):
+            options.append((item.name, f"The gene is also a member of {item.name}."))
+    # The names the page writes as themselves: a link's words (not a part of a longer name).
+    options = [(n, sentence) for n, sentence in options if f"[{n}](" in text]
+    if not options:
+        return None
+    name, sentence = rng.choice(options)
+    return _insert_after(text, f"[{name}](", sentence, rng, "repeated_name", name)
+
+
 KINDS: dict[str, Injector] = {
     "changed_number": changed_number,
     "changed_percentile": changed_percentile,
@@ -968,6 +994,7 @@ KINDS: dict[str, Injector] = {
     "unsourced_mention": unsourced_mention,
     "swapped_atlas_term": swapped_atlas_term,
     "swapped_transcription_factor": swapped_transcription_factor,
+    "repeated_name": repeated_name,
 }
 
 

@@ -2,10 +2,13 @@
 
 ``schema_version`` changes when the shape does; ``tests/test_eval_report.py`` holds it::
 
-    {"schema_version": 2,                # 2: "judge" in "overall" and in each gene
+    {"schema_version": 3,                # 2: "judge" in "overall" and in each gene;
+                                         # 3: acceptance counts rewritten paragraphs only,
+                                         # copies, links and cost per section
      "passed": true,                      # every applicable threshold met
      "missed": ["grounding = 0.98 (needs >= 1)", ...],
      "phraser": "template" | "openai", "model": null | "NAME",
+     "prompt_variant": null | "NAME",     # 3: the prompt variant of a model run
      "suite": {"root", "cases", "panel", "partial", "seed", "kinds": [...]},
      "store": "/path/facts.sqlite", "date": "2025-01-17 16:55 UTC",
      "overall": {<Overall: every metric, flat; thresholds name them>},
@@ -28,8 +31,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, computed_field, field_serializer
 
 from writer.check.models import Finding
+from writer.evals.similarity import Edit
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # The fields of a finding in this report (offsets would point into pages it does not hold).
 FINDING_FIELDS = frozenset({"claim", "kind", "status", "reason", "sentence"})
 
@@ -64,6 +68,31 @@ class SectionResult(_Model):
     untraced_claims: int = 0  # untraced claims over every answer, re-asked or replaced
     coverage: Coverage = Coverage()
     grade: float | None = None  # Flesch-Kincaid grade; None for very short text
+    # An accepted model paragraph against the template's (writer.evals.similarity):
+    similarity: float | None = None  # words in common, in order (0..1)
+    edit: Edit | None = None  # copied / lightly edited / rewritten
+    links: int = 0  # links of the template paragraph to facts (their provenance)
+    links_on_page: int = 0  # of them, on the page's paragraph
+    links_restored: int = 0  # of them, put back on names the model's paragraph left bare
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0  # time of the section's model requests
+    served: list[str] = []  # what answered, as the endpoint reported it ("name (fingerprint)")
+
+
+class SectionCost(_Model):
+    """One section over the panel: what the model did with it and what it cost."""
+
+    model_sections: int = 0
+    copied: int = 0
+    lightly_edited: int = 0
+    rewritten: int = 0
+    fell_back: int = 0
+    requests: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    tokens_per_gene: float | None = None
+    seconds_per_gene: float | None = None
 
 
 class KindRecall(_Model):
@@ -139,6 +168,8 @@ class GeneResult(_Model):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     model_calls: int = 0
+    model_seconds: float = 0.0  # time of the model requests behind the page
+    served: list[str] = []  # what answered, as the endpoint reported it
     draft_seconds: float = 0.0
     inject_seconds: float = 0.0
     judge: GeneJudge | None = None
@@ -191,7 +222,18 @@ class Overall(_Model):
     readability_by_section: dict[str, float]  # mean grade per section
     model_sections: int
     accepted_sections: int
-    acceptance: float | None  # model sections accepted without falling back / model sections
+    acceptance: float | None  # model sections accepted AND rewritten (not a copy of the
+    # template, writer.evals.similarity) / model sections
+    acceptance_with_copies: float | None  # accepted, copies included / model sections
+    copied_sections: int  # accepted model paragraphs that are the template's, copied
+    lightly_edited_sections: int
+    rewritten_sections: int
+    by_section: dict[str, SectionCost]  # per section: copied / edited / rewritten, cost
+    links: int  # template links to facts, in the accepted model sections
+    links_kept: int  # of them, written by the model itself
+    links_restored: int  # of them, put back on names the model left bare
+    links_kept_rate: float | None  # links_kept / links
+    links_lost: int  # template links to facts missing from the drafted pages (every section)
     answers: int  # model answers received
     answers_grounded: int
     answer_grounding: float | None  # answers with no untraced claim / answers
@@ -206,6 +248,11 @@ class Overall(_Model):
     prompt_tokens: int
     completion_tokens: int
     tokens: int
+    tokens_per_gene: float | None
+    model_seconds: float  # time of the model requests
+    model_seconds_per_gene: float | None
+    served: list[str]  # what answered, as the endpoint reported it: more than one is a switch
+    served_count: int
     seconds: float  # wall time of the whole run
     seconds_per_gene: float | None
     draft_seconds: float
@@ -239,6 +286,7 @@ class EvalReport(_Model):
     missed: list[str]
     phraser: str
     model: str | None
+    prompt_variant: str | None = None  # prompts/_variants/<name>.toml, with a model
     suite: SuiteInfo
     store: str
     date: str
@@ -259,7 +307,7 @@ def metric_paths(kinds: list[str]) -> set[str]:
                 paths.add(f"recall_by_kind.{kind}.rate")
                 paths.add(f"recall_by_kind.{kind}.planted")
                 paths.add(f"recall_by_kind.{kind}.caught")
-        elif name == "readability_by_section":
+        elif name in ("readability_by_section", "by_section", "served"):
             continue  # informative only: sections differ between genes
         elif name == "judge":
             for field in JudgeOverall.model_fields:

@@ -42,7 +42,8 @@ def _mark(t: ThresholdResult | None) -> str:
 
 RATE_METRICS = {"resolution", "grounding", "grounding_min_gene", "coverage",
                 "coverage_min_gene", "recall", "recall_min_kind", "readability_in_band",
-                "acceptance", "answer_grounding", "model_coverage"}
+                "acceptance", "answer_grounding", "model_coverage", "acceptance_with_copies",
+                "links_kept_rate"}
 
 # (metric, label, how the value is written) in the order of the summary table.
 HEADLINE: tuple[tuple[str, str], ...] = (
@@ -61,7 +62,11 @@ HEADLINE: tuple[tuple[str, str], ...] = (
     ("planted_min_kind", "plantings of the least planted kind"),
     ("readability_median", "readability: median Flesch-Kincaid grade per section"),
     ("readability_in_band", "sections within the evaluator's grade band"),
-    ("acceptance", "model acceptance: sections accepted without falling back"),
+    ("acceptance", "model acceptance: sections rewritten by the model and accepted "
+                   "(copies of the template not counted)"),
+    ("acceptance_with_copies", "sections accepted without falling back, copies included"),
+    ("links_kept_rate", "links of the facts the model kept in its accepted paragraphs"),
+    ("links_lost", "links of the template missing from the drafted pages"),
     ("answer_grounding", "model answers with no untraced claim"),
     ("untraced_claims", "untraced claims in the model's answers"),
     ("model_coverage", "coverage of the accepted model sections"),
@@ -69,6 +74,8 @@ HEADLINE: tuple[tuple[str, str], ...] = (
     ("replaced_claims", "untraced model claims kept off the pages"),
     ("endpoint_errors", "endpoint errors (retried)"),
     ("tokens", "tokens (prompt + completion)"),
+    ("tokens_per_gene", "tokens per gene"),
+    ("model_seconds_per_gene", "seconds of model requests per gene"),
     ("seconds", "wall time, seconds"),
     ("seconds_per_gene", "seconds per gene"),
 )
@@ -84,8 +91,14 @@ def _value(report: EvalReport, metric: str) -> str:
     if metric == "recall":
         return f"{pct(value)} ({o.caught:,}/{o.planted:,})"
     if metric == "acceptance":
-        return f"{pct(value)} ({o.accepted_sections}/{o.model_sections})" if value is not None \
+        return f"{pct(value)} ({o.rewritten_sections}/{o.model_sections})" if value is not None \
             else "n/a (no model)"
+    if metric == "acceptance_with_copies" and value is not None:
+        return (f"{pct(value)} ({o.accepted_sections}/{o.model_sections}: {o.copied_sections} "
+                f"copied, {o.lightly_edited_sections} lightly edited, "
+                f"{o.rewritten_sections} rewritten)")
+    if metric == "links_kept_rate" and value is not None:
+        return f"{pct(value)} ({o.links_kept}/{o.links}; {o.links_restored} put back)"
     if metric == "answer_grounding" and value is not None:
         return f"{pct(value)} ({o.answers_grounded}/{o.answers})"
     if metric == "tokens":
@@ -123,7 +136,8 @@ def render_markdown(report: EvalReport) -> str:
     for t in report.thresholds:
         if t.metric not in by_metric or rank[t.passed] > rank[by_metric[t.metric].passed]:
             by_metric[t.metric] = t
-    who = "template phraser" if report.model is None else f"model `{report.model}`"
+    who = "template phraser" if report.model is None else \
+        f"model `{report.model}`, prompt variant `{report.prompt_variant}`"
     verdict = "PASS" if report.passed else "FAIL"
     lines = [
         f"# gene-writer eval: {verdict}",
@@ -152,6 +166,7 @@ def render_markdown(report: EvalReport) -> str:
             value = pct(t.value) if t.metric.endswith(".rate") or t.metric in RATE_METRICS \
                 else _num(t.value)
             lines.append(f"| `{t.metric}` | {value} | {_bound(t)} | {_mark(t)} |")
+    lines += _model_lines(report)
     lines += ["", "## Evaluator recall per injected error kind", ""]
     j = o.judge
     if j is None:
@@ -183,6 +198,28 @@ def render_markdown(report: EvalReport) -> str:
     if problems:
         lines += ["", "## Problems (first examples; all in the JSON report)", "", *problems]
     return "\n".join(lines) + "\n"
+
+
+def _model_lines(report: EvalReport) -> list[str]:
+    """What the model did per section (copied, lightly edited, rewritten, fell back), what
+    it cost, and what answered as the endpoint reported it."""
+    o = report.overall
+    if report.model is None:
+        return []
+    served = ", ".join(f"`{_cell(x)}`" for x in o.served) or "nothing (no model name reported)"
+    lines = ["", "## The model, section by section", "",
+             f"Asked for `{_cell(report.model)}`; the endpoint reported {served}."]
+    if o.served_count > 1:
+        lines.append(f"**{o.served_count} different models answered: the model changed "
+                     f"during the run.**")
+    lines += ["", "| section | model sections | copied | lightly edited | rewritten | "
+              "fell back | requests | tokens per gene | seconds per gene |",
+              "| :-- | --: | --: | --: | --: | --: | --: | --: | --: |"]
+    for name, c in o.by_section.items():
+        lines.append(f"| {name} | {c.model_sections} | {c.copied} | {c.lightly_edited} | "
+                     f"{c.rewritten} | {c.fell_back} | {c.requests} | "
+                     f"{_num(c.tokens_per_gene)} | {_num(c.seconds_per_gene)} |")
+    return lines
 
 
 def _problems(report: EvalReport) -> list[str]:

@@ -41,12 +41,14 @@ from writer.evals.models import (
     Miss,
     Overall,
     Readability,
+    SectionCost,
     SectionResult,
     SuiteInfo,
     ThresholdResult,
     metric_paths,
     metric_value,
 )
+from writer.evals.similarity import EDITS
 from writer.evals.suite import Case, Suite
 from writer.progress import QUIET, Progress
 
@@ -89,13 +91,19 @@ def _answers(calls: Sequence[ModelCall], sheet: FactSheet, urls: set[str]) -> tu
 
 def _section_results(result: DraftResult, sheet: FactSheet) -> list[SectionResult]:
     from writer.check import coverage as cov
+    from writer.evals.similarity import edit, similarity
     from writer.phrasers.prompting import allowed_urls
     from writer.sections import get
 
     grades = {g.section: g.grade for g in result.report.checks.readability}
     out = []
     for name, p in result.sections.items():
-        facts = get(name).facts(sheet)
+        section = get(name)
+        facts = section.facts(sheet)
+        template = section.template(sheet)
+        links = {url for _, url in cov.template_links(template, facts)}
+        accepted = p.phraser != "template" and not p.fell_back
+        ratio = similarity(p.text, template) if accepted else None
         total = sum((len(f.value) if isinstance(f.value, tuple) else 1) + (f.percentile is not None)
                     for f in facts.values())
         omitted = len(cov.omitted(name, p.text, facts)) if total else 0
@@ -109,7 +117,7 @@ def _section_results(result: DraftResult, sheet: FactSheet) -> list[SectionResul
             requests=len(p.calls),
             reasks=max(answers - 1, 0),
             endpoint_errors=errors,
-            accepted=model and not p.fell_back,
+            accepted=accepted,
             fell_back=p.fell_back,
             replaced_claims=sum(1 for f in p.findings if f.status == "replaced"),
             answers=answers,
@@ -117,6 +125,15 @@ def _section_results(result: DraftResult, sheet: FactSheet) -> list[SectionResul
             untraced_claims=untraced,
             coverage=Coverage(facts=total, mentioned=max(total - omitted, 0)),
             grade=grades.get(name),
+            similarity=ratio,
+            edit=edit(ratio) if ratio is not None else None,
+            links=len(links),
+            links_on_page=len(links & cov.link_urls(p.text)),
+            links_restored=p.links_restored,
+            prompt_tokens=p.prompt_tokens,
+            completion_tokens=p.completion_tokens,
+            seconds=round(sum(c.duration_s for c in p.calls), 3),
+            served=list(dict.fromkeys(c.served for c in p.calls if c.served)),
         ))
     return out
 
@@ -258,6 +275,8 @@ def run_case(case: Case, store: FactStore, suite: Suite, phraser: Any | None,
         prompt_tokens=int(usage.get("prompt_tokens", 0)),
         completion_tokens=int(usage.get("completion_tokens", 0)),
         model_calls=int(usage.get("model_calls", 0)),
+        model_seconds=round(sum(s.seconds for s in sections), 3),
+        served=list(dict.fromkeys(x for s in sections for x in s.served)),
         draft_seconds=round(draft_seconds, 3),
         inject_seconds=round(inject_seconds, 3),
         judge=judged,
@@ -293,6 +312,11 @@ def overall(genes: Sequence[GeneResult], kinds: Sequence[str], seconds: float) -
     answers = sum(s.answers for s in model)
     answers_grounded = sum(s.answers_grounded for s in model)
     accepted = [s for s in model if s.accepted]
+    edits = {e: sum(s.edit == e for s in accepted) for e in EDITS}
+    links = sum(s.links for s in accepted)
+    links_kept = sum(s.links_on_page - s.links_restored for s in accepted)
+    model_seconds = sum(g.model_seconds for g in drafted)
+    served = list(dict.fromkeys(x for g in drafted for x in g.served))
     return Overall(
         cases=len(genes),
         genes=len(drafted),
@@ -325,7 +349,17 @@ def overall(genes: Sequence[GeneResult], kinds: Sequence[str], seconds: float) -
                                 for k, v in per_section.items()},
         model_sections=len(model),
         accepted_sections=sum(s.accepted for s in model),
-        acceptance=_rate(sum(s.accepted for s in model), len(model)),
+        acceptance=_rate(edits["rewritten"], len(model)),
+        acceptance_with_copies=_rate(len(accepted), len(model)),
+        copied_sections=edits["copied"],
+        lightly_edited_sections=edits["lightly edited"],
+        rewritten_sections=edits["rewritten"],
+        by_section=_by_section(model),
+        links=links,
+        links_kept=links_kept,
+        links_restored=sum(s.links_restored for s in accepted),
+        links_kept_rate=_rate(links_kept, links),
+        links_lost=sum(s.links - s.links_on_page for s in sections),
         answers=answers,
         answers_grounded=answers_grounded,
         answer_grounding=_rate(answers_grounded, answers),
@@ -341,12 +375,37 @@ def overall(genes: Sequence[GeneResult], kinds: Sequence[str], seconds: float) -
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
         tokens=prompt_tokens + completion_tokens,
+        tokens_per_gene=round((prompt_tokens + completion_tokens) / len(drafted), 1)
+        if drafted else None,
+        model_seconds=round(model_seconds, 2),
+        model_seconds_per_gene=round(model_seconds / len(drafted), 3) if drafted else None,
+        served=served,
+        served_count=len(served),
         seconds=round(seconds, 2),
         seconds_per_gene=round(seconds / len(drafted), 3) if drafted else None,
         draft_seconds=round(sum(g.draft_seconds for g in drafted), 2),
         inject_seconds=round(sum(g.inject_seconds for g in drafted), 2),
         judge=_judge_overall([g.judge for g in drafted if g.judge is not None], kinds),
     )
+
+
+def _by_section(model: Sequence[SectionResult]) -> dict[str, SectionCost]:
+    """Per section over the panel: what the model did with it and what it cost."""
+    out: dict[str, SectionCost] = {}
+    for s in model:
+        c = out.setdefault(s.name, SectionCost())
+        c.model_sections += 1
+        c.copied += s.edit == "copied"
+        c.lightly_edited += s.edit == "lightly edited"
+        c.rewritten += s.edit == "rewritten"
+        c.fell_back += s.fell_back
+        c.requests += s.requests
+        c.tokens += s.prompt_tokens + s.completion_tokens
+        c.seconds = round(c.seconds + s.seconds, 3)
+    for c in out.values():
+        c.tokens_per_gene = round(c.tokens / c.model_sections, 1)
+        c.seconds_per_gene = round(c.seconds / c.model_sections, 3)
+    return out
 
 
 def _judge_overall(judged: Sequence[GeneJudge], kinds: Sequence[str]) -> JudgeOverall | None:
@@ -400,8 +459,9 @@ def _summary_line(g: GeneResult) -> str:
         what = "refused as expected" if g.resolved else f"FAILED: {g.error}"
         return f"{g.query}: {g.outcome}, {what}"
     caught, planted, model = g.caught, g.planted, g.model_sections
-    accepted = f", {sum(s.accepted for s in model)}/{len(model)} sections accepted" \
-        if model else ""
+    copies = sum(s.edit == "copied" for s in model)
+    accepted = (f", {sum(s.accepted for s in model)}/{len(model)} sections accepted "
+                f"({copies} copied from the template)") if model else ""
     if g.judge is not None:
         accepted += (f", judge caught {sum(r.caught for r in g.judge.recall.values())}/{planted}"
                      f" ({len(g.judge.false_alarms)} false alarms)")
@@ -483,6 +543,7 @@ def run_eval(
         missed=missed,
         phraser=name,
         model=config.model if config is not None else None,
+        prompt_variant=config.prompt_variant if config is not None else None,
         suite=SuiteInfo(root=str(suite.root), cases=len(cases), panel=len(suite.cases),
                         partial=partial, seed=suite.injections.seed, kinds=kinds),
         store=str(settings.facts_path),

@@ -37,6 +37,8 @@ class Phrased:
     error: str | None = None  # why the model's text was not used, for the command's report
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    links_restored: int = 0  # links of the template put back on names the model left bare
+    prompt_variant: str | None = None  # prompts/_variants/<name>.toml, for a model
 
 
 class Phraser(Protocol):

@@ -13,6 +13,13 @@ For each section (sections run concurrently, at most ``ModelConfig.concurrency``
    still leaves out; otherwise the section falls back to the template text and the draft
    is flagged with what the model got wrong.
 
+Links are the facts' provenance: a paragraph that names a fact the template links (a GO
+term, a pathway, GTEx, the UniProt entry, ...) without its link is re-asked like an
+omission (``coverage.unlinked``). The paragraph finally used gets back each such link
+whose words it still writes (``restore_links``); one that names a linked fact in other
+words, without the link, falls back to the template text: the page never loses a link the
+template gives for a fact it states.
+
 Requests go through ``writer.llm.ModelClient``: endpoint errors (timeouts, connection
 errors, 429 and 5xx) are retried there, honouring ``Retry-After``, and every request is
 logged as a ``ModelCall``. When the retries run out the section falls back and the error
@@ -33,7 +40,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 from writer.check import check as evaluator_check
 from writer.check import coverage as cov
 from writer.check.models import Finding
-from writer.factsheet import FactSheet
+from writer.factsheet import Fact, FactSheet
 from writer.llm import EndpointFailed, ModelClient, ModelConfig, redact
 from writer.phrasers import Phrased, findings_of, prompting
 from writer.phrasers.untrusted import clean, echoes
@@ -44,7 +51,7 @@ if TYPE_CHECKING:
 
 Checker = Callable[[str, FactSheet], Any]  # returns an object with ``.findings`` (Finding)
 
-__all__ = ["Checker", "ModelConfig", "ModelPhraser", "Ungrounded"]
+__all__ = ["Checker", "ModelConfig", "ModelPhraser", "Ungrounded", "restore_links"]
 
 
 class Ungrounded(Exception):
@@ -70,6 +77,7 @@ class ModelPhraser:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.config = config
+        prompting.variant(config.prompt_variant)  # an unknown variant is bad input, at once
         self.client = ModelClient(config, http_client=http_client, sleep=sleep)
         self.checker: Checker = checker or evaluator_check
 
@@ -98,8 +106,9 @@ class ModelPhraser:
         template_text = section.template(sheet)
         facts = section.facts(sheet)
         result = Phrased(section=section.name, text=template_text, phraser=self.name,
-                         model=self.config.model)
-        messages = prompting.messages(section, sheet, facts, template_text)
+                         model=self.config.model, prompt_variant=self.config.prompt_variant)
+        messages = prompting.messages(section, sheet, facts, template_text,
+                                      self.config.prompt_variant)
         urls = prompting.allowed_urls(sheet, facts)
         best: tuple[str, list[Finding]] | None = None  # grounded text, omissions
         last: Ungrounded | None = None
@@ -121,7 +130,8 @@ class ModelPhraser:
                 omissions = []
             elif text:
                 problems = findings_of(checker(text, sheet), section.name)
-                omissions = cov.omitted(section.name, text, facts)
+                omissions = (cov.omitted(section.name, text, facts)
+                             + cov.unlinked(section.name, text, template_text, facts))
             else:
                 problems = [Finding(kind="empty", status="unverifiable", section=section.name,
                                     reason="the model returned no text")]
@@ -153,7 +163,7 @@ class ModelPhraser:
                     return result
         except EndpointFailed as exc:
             if best is not None:
-                return self._use(result, best)
+                return self._use(result, best[0], template_text, facts)
             result.fell_back = True
             result.error = str(exc)
             result.findings.append(Finding(
@@ -164,7 +174,7 @@ class ModelPhraser:
         except Ungrounded:
             pass
         if best is not None:  # grounded, but leaves facts out: use it, record what it omits
-            return self._use(result, best)
+            return self._use(result, best[0], template_text, facts)
         assert last is not None
         result.fell_back = True
         n = len(last.problems)
@@ -180,9 +190,26 @@ class ModelPhraser:
         return result
 
     @staticmethod
-    def _use(result: Phrased, best: tuple[str, list[Finding]]) -> Phrased:
-        result.text, omissions = best
-        result.findings.extend(omissions)
+    def _use(result: Phrased, text: str, template_text: str, facts: dict[str, Fact]
+             ) -> Phrased:
+        """Use a grounded paragraph that leaves something out: its links restored, and a
+        coverage finding for each fact it omits; or, when it names a linked fact without
+        the link, the template text."""
+        text, result.links_restored = restore_links(text, template_text, facts)
+        lost = cov.unlinked(result.section, text, template_text, facts)
+        if lost:
+            result.fell_back = True
+            result.links_restored = 0
+            n = len(lost)
+            result.error = (f"the model's paragraph names {n} fact{'s' * (n != 1)} without the "
+                            f"link the template gives; the section uses the template text")
+            result.findings.extend(f.model_copy(update={
+                "status": "replaced",
+                "reason": f"the model named {f.claim} without its link; the section uses the "
+                          f"template text"}) for f in lost)
+            return result
+        result.text = text
+        result.findings.extend(cov.omitted(result.section, text, facts))
         return result
 
     # --- one question, with endpoint retries (writer.llm) --------------------------------
@@ -201,6 +228,22 @@ class ModelPhraser:
         result.prompt_tokens += answer.prompt_tokens
         result.completion_tokens += answer.completion_tokens
         return answer.text, answer.unusable
+
+
+def restore_links(text: str, template_text: str, facts: dict[str, Fact]) -> tuple[str, int]:
+    """``text`` with each link of the template text to a fact put back on the first place
+    ``text`` writes the link's words outside a link; and how many were put back."""
+    restored = 0
+    # Longer names first: "nucleus organization" is linked before "nucleus" could be, inside it.
+    links = sorted(cov.template_links(template_text, facts), key=lambda link: -len(link[0]))
+    for anchor, url in links:
+        if url in cov.link_urls(text):
+            continue
+        m = cov.bare_name(text, anchor)
+        if m is not None:
+            text = f"{text[:m.start()]}[{m.group(0)}]({url}){text[m.end():]}"
+            restored += 1
+    return text, restored
 
 
 def _warm(checker: Checker, sections: Sequence[Section], sheet: FactSheet) -> None:

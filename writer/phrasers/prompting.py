@@ -1,15 +1,69 @@
 """Prompt messages for one section: the shared system prompt, the section's prompt file
 filled with its facts (keys, labels, values written as the page writes them, links), and
-the re-ask message that carries the checker's reasons back to the model."""
+the re-ask message that carries the checker's reasons back to the model.
+
+A prompt variant (``prompts/_variants/<name>.toml``, ``Variant``) says how the section
+prompt is filled: with or without the template paragraph as an example, the facts as lines
+or as one JSON object. The variant file is hashed into the draft like the prompts.
+"""
 
 from __future__ import annotations
 
+import json
+import tomllib
 from collections.abc import Iterable
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from writer.check.models import Finding
 from writer.factsheet import Fact, FactSheet, format_value
-from writer.sections import REASK_PROMPT, SYSTEM_PROMPT, Section, prompt_text
+from writer.sections import PROMPTS_DIR, REASK_PROMPT, SYSTEM_PROMPT, Section, prompt_text
 from writer.sections.prose import number, percentile, population_noun
+
+VARIANTS_DIR = "_variants"
+DEFAULT_VARIANT = "default"
+
+
+class Variant(BaseModel):
+    """How section prompts are filled (``prompts/_variants/<name>.toml``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    why: str
+    example: bool = True  # show the template paragraph "for the expected tone and form"
+    facts: Literal["list", "json"] = "list"
+
+
+def variant_names() -> list[str]:
+    return sorted(p.stem for p in (PROMPTS_DIR / VARIANTS_DIR).glob("*.toml"))
+
+
+def variant_file(name: str) -> str:
+    """The variant's path under ``prompts/``, as the draft's prompt hashes name it."""
+    return f"{VARIANTS_DIR}/{name}.toml"
+
+
+@cache
+def variant_text(name: str) -> str:
+    from writer.errors import UserInputError
+
+    if name not in variant_names():
+        raise UserInputError(f"unknown prompt variant {name!r}; known: "
+                             f"{', '.join(variant_names())}")
+    return (PROMPTS_DIR / variant_file(name)).read_text(encoding="utf-8")
+
+
+@cache
+def variant(name: str = DEFAULT_VARIANT) -> Variant:
+    from writer.errors import BadFile
+
+    try:
+        return Variant.model_validate(tomllib.loads(variant_text(name)))
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        first = str(exc).splitlines()[0]
+        raise BadFile(f"prompts/{variant_file(name)}: {first}") from None
 
 
 def display(fact: Fact) -> str:
@@ -58,6 +112,43 @@ def fact_lines(facts: dict[str, Fact]) -> str:
     return "\n".join(lines)
 
 
+def fact_json(facts: dict[str, Fact]) -> str:
+    """The facts as one JSON object keyed by fact key: what ``fact_lines`` says, as data."""
+    out: dict[str, Any] = {}
+    for key, fact in facts.items():
+        entry: dict[str, Any] = {"label": fact.label}
+        if isinstance(fact.value, tuple):
+            items = []
+            for item in fact.value:
+                i: dict[str, Any] = {"name": item.name}
+                if item.id and item.id != item.name:
+                    i["id"] = item.id
+                if item.value is not None:
+                    i["value"] = number(item.value) + (f" {item.unit}" if item.unit else "")
+                if item.evidence:
+                    i["evidence"] = list(item.evidence)
+                if item.url:
+                    i["link"] = item.url
+                items.append(i)
+            entry["items"] = items
+        else:
+            entry["value"] = display(fact)
+            if fact.percentile:
+                p = fact.percentile
+                entry["percentile"] = (f"{percentile(p)} among {number(p.size)} "
+                                       f"{population_noun(p.population)}")
+        if fact.links:
+            entry["link"] = fact.links[0].url
+        out[key] = entry
+    return json.dumps(out, indent=1, ensure_ascii=False)
+
+
+def without_example(prompt: str) -> str:
+    """The section prompt without its example block (the paragraph that holds
+    ``{{template}}``)."""
+    return "\n\n".join(b for b in prompt.split("\n\n") if "{{template}}" not in b)
+
+
 def fill(text: str, /, **values: str) -> str:
     """Replace ``{{name}}`` placeholders (no other syntax, so prompts may hold braces)."""
     for name, value in values.items():
@@ -66,11 +157,13 @@ def fill(text: str, /, **values: str) -> str:
 
 
 def messages(section: Section, sheet: FactSheet, facts: dict[str, Fact],
-             template_text: str) -> list[dict[str, str]]:
+             template_text: str, variant_name: str = DEFAULT_VARIANT) -> list[dict[str, str]]:
+    how = variant(variant_name)
+    prompt = prompt_text(section.name)
     user = fill(
-        prompt_text(section.name),
+        prompt if how.example else without_example(prompt),
         symbol=sheet.symbol,
-        facts=fact_lines(facts),
+        facts=fact_lines(facts) if how.facts == "list" else fact_json(facts),
         template=template_text or "(none)",
     )
     return [
