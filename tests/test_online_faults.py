@@ -30,6 +30,10 @@ TARGET = {  # the upstream each source is faulted on
     "pubtator3": "https://ftp.ncbi.nlm.nih.gov/pub/lu/PubTator3/gene2pubtator3.gz",
     "icite": "https://icite.od.nih.gov/api/pubs",
     "reactome": "https://reactome.org/download/current/NCBI2Reactome_All_Levels.txt",
+    "hpa": "https://v24.proteinatlas.org/download/tsv/proteinatlas.tsv.zip",
+    "tflink": "https://cdn.netbiol.org/tflink/download_files/"
+              "TFLink_Homo_sapiens_interactions_All_simpleFormat_v1.0.tsv.gz",
+    "gwas-catalog": "https://www.ebi.ac.uk/gwas/api/search/downloads/alternative",
 }
 HTML = b"<!DOCTYPE html><html><body><h1>Service unavailable</h1>maintenance</body></html>"
 TIMEOUT = 1.0

@@ -68,9 +68,10 @@ def test_json_facts_are_one_json_object_with_the_same_values():
     assert facts["protein.uniprot_accession"]["link"] == "https://www.uniprot.org/uniprotkb/P13640"
     fn = json.loads(_user(script, "function").split("Facts (key, label, value):", 1)[1]
                     .split("\n\n", 1)[0])
-    item = fn["function.molecular_function"]["items"][0]
-    assert item == {"name": "protein binding", "id": "GO:0005515", "evidence": ["IPI"],
-                    "link": "https://amigo.geneontology.org/amigo/term/GO:0005515"}
+    items = {i["id"]: i for i in fn["function.molecular_function"]["items"]}
+    assert items["GO:0008270"] == {"name": "zinc ion binding", "id": "GO:0008270",
+                                   "evidence": ["IDA"],
+                                   "link": "https://amigo.geneontology.org/amigo/term/GO:0008270"}
 
 
 def test_an_unknown_variant_is_bad_input():

@@ -239,7 +239,7 @@ def test_a_600_kb_web_edit_is_refused_before_it_is_checked(
         r = client.post("/drafts/1/edit", data={**form_of(page), "text": text})
         assert time.monotonic() - start < 5
         assert r.status_code == 400 and "too large for a page" in r.text
-        assert checked == []
+        assert max(checked, default=0) < 100_000  # the page views checked the draft, not the edit
 
 
 def test_login_lockout_is_per_client_address(env: tuple[Path, Path]) -> None:
@@ -315,8 +315,9 @@ def test_checks_of_a_save_run_off_the_event_loop(env: tuple[Path, Path]) -> None
     started = threading.Event()
 
     def slow_checker(text: str, sheet: object) -> list[object]:
-        started.set()
-        time.sleep(2.0)
+        if "Ana's careful note." in text:  # the save's check (a draft page checks its text too)
+            started.set()
+            time.sleep(2.0)
         return []
 
     with contextmanager(serve)(create_app(queue_path, FactSheets(facts), checker=slow_checker,

@@ -175,9 +175,9 @@ class Extractor:
         self.echoes()
         self.own_names()
         self.identifiers()
-        self.citations()  # a quoted title may hold a GO term's or a disease's name
-        self.atlas()
+        self.atlas()  # before citations: an atlas value is quoted ("Detected in many")
         self.transcription_factors()
+        self.citations()  # a quoted title may hold a GO term's or a disease's name
         self.go_names()
         self.gwas_traits()  # before diseases: "coronary artery disease" is the gene's trait
         self.diseases()
