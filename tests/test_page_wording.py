@@ -80,6 +80,19 @@ def test_no_tissue_leads_when_every_median_is_negligible(factsheet):
     assert "median expression is negligible in every tissue listed: testis (0.17 TPM)" in text
 
 
+def test_a_single_negligible_tissue_does_not_lead_either(factsheet):
+    # FMO10P: GTEx lists one tissue, testis, at 0.09 TPM (found on 300 random genes)
+    text = page(factsheet("FMO10P"))
+    assert "median expression is negligible in the only tissue listed: testis (0.09 TPM)" in text
+    assert "highest" not in text.split("GTEx", 1)[1].split("\n", 1)[0]
+
+
+def test_an_alias_with_escaped_underscores_is_no_other_genes_symbol(factsheet):
+    # RPL5P32 is also known as RPL5_17_1422, written RPL5\_17\_1422 in Markdown: not "RPL5"
+    text = page(factsheet("RPL5P32"))
+    assert "also known as RPL5\\_17\\_1422" in text
+
+
 # --- prose a reader would not stumble on -----------------------------------------------------
 def test_the_protein_population_is_described_once(factsheet):
     text = page(factsheet("MYC"))

@@ -280,7 +280,10 @@ BP KB MB KDA DA AA NT MW PI GRAVY UV IR NMR MS LC HPLC ELISA SDS PAGE CRISPR KO 
 US USA EU FDA EMA WHO HIV HPV EBV HBV HCV HCC NSCLC AML CML CLL MHC NK LPS ECM API JSON CSV HTML
 OK II III IV VI VII VIII IX XI XII
 """.split())  # noqa: SIM905
-SYMBOL_TOKEN = re.compile(r"(?<![\w\-\u2010\u2011.:/])[^\W_](?:[^\W_]|[-\u2010\u2011](?=[^\W_]))*")
+# a token runs on through hyphens and underscores, escaped or not ("RPL5\_17\_1422" is one
+# alias, not the symbol RPL5)
+SYMBOL_TOKEN = re.compile(
+    r"(?<![\w\-\u2010\u2011.:/])[^\W_](?:[^\W_]|[-\u2010\u2011](?=[^\W_])|_+(?=[^\W_]))*")
 SYMBOL_SHAPE = re.compile(r"[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*|C\d{1,2}orf\d+|[A-Z]\d[A-Z0-9]*")
 ROMAN = re.compile(r"[IVX]+")
 

@@ -278,7 +278,11 @@ def parse(text: str, names: tuple[str, ...] = ()) -> Page:
 
     # Markdown punctuation that is not text: escapes, emphasis, inline code marks
     for m in re.finditer(r"\\(?=[\\`*_{}\[\]()#+\-.!|<>])|\*+|`+", text[body_start:]):
-        _blank(chars, body_start + m.start(), body_start + m.end())
+        at = body_start + m.start()
+        if text.startswith("\\_", at) and at > 0 and text[at - 1].isalnum():
+            chars[at] = "_"  # "RPL5\_17\_1422" reads as one word, "RPL5__17__1422"
+            continue
+        _blank(chars, at, body_start + m.end())
 
     blocks: list[Block] = []
     if body_start:

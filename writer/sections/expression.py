@@ -79,11 +79,14 @@ def render(sheet: FactSheet) -> str:
     has_values = any(i.value is not None for i in ranked)
     measure = "median expression" if has_values else "expression"
     where = "tissue or cell line" if any(is_cell_line(i.name) for i in ranked[:1]) else "tissue"
+    floor = catalog.negligible_tpm()
+    expressed = [i for i in ranked if i.value is None or i.value >= floor]
+    if len(items) == 1 and has_values and not expressed:
+        return paragraph([f"In {gtex}, the gene's median expression is negligible in the only "
+                          f"tissue listed: {items[0]}"])
     if len(items) == 1:
         return paragraph([f"In {gtex}, the {where} with the highest {measure} of the gene is "
                           f"{items[0]}"])
-    floor = catalog.negligible_tpm()
-    expressed = [i for i in ranked if i.value is None or i.value >= floor]
     if has_values and not expressed:
         return paragraph([f"In {gtex}, the gene's median expression is negligible in every "
                           f"tissue listed: {join(items)}"])
