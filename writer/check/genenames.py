@@ -31,7 +31,6 @@ class GeneNames:
     """Full name (as a word tuple) -> (symbol, NCBI Gene ID, the name as NCBI writes it)."""
 
     by_words: dict[tuple[str, ...], tuple[str, int, str]] = field(default_factory=dict)
-    longest: int = 0
     # the most words of a name that starts with a word (``find`` tries nothing longer)
     starts: dict[str, int] = field(default_factory=dict)
 
@@ -70,7 +69,7 @@ def _read(conn: sqlite3.Connection) -> GeneNames:
     starts: dict[str, int] = {}
     for key in by_words:
         starts[key[0]] = max(starts.get(key[0], 0), len(key))
-    return GeneNames(by_words, max((len(k) for k in by_words), default=0), starts)
+    return GeneNames(by_words, starts)
 
 
 def load(path: Path) -> GeneNames:
