@@ -7,6 +7,10 @@
     python3 benchmarks/check_speed.py               # the configured fact store
     python3 benchmarks/check_speed.py --runs 10
 
+3. Time against size (issue 15: linear below the `writer check` limit of 200 kB): in process,
+   pages of about 10, 50, 100 and 200 kB, in three shapes a model or a paste could produce:
+   the template page's sections repeated, one long paragraph, and one sentence without a stop.
+
 Pages: the two old reference pages (../shared/reference-pages/MT1G.md, NME1.md) and the
 template draft of each gene. Needs a fact store (`writer data sync`).
 """
@@ -38,6 +42,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--genes", nargs="*", default=["MT1G", "NME1"])
+    parser.add_argument("--sizes-only", action="store_true",
+                        help="only the time-against-size table (3.)")
     opts = parser.parse_args()
 
     from writer.check import check
@@ -60,7 +66,7 @@ def main() -> None:
     env = dict(os.environ, GENE_WRITER_FACTS=str(facts))
     print(f"fact store {facts}")
 
-    for gene in opts.genes:
+    for gene in [] if opts.sizes_only else opts.genes:
         sheet = store.sheet(store.resolve(gene))
         pages = {"template draft": make_draft(sheet, date="2025-01-17").page}
         ref = REFERENCE / f"{gene}.md"
@@ -99,6 +105,46 @@ def main() -> None:
             print(f"  cold process `writer check`: {_stats(cold)} (target < 1.5 s)")
             print(f"  in process: first check of the page {first * 1000:.1f} ms, "
                   f"then {_stats(warm, 'ms')} (target < 50 ms)")
+
+    _sizes(store, opts.genes[0], check, make_draft)
+
+
+def _grown(page: str, part: str, size: int) -> str:
+    """`page` followed by copies of `part` until it holds about `size` characters."""
+    copies = max(0, (size - len(page)) // (len(part) + 2))
+    return page + ("\n\n" + part) * copies
+
+
+def _sizes(store, gene: str, check, make_draft) -> None:  # noqa: ANN001
+    from writer.check.page import MAX_PAGE_BYTES
+
+    sheet = store.sheet(store.resolve(gene))
+    page = make_draft(sheet, date="2025-01-17").page
+    body = page.split("\n---\n", 1)[1]
+    prose = " ".join(line for line in body.splitlines()
+                     if line and not line.startswith(("|", "#")))
+    shapes = {
+        "sections repeated": body,
+        "one long paragraph": prose,
+        "one sentence, no stop": prose.replace(".", ","),
+    }
+    sizes = [10_000, 50_000, 100_000, MAX_PAGE_BYTES - 1_000]
+    check(page, sheet)
+    print(f"\nCPU time against size, {gene} (in process; ms per kB should stay flat)")
+    print("| shape | " + " | ".join(f"{s // 1000} kB" for s in sizes) + " |")
+    print("|---|" + "---|" * len(sizes))
+    for name, part in shapes.items():
+        cells = []
+        for size in sizes:
+            if name == "sections repeated":
+                text = _grown(page, part, size)
+            else:  # one paragraph: the copies joined by spaces, not blank lines
+                text = page + "\n\n" + " ".join([part] * max(1, size // (len(part) + 1)))
+            start = time.process_time()  # CPU time: a busy machine does not skew it
+            check(text, sheet)
+            took = time.process_time() - start
+            cells.append(f"{took:.2f} s ({took * 1000 / (len(text) / 1000):.1f} ms/kB)")
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -120,6 +120,38 @@ def test_standard_input_over_the_size_limit_is_refused(facts_env):
     assert code == 2 and len(err.strip().splitlines()) == 1 and "too large" in err
 
 
+def _calls(fn) -> int:  # noqa: ANN001
+    """Python function calls made by ``fn()``: a count of work, the same on a busy machine."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.runcall(fn)
+    return pstats.Stats(profile).total_calls
+
+
+@pytest.mark.parametrize("gene", ["MT1G", "NME1"])
+def test_check_does_work_linear_in_the_page_size_up_to_the_limit(factsheet, gene):
+    """Below the size limit a page four times longer costs four times the work, not more:
+    no pass may scan the whole page, or all its claims, once per sentence. (Counted in calls,
+    not timed; benchmarks/check_speed.py prints the seconds.)"""
+    from writer.check import check
+    from writer.check.page import MAX_PAGE_BYTES
+    from writer.draft import make_draft
+
+    sheet = factsheet(gene)
+    page = make_draft(sheet, date="2025-01-17").page
+    body = page.split("\n---\n", 1)[1]
+
+    def grown(size: int) -> str:
+        return page + ("\n\n" + body) * ((size - len(page)) // (len(body) + 2))
+
+    small, large = grown(MAX_PAGE_BYTES // 8), grown(MAX_PAGE_BYTES // 2)
+    check(page, sheet)  # vocabularies loaded once, outside the count
+    ratio = _calls(lambda: check(large, sheet)) / _calls(lambda: check(small, sheet))
+    assert ratio < 1.15 * len(large) / len(small)
+
+
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path

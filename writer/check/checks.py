@@ -20,8 +20,9 @@ the writer's words ("negative regulation of growth" is not a negative tone).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -50,16 +51,23 @@ def _vader() -> Any:
     return analyzer
 
 
-def _prose(page: Page, start: int, end: int, claims: Sequence[Claim]) -> str:
+class _Prose:
     """The writer's own words in a span: the view without the claims (database names,
-    numbers, identifiers) and without the brackets they leave (VADER reads "8)" as a smile)."""
-    chars = list(page.view[start:end])
-    for c in claims:
-        if c.kind != "statement" and c.start >= start and c.end <= end:
-            for i in range(c.start - start, c.end - start):
-                chars[i] = " "
-    text = re.sub(r"[()\[\]%:;=]", " ", "".join(chars))
-    return " ".join(text.split())
+    numbers, identifiers) and without the brackets they leave (VADER reads "8)" as a smile).
+    The claims are ordered once, so each sentence reads only its own."""
+
+    def __init__(self, page: Page, claims: Sequence[Claim]) -> None:
+        self.view = page.view
+        self.claims = sorted((c for c in claims if c.kind != "statement"), key=lambda c: c.start)
+        self.starts = [c.start for c in self.claims]
+
+    def __call__(self, start: int, end: int) -> str:
+        chars = list(self.view[start:end])
+        for c in self.claims[bisect_left(self.starts, start) : bisect_left(self.starts, end)]:
+            if c.end <= end:
+                chars[c.start - start : c.end - start] = " " * (c.end - c.start)
+        text = re.sub(r"[()\[\]%:;=]", " ", "".join(chars))
+        return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -82,8 +90,9 @@ def sentiment(page: Page, claims: Sequence[Claim]) -> tuple[CheckRow, list[Flag]
     promotional phrase is a finding; the page mean is reported beside it."""
     scores: list[tuple[float, int, int]] = []
     flags: list[Flag] = []
+    prose = _Prose(page, claims)
     for s in page.sentences:
-        text = _prose(page, s.start, s.end, claims)
+        text = prose(s.start, s.end)
         for m in lx.PROMOTIONAL.finditer(text):
             flags.append(Flag("sentiment", s.start, s.end,
                               f"promotional wording \u201c{m.group(0)}\u201d: a gene page states "
@@ -119,8 +128,9 @@ def ethics(page: Page, claims: Sequence[Claim]) -> tuple[CheckRow, list[Flag]]:
     names = [c for c in claims if c.kind in NAME_KINDS]
     hits: list[str] = []
     flags: list[Flag] = []
+    prose = _Prose(page, names)
     for s in page.sentences:
-        text = _prose(page, s.start, s.end, names)
+        text = prose(s.start, s.end)
         for name, pattern in lx.ETHICS_RULES:
             for m in pattern.finditer(text):
                 hits.append(f"{name} (\u201c{m.group(0)}\u201d)")
@@ -152,6 +162,32 @@ def _same(a: Claim, b: Claim) -> bool:
     return matches(coarse.written, fine.written.value)  # type: ignore[union-attr]
 
 
+def _clashes(group: Sequence[Claim]) -> Iterator[tuple[Claim, Claim]]:
+    """Each claim of one fact with the first later claim that does not agree with it. A page
+    can write one value many times: each distinct way of writing it is compared once, and
+    the first later claim written a clashing way is found by bisection."""
+    at: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for i, c in enumerate(group):
+        at[_written_as(c)].append(i)
+    agree: dict[tuple[Any, ...], bool] = {}
+    for i, a in enumerate(group):
+        mine = _written_as(a)
+        later = []
+        for way, where in at.items():
+            if (mine, way) not in agree:
+                agree[mine, way] = _same(group[at[mine][0]], group[where[0]])
+            j = bisect_right(where, i)
+            if not agree[mine, way] and j < len(where):
+                later.append(where[j])
+        if later:
+            yield a, group[min(later)]
+
+
+def _written_as(c: Claim) -> tuple[Any, ...]:
+    """What `_same` reads of a claim: two claims written alike compare alike."""
+    return (c.written, c.factor, str(c.value) if c.written is None else None)
+
+
 # claims whose values differ by nature (years: the ends of a range, two counts' years) or
 # that are judged against the facts only (ranks, comparisons, gene type and strand)
 NOT_COMPARED = frozenset({"gene_symbol", "interpretation", "unit", "year", "rank", "comparison",
@@ -174,13 +210,11 @@ def _contradictions(claims: Sequence[Claim]) -> list[tuple[str, Claim]]:
             groups[str(c.key)].append(c)
     out = []
     for key, group in groups.items():
-        for i, a in enumerate(group):
-            clash = next((b for b in group[i + 1:] if not _same(a, b)), None)
-            if clash is not None:
-                label = key.split(".", 1)[-1].replace("_", " ")
-                out.append((f"{label}: {a.value} ({a.section}) vs {clash.value} ({clash.section})",
-                            clash))
-                break
+        for a, clash in _clashes(group):
+            label = key.split(".", 1)[-1].replace("_", " ")
+            out.append((f"{label}: {a.value} ({a.section}) vs {clash.value} ({clash.section})",
+                        clash))
+            break  # one clash per fact
     return out
 
 

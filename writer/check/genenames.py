@@ -37,8 +37,8 @@ class GeneNames:
     def find(self, view: str, start: int, end: int) -> list[tuple[int, int, str, int, str]]:
         """Full names of genes in ``view[start:end]``, longest first, left to right:
         (start, end, symbol, gene ID, name)."""
-        words = [(m.start(), m.end(), m.group(0).lower())
-                 for m in WORD.finditer(view.replace("-", " "), start, end)]
+        words = [(start + m.start(), start + m.end(), m.group(0).lower())
+                 for m in WORD.finditer(view[start:end].replace("-", " "))]
         out = []
         i = 0
         while i < len(words):

@@ -113,6 +113,7 @@ class Page:
     front_matter: dict[str, Cell]
     sentences: list[Sentence]
     _sentence_starts: list[int] = field(default_factory=list, repr=False)
+    _block_starts: list[int] = field(default_factory=list, repr=False)
 
     def sentence_at(self, pos: int) -> Sentence | None:
         i = bisect_right(self._sentence_starts, pos) - 1
@@ -121,9 +122,9 @@ class Page:
         return None
 
     def section_at(self, pos: int) -> str:
-        for block in self.blocks:
-            if block.start <= pos < block.end:
-                return block.section
+        i = bisect_right(self._block_starts, pos) - 1
+        if i >= 0 and pos < self.blocks[i].end:
+            return self.blocks[i].section
         return "other"
 
     def sections(self) -> list[str]:
@@ -242,6 +243,12 @@ def _split_sentences(text: str, view: str, block: Block, links: list[Link]) -> l
     return result
 
 
+def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
+    """Whether ``pos`` lies in one of ``spans``: ordered, non-overlapping (start, end) pairs."""
+    i = bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and pos < spans[i][1]
+
+
 def parse(text: str, names: tuple[str, ...] = ()) -> Page:
     """Cut ``text`` into blocks and sentences. ``names`` (lower case) are the gene's own names:
     they never decide which section a paragraph belongs to."""
@@ -255,7 +262,7 @@ def parse(text: str, names: tuple[str, ...] = ()) -> Page:
         _blank(chars, body_start + m.start(), body_start + m.end())
 
     def skipped(pos: int) -> bool:
-        return any(a <= pos < b for a, b in skip)
+        return _in_spans(skip, pos)
 
     links: list[Link] = []
     for m in LINK_RE.finditer(text, body_start):
@@ -268,7 +275,7 @@ def parse(text: str, names: tuple[str, ...] = ()) -> Page:
         _blank(chars, m.end("text"), m.end())
     linked = [(lk.start, lk.end) for lk in links]
     for m in BARE_URL_RE.finditer(text, body_start):
-        if skipped(m.start()) or any(a <= m.start() < b for a, b in linked):
+        if skipped(m.start()) or _in_spans(linked, m.start()):
             continue
         url = m.group(0).strip("<>").rstrip(".,;:")
         end = m.start() + len(m.group(0).rstrip(".,;:"))
@@ -385,4 +392,5 @@ def parse(text: str, names: tuple[str, ...] = ()) -> Page:
             sentences.extend(block.sentences)
     page = Page(text, view, blocks, links, front, sentences)
     page._sentence_starts = [s.start for s in sentences]
+    page._block_starts = [b.start for b in page.blocks]
     return page
