@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -152,6 +152,16 @@ class MirrorServer:
                       dict(headers or {}), last_modified)
         with self._lock:
             self._routes.insert(0, route)  # the newest route wins
+
+    def route(self, match: str) -> tuple[str, bytes] | None:
+        """The URL and body of the oldest route whose "host/path" contains ``match``."""
+        with self._lock:
+            for route in reversed(self._routes):
+                if match in f"{route.host}{route.path}":
+                    query = urlencode(route.query, doseq=True)
+                    return f"https://{route.host}{route.path}{'?' if query else ''}{query}", \
+                        route.body
+        return None
 
     def put_file(self, url: str, body: bytes) -> Path:
         """Write ``body`` to ``<root>/<host>/<path>`` (the file tree), returning its path."""

@@ -12,12 +12,12 @@ import gzip
 from pathlib import Path
 
 import pytest
-from online_fixtures import lay_out
+from online_fixtures import ONE_GENE, lay_out
 
 from writer.errors import WriterError
 from writer.http import Fetcher, HostRateLimiter, HttpSettings
 from writer.sources import online_sources
-from writer.sources.online import load_all
+from writer.sources.online import fetch_gene, load_all
 from writer.store import StoreBuilder
 
 pytest_plugins = ["httpserver"]
@@ -128,3 +128,101 @@ def test_a_lasting_fault_is_one_line(
 
 def test_gzip_fixture_is_really_gzip(upstream) -> None:  # noqa: ANN001
     assert gzip.decompress(_body_of(upstream, TARGET["pubtator3"]))
+
+
+# --- one gene on demand (`writer facts GENE --online`, `writer draft GENE --online`) -----------
+GENE_TARGET = {  # the per-gene request each source is faulted on (TPM4's recorded answers)
+    "ncbi-gene": "eutils.ncbi.nlm.nih.gov/entrez/eutils/esummary.fcgi",
+    "pubtator3": "www.ncbi.nlm.nih.gov/research/pubtator3-api/search/",
+    "icite": "icite.od.nih.gov/api/pubs",
+    "reactome": "reactome.org/download/current/NCBI2Reactome_All_Levels.txt",
+    "hpa": "v24.proteinatlas.org/ENSG00000167460.json",
+    "tflink": "cdn.netbiol.org/tflink/download_files/",
+    "gwas-catalog": "www.ebi.ac.uk/gwas/rest/api/v2/associations",
+}
+ON_DEMAND = {s.id: s for s in online_sources() if s.fetch is not None}
+
+
+def test_every_on_demand_source_has_a_target() -> None:
+    assert set(GENE_TARGET) == set(ON_DEMAND)
+
+
+def fetch_one_gene(mirror, store, tmp_path: Path, source_id: str, sleeps: list[float]):  # noqa: ANN001, ANN201
+    settings = HttpSettings(mirror=mirror.url, email=None, ncbi_api_key=None,
+                            cache_dir=tmp_path / "cache", timeout=TIMEOUT, max_attempts=3)
+    with Fetcher(settings, limiter=HostRateLimiter(sleep=lambda s: None),
+                 sleep=sleeps.append) as fetcher:
+        return fetch_gene(store.sheet(ONE_GENE),
+                          [ON_DEMAND[s] for s in CHAIN.get(source_id, [source_id])],
+                          fetcher, tmp_path / "cache")
+
+
+def _gene_fault(kind: str, lasting: bool):  # noqa: ANN202
+    n = 50 if lasting else 2
+    return {
+        "5xx": lambda m, t: m.fail_next(n, 502 if lasting else 503, match=t),
+        "429": lambda m, t: m.fail_next(n, 429, {"Retry-After": "1" if lasting else "3"},
+                                        match=t),
+        "reset": lambda m, t: m.drop_next(n, after_bytes=0 if lasting else 5, match=t),
+        "timeout": lambda m, t: m.delay_next(1, TIMEOUT + 0.5, match=t),
+    }[kind]
+
+
+@pytest.mark.parametrize("fault", sorted(PASSING))
+@pytest.mark.parametrize("source_id", sorted(GENE_TARGET))
+def test_a_passing_fault_on_demand_is_retried_and_the_gene_fetched(
+        upstream, store, tmp_path: Path, source_id: str, fault: str) -> None:  # noqa: ANN001
+    sleeps: list[float] = []
+    target = GENE_TARGET[source_id]
+    clean = fetch_one_gene(upstream, store, tmp_path / "clean", source_id, [])
+    _gene_fault(fault, lasting=False)(upstream, target)
+    asked = len(upstream.requests)
+    sheet = fetch_one_gene(upstream, store, tmp_path / "faulted", source_id, sleeps)
+    assert sheet.facts == clean.facts  # the same facts as without the fault
+    hits = [r for r in upstream.requests[asked:] if target in f"{r.host}{r.upstream_path}"]
+    assert len(hits) >= (2 if fault == "timeout" else 3)
+    if fault == "429":
+        assert sleeps[:2] == [3.0, 3.0]
+
+
+def _gene_body(mirror, target: str) -> tuple[str, bytes]:  # noqa: ANN001
+    """The URL and body TPM4's request to ``target`` gets from the laid-out upstream."""
+    route = mirror.route(target)
+    if route is not None:
+        return route
+    url = next(u for u in TARGET.values() if target in u)
+    return url, _body_of(mirror, url)
+
+
+def _cut(mirror, target: str) -> None:  # noqa: ANN001
+    url, body = _gene_body(mirror, target)
+    if url in TARGET.values():
+        mirror.put_file(url, _truncate(body, url))
+    else:  # a JSON answer cut in the middle
+        mirror.add(url, body[: len(body) // 2], {"Content-Type": "application/json"})
+
+
+GENE_LASTING = {
+    "5xx": lambda m, t: _gene_fault("5xx", lasting=True)(m, t),
+    "429": lambda m, t: _gene_fault("429", lasting=True)(m, t),
+    "reset": lambda m, t: _gene_fault("reset", lasting=True)(m, t),
+    "html": lambda m, t: m.add(_gene_body(m, t)[0], HTML, {"Content-Type": "text/html"}),
+    "truncated": _cut,
+}
+
+
+@pytest.mark.parametrize("fault", sorted(GENE_LASTING))
+@pytest.mark.parametrize("source_id", sorted(GENE_TARGET))
+def test_a_lasting_fault_on_demand_is_one_line_and_caches_nothing(
+        upstream, store, tmp_path: Path, source_id: str, fault: str) -> None:  # noqa: ANN001
+    GENE_LASTING[fault](upstream, GENE_TARGET[source_id])
+    with pytest.raises(WriterError) as caught:
+        fetch_one_gene(upstream, store, tmp_path, source_id, [])
+    message = str(caught.value)
+    assert "\n" not in message and "Traceback" not in message
+    host = GENE_TARGET[source_id].split("/")[0]
+    spec = ON_DEMAND[source_id].spec
+    endpoint = GENE_TARGET[source_id].rstrip("/").rsplit("/", 1)[1].split(".")[0]
+    names = (source_id, host, " ".join(spec.name.split()[:2]), endpoint)
+    assert any(n.lower() in message.lower() for n in names), message  # says what failed
+    assert not list((tmp_path / "cache").rglob(f"genes/{ONE_GENE}.json"))  # nothing half-made

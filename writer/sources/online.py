@@ -257,6 +257,9 @@ def read_table(path: Path, required: Sequence[str], where: str,
     width = max(index[c] for c in required) + 1
     for number, line in enumerate(lines, 2):
         if keep is not None and not keep(line):
+            if line.count("\t") < width - 1:  # a skipped row is still a row: a cut or
+                raise SyncError(f"{where} line {number}: {line.count(chr(9)) + 1} fields, "
+                                f"expected at least {width}")  # foreign file shows here
             continue
         fields = line.split("\t")
         if len(fields) < width:
@@ -353,7 +356,11 @@ def fetch_gene(sheet: FactSheet, sources: Sequence[OnlineSource], fetcher: Fetch
         work = source_dir(cache_dir, source.id)
         work.mkdir(parents=True, exist_ok=True)
         sink = FactCollector(sheet.gene_id)
-        source.fetch(gene, FetchContext(fetcher, work, {**sheet.facts, **online}, scratch), sink)
+        try:
+            source.fetch(gene, FetchContext(fetcher, work, {**sheet.facts, **online}, scratch),
+                         sink)
+        except UNREADABLE as exc:  # as in a sync: one line naming the source, nothing cached
+            raise unreadable(source.id, exc, "as downloaded") from None
         online.update(sink.facts)
     retrieved: dict[str, datetime] = scratch.get("retrieved", {})
     refs = {sid: ref(sid, f"per-gene API, retrieved {when.date().isoformat()}",

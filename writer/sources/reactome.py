@@ -80,7 +80,12 @@ class Hierarchy:
 def _rows(path: Path, name: str, width: int, stid_columns: tuple[int, ...],
           keep: Callable[[str], bool] | None = None) -> Iterable[list[str]]:
     for number, line in enumerate(open_lines(path), 1):
-        if not line or (keep is not None and not keep(line)):
+        if not line:
+            continue
+        if keep is not None and not keep(line):
+            if line.count("\t") != width - 1:  # a skipped row is still a row: a cut or
+                raise SyncError(f"{name} line {number}: {line.count(chr(9)) + 1} columns, "
+                                f"expected {width}")  # foreign file shows here too
             continue
         fields = line.split("\t")
         if len(fields) != width:
