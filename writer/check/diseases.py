@@ -19,6 +19,7 @@ import re
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from writer.check import vocabulary
@@ -52,6 +53,12 @@ def tokens(text: str) -> list[str]:
 def disease_key(text: str) -> str:
     """A name's form: its words, without "the" ("absence of the vas deferens")."""
     return " ".join(t for t in tokens(text) if t != "the")
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_key(word: str) -> str:
+    """One word's form: pages reuse their words, and every name list reads each page."""
+    return disease_key(word)
 
 
 def name_forms(name: str) -> list[str]:
@@ -128,7 +135,7 @@ class NameList:
         end = len(text) if end is None else end
         if not self.by_form:
             return []
-        words = [(start + m.start(), start + m.end(), disease_key(m.group(0)))
+        words = [(start + m.start(), start + m.end(), _word_key(m.group(0)))
                  for m in re.finditer(r"[A-Za-z0-9\u2019']+", text[start:end])]
         # "the" is no part of a form: a name may not start with it, it may hold one
         words = [w for w in words if w[2]]
