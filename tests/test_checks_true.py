@@ -19,10 +19,11 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner, Result
-from test_review_support import build_fact_store, clean_page, record, sheet
+from test_review_support import clean_page, queue_of_two, record, sheet
 
 from writer.check import check
 from writer.cli import main
+from writer.draft import DraftRecord
 from writer.review.service import FactSheets
 from writer.review.store import Queue
 from writer.review.web import LOOPBACK_HOSTS, create_app
@@ -47,17 +48,11 @@ def run(*args: str, **kw: object) -> Result:
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """A real fact store and a queue holding MT1G's and NME1's drafts, each drafted with a
     true Checks table."""
-    facts = build_fact_store(tmp_path / "facts.sqlite")
-    queue_path = tmp_path / "queue.sqlite"
-    monkeypatch.setenv("GENE_WRITER_FACTS", str(facts))
-    monkeypatch.setenv("GENE_WRITER_QUEUE", str(queue_path))
-    monkeypatch.delenv("GENE_WRITER_REVIEWER", raising=False)
-    with Queue.open(queue_path) as q:
-        for symbol in ("MT1G", "NME1"):
-            text, report = with_checks(clean_page(symbol), sheet(facts, symbol))
-            q.add_draft(record(symbol, text=text, findings=tuple(report.findings),
-                               facts_path=facts))
-    return facts, queue_path
+    def checked(facts: Path, symbol: str) -> DraftRecord:
+        text, report = with_checks(clean_page(symbol), sheet(facts, symbol))
+        return record(symbol, text=text, findings=tuple(report.findings), facts_path=facts)
+
+    return queue_of_two(tmp_path, monkeypatch, checked)
 
 
 def drafted(queue_path: Path, draft_id: int) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner, Result
-from test_review_support import build_fact_store, record
+from test_review_support import queue_of_two
 
 from writer.cli import main
 from writer.errors import BadFile, QueueBusy, UserInputError
@@ -37,15 +37,7 @@ def run(*args: str, **kw: object) -> Result:
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    facts = build_fact_store(tmp_path / "facts.sqlite")
-    queue_path = tmp_path / "queue.sqlite"
-    monkeypatch.setenv("GENE_WRITER_FACTS", str(facts))
-    monkeypatch.setenv("GENE_WRITER_QUEUE", str(queue_path))
-    monkeypatch.delenv("GENE_WRITER_REVIEWER", raising=False)
-    with Queue.open(queue_path) as q:
-        for symbol in ("MT1G", "NME1"):
-            q.add_draft(record(symbol, facts_path=facts))
-    return facts, queue_path
+    return queue_of_two(tmp_path, monkeypatch)
 
 
 class Lock:

@@ -6,6 +6,7 @@ written from it, and draft records. Offline and fast: no sync, no evaluator doub
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from writer.check.models import Finding
@@ -105,3 +106,20 @@ def record(symbol: str, text: str | None = None,
         usage={"prompt_tokens": 0, "completion_tokens": 0},
         duration_s=0.2,
     )
+
+
+def queue_of_two(tmp_path: Path, monkeypatch, make: Callable[[Path, str], DraftRecord]  # noqa: ANN001
+                 = lambda facts, symbol: record(symbol, facts_path=facts)) -> tuple[Path, Path]:
+    """A real fact store and a review queue holding one pending draft of MT1G and one of
+    NME1 (each made by ``make(facts, symbol)``), with the environment pointing at both."""
+    from writer.review.store import Queue
+
+    facts = build_fact_store(tmp_path / "facts.sqlite")
+    queue_path = tmp_path / "queue.sqlite"
+    monkeypatch.setenv("GENE_WRITER_FACTS", str(facts))
+    monkeypatch.setenv("GENE_WRITER_QUEUE", str(queue_path))
+    monkeypatch.delenv("GENE_WRITER_REVIEWER", raising=False)
+    with Queue.open(queue_path) as q:
+        for symbol in ("MT1G", "NME1"):
+            q.add_draft(make(facts, symbol))
+    return facts, queue_path
