@@ -116,12 +116,7 @@ class NameList:
         self.by_form = {form: sorted(entries, key=lambda e, f=form: disease_key(e.name) != f)
                         for form, entries in by_form.items()}
         self.by_id = by_id
-        # the word counts of the forms that start with each word, longest first
-        lengths: dict[str, set[int]] = defaultdict(set)
-        for form in self.by_form:
-            words = form.split()
-            lengths[words[0]].add(len(words))
-        self.lengths = {w: sorted(ns, reverse=True) for w, ns in lengths.items()}
+        self.lengths = vocabulary.first_word_lengths(form.split() for form in self.by_form)
 
     def __len__(self) -> int:
         return len(self.by_form)
@@ -139,20 +134,10 @@ class NameList:
                  for m in re.finditer(r"[A-Za-z0-9\u2019']+", text[start:end])]
         # "the" is no part of a form: a name may not start with it, it may hold one
         words = [w for w in words if w[2]]
-        out: list[Match] = []
-        i = 0
-        while i < len(words):
-            for n in self.lengths.get(words[i][2].split(" ", 1)[0], ()):
-                if n > len(words) - i:
-                    continue
-                form = " ".join(w[2] for w in words[i : i + n])
-                if form in self.by_form:
-                    out.append(Match(words[i][0], words[i + n - 1][1], form))
-                    i += n
-                    break
-            else:
-                i += 1
-        return out
+        keys = [w[2] for w in words]
+        return [Match(words[i][0], words[i + n - 1][1], " ".join(keys[i : i + n]))
+                for i, n in vocabulary.longest_first(
+                    keys, self.lengths, lambda form: " ".join(form) in self.by_form)]
 
 
 EMPTY = NameList([])

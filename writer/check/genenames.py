@@ -31,26 +31,18 @@ class GeneNames:
     """Full name (as a word tuple) -> (symbol, NCBI Gene ID, the name as NCBI writes it)."""
 
     by_words: dict[tuple[str, ...], tuple[str, int, str]] = field(default_factory=dict)
-    # the most words of a name that starts with a word (``find`` tries nothing longer)
-    starts: dict[str, int] = field(default_factory=dict)
+    # the word counts of the names that start with a word, longest first
+    lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def find(self, view: str, start: int, end: int) -> list[tuple[int, int, str, int, str]]:
         """Full names of genes in ``view[start:end]``, longest first, left to right:
         (start, end, symbol, gene ID, name)."""
         words = [(start + m.start(), start + m.end(), m.group(0).lower())
                  for m in WORD.finditer(view[start:end].replace("-", " "))]
-        out = []
-        i = 0
-        while i < len(words):
-            for n in range(min(self.starts.get(words[i][2], 0), len(words) - i), 1, -1):
-                key = tuple(w for _, _, w in words[i : i + n])
-                hit = self.by_words.get(key)
-                if hit:
-                    out.append((words[i][0], words[i + n - 1][1], *hit))
-                    i += n - 1
-                    break
-            i += 1
-        return out
+        keys = [w for _, _, w in words]
+        return [(words[i][0], words[i + n - 1][1], *self.by_words[tuple(keys[i : i + n])])
+                for i, n in vocabulary.longest_first(
+                    keys, self.lengths, lambda name: tuple(name) in self.by_words)]
 
 
 EMPTY = GeneNames()
@@ -66,10 +58,7 @@ def _read(conn: sqlite3.Connection) -> GeneNames:
         words = name_key(name)
         if len(words) >= 2 and not _PLACEHOLDER.search(name):
             by_words.setdefault(words, (symbol, gene_id, name))
-    starts: dict[str, int] = {}
-    for key in by_words:
-        starts[key[0]] = max(starts.get(key[0], 0), len(key))
-    return GeneNames(by_words, starts)
+    return GeneNames(by_words, vocabulary.first_word_lengths(by_words))
 
 
 def load(path: Path) -> GeneNames:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,3 +47,29 @@ def from_store(kind: str, path: Path, read: Callable[[sqlite3.Connection], T], e
                 db.close()
         _CACHE[key] = value
         return value
+
+
+# --- finding a vocabulary's names in a text ---------------------------------------------------
+def first_word_lengths(names: Iterable[Sequence[str]]) -> dict[str, tuple[int, ...]]:
+    """For each first word, the word counts of the names that start with it, longest first:
+    a text is then read with one lookup per word, not one per word and possible length."""
+    lengths: dict[str, set[int]] = {}
+    for words in names:
+        lengths.setdefault(words[0], set()).add(len(words))
+    return {w: tuple(sorted(ns, reverse=True)) for w, ns in lengths.items()}
+
+
+def longest_first(words: Sequence[str], lengths: dict[str, tuple[int, ...]],
+                  is_name: Callable[[Sequence[str]], bool]) -> Iterator[tuple[int, int]]:
+    """``(i, n)`` for each name ``words[i:i + n]`` (``is_name`` says which are), longest
+    first, left to right, never overlapping. (A word may read as more than one: its first
+    is the one looked up in ``lengths``.)"""
+    i = 0
+    while i < len(words):
+        for n in lengths.get(words[i].split(" ", 1)[0], ()):
+            if n <= len(words) - i and is_name(words[i : i + n]):
+                yield i, n
+                i += n
+                break
+        else:
+            i += 1
