@@ -115,8 +115,8 @@ def test_the_batch_path_queues_what_the_interactive_path_queues(env, monkeypatch
     code, out, err = run("batch", "import", str(results))
     assert code == 0, err
     assert out == ""  # no next round
-    assert "1 drafts queued (1 clean, 0 flagged)" in err
-    assert "supersede a pending draft" in err
+    assert "1 draft queued (1 clean, 0 flagged)" in err
+    assert "1 new draft supersedes a pending draft" in err
 
     with Queue.open(env["queue"]) as q:
         interactive, batched = q.get(1), q.get(2)
@@ -171,7 +171,7 @@ def test_a_flawed_answer_is_reasked_in_rounds_then_replaced_by_the_template(env)
     code, out, err = run("batch", "import", str(results3))
     assert code == 1  # the draft is flagged
     assert out == ""  # the last round: no more re-asks
-    assert "1 drafts queued (0 clean, 1 flagged)" in err
+    assert "1 draft queued (0 clean, 1 flagged)" in err
     with Queue.open(env["queue"]) as q:
         draft = q.get(q.pending_draft(4495))
     function = draft.sections["function"]
@@ -275,3 +275,24 @@ def test_bad_input_to_every_batch_command(env, monkeypatch):
         assert code == 2 and "cannot read batch batch_404: HTTP 404" in err
         code, _, err = run("batch", "fetch", "batch_404")
         assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_files_are_split_at_max_requests_and_vllm_error_lines_are_read(env):
+    out = env["dir"] / "requests.jsonl"
+    code, stdout, err = run("batch", "export", "MT1G", "--model", "scripted", "--out", str(out),
+                            "--max-requests", "4")
+    assert code == 0, err
+    paths = [Path(x) for x in stdout.split()]
+    assert [p.name for p in paths] == ["requests-1.jsonl", "requests-2.jsonl"]
+    assert [len(lines(p)) for p in paths] == [4, 2] and not out.exists()
+    assert "6 requests of 1 gene written to 2 files" in err
+    results = [run_batch(Script(ok()), p, p.with_suffix(".out")) for p in paths]
+    answers = lines(results[1])
+    # vllm run-batch reports a failed request with a status and the error as a text
+    answers[0].update(response={"status_code": 400, "request_id": "vllm-batch-1",
+                                "body": None}, error="The model `x` does not exist.")
+    results[1].write_text("".join(json.dumps(x) + "\n" for x in answers), encoding="utf-8")
+    code, _, err = run("batch", "import", *map(str, results))
+    assert code == 1
+    assert "1 draft queued (0 clean, 1 flagged)" in err
+    assert "The model `x` does not exist." in err

@@ -52,6 +52,7 @@ import click
 
 from writer.errors import BadFile, UserInputError, WriterError
 from writer.progress import Progress
+from writer.sections.prose import plural
 
 if TYPE_CHECKING:
     from writer.config import Settings
@@ -64,6 +65,9 @@ if TYPE_CHECKING:
 CHAT_URL = "/v1/chat/completions"
 STATE_FILE = "batch.sqlite"
 MAX_LINE_BYTES = 2_000_000  # a results line longer than this is not read (a reply is < 256 kB)
+# The OpenAI Batch API takes at most 50,000 requests and 200 MB in one input file.
+MAX_REQUESTS = 50_000
+MAX_FILE_BYTES = 190_000_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -73,7 +77,8 @@ CREATE TABLE IF NOT EXISTS runs (
     config TEXT NOT NULL,       -- JSON: prompt_variant, max_tokens, temperature, max_reasks
     page TEXT NOT NULL,         -- JSON: date, tags, categories
     hashes TEXT NOT NULL,       -- JSON: template and prompt hashes at export
-    facts_store TEXT            -- the fact store's identity at export
+    facts_store TEXT,           -- the fact store's identity at export
+    max_requests INTEGER NOT NULL  -- requests per file at most
 );
 CREATE TABLE IF NOT EXISTS sections (
     run TEXT NOT NULL REFERENCES runs(id),
@@ -100,6 +105,66 @@ def parse_custom_id(text: Any) -> tuple[str, int, str, int] | None:
     if len(parts) != 4 or not parts[1].isdigit() or not parts[3].isdigit():
         return None
     return parts[0], int(parts[1]), parts[2], int(parts[3])
+
+
+# --- requests files ------------------------------------------------------------------------
+class _Parts:
+    """Request lines written to ``path``, or, when they need more than one file (over
+    ``max_requests`` lines or ``MAX_FILE_BYTES``), to ``STEM-1.jsonl``, ``STEM-2.jsonl``, ...
+    beside it. Nothing appears under those names before ``finish``."""
+
+    def __init__(self, path: Path, max_requests: int = MAX_REQUESTS) -> None:
+        self.path = path
+        self.max_requests = max_requests or sys.maxsize
+        self.parts: list[tuple[Path, int]] = []  # (partial file, lines)
+        self._file: Any = None
+        self._bytes = 0
+
+    def write(self, line: dict[str, Any]) -> None:
+        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            if self._file is None or self.parts[-1][1] >= self.max_requests or (
+                    self._bytes and self._bytes + len(data) > MAX_FILE_BYTES):
+                self._next()
+            self._file.write(data)
+        except OSError as exc:
+            self.discard()
+            raise BadFile(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        self._bytes += len(data)
+        partial, n = self.parts[-1]
+        self.parts[-1] = (partial, n + 1)
+
+    def _next(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        partial = self.path.with_name(f"{self.path.name}.{len(self.parts) + 1}.partial")
+        self._file = partial.open("wb")
+        self._bytes = 0
+        self.parts.append((partial, 0))
+
+    def finish(self) -> list[tuple[Path, int]]:
+        """The files written, with their number of requests."""
+        if self._file is not None:
+            self._file.close()
+        if len(self.parts) == 1:
+            names = [self.path]
+        else:
+            stem, suffix = self.path.stem, self.path.suffix or ".jsonl"
+            names = [self.path.with_name(f"{stem}-{i}{suffix}")
+                     for i in range(1, len(self.parts) + 1)]
+        try:
+            for (partial, _), name in zip(self.parts, names, strict=True):
+                partial.replace(name)
+        except OSError as exc:
+            self.discard()
+            raise BadFile(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        return [(name, n) for name, (_, n) in zip(names, self.parts, strict=True)]
+
+    def discard(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        for partial, _ in self.parts:
+            partial.unlink(missing_ok=True)
 
 
 # --- the state -----------------------------------------------------------------------------
@@ -130,12 +195,13 @@ class BatchState:
         self.close()
 
     def run(self, run_id: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT id, model, config, page, hashes, facts_store FROM runs "
-                                "WHERE id = ?", (run_id,)).fetchone()
+        row = self.conn.execute("SELECT id, model, config, page, hashes, facts_store, "
+                                "max_requests FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
             return None
         return {"id": row[0], "model": row[1], "config": json.loads(row[2]),
-                "page": json.loads(row[3]), "hashes": json.loads(row[4]), "facts_store": row[5]}
+                "page": json.loads(row[3]), "hashes": json.loads(row[4]), "facts_store": row[5],
+                "max_requests": row[6]}
 
     def section(self, run_id: str, gene_id: int, section: str) -> dict[str, Any] | None:
         row = self.conn.execute(
@@ -176,6 +242,7 @@ class ExportResult:
     requests: int = 0
     genes: int = 0
     failed: list[str] = field(default_factory=list)  # one line per bad query
+    files: list[tuple[Path, int]] = field(default_factory=list)  # written, with their requests
 
     @property
     def exit_code(self) -> int:
@@ -213,11 +280,14 @@ def export(
     date: str | None = None,
     tags: Sequence[str] | str | None = None,
     categories: Sequence[str] | str | None = None,
+    max_requests: int = MAX_REQUESTS,
     progress: Progress | None = None,
 ) -> ExportResult:
     """Write every section request of ``genes`` (and every gene of type ``all_type``) to
-    ``out`` as an OpenAI Batch API requests file, and record the run in the batch state.
-    A bad gene query is a line of ``ExportResult.failed``, not the end of the export."""
+    ``out`` as an OpenAI Batch API requests file (several, ``STEM-1.jsonl`` ..., when they
+    are more than ``max_requests`` or 190 MB; 0: no limit on requests), and record the run
+    in the batch state. A bad gene query is a line of ``ExportResult.failed``, not the end
+    of the export."""
     from writer.bulk import genes_of_type, resolve
     from writer.check import check as evaluator_check
     from writer.config import TEMPLATE_NAMES
@@ -249,45 +319,39 @@ def export(
     run = random_ids.token_hex(4)
     result = ExportResult(run=run, path=path, failed=[f"{o.query}: {o.error}" for o in failed])
     tracker = (progress or Progress(enabled=False)).tracker(len(todo), "exporting")
-    partial = path.with_name(path.name + ".partial")
+    parts = _Parts(path, max_requests)
     with BatchState.of(settings) as state:
         try:
             state.conn.execute("BEGIN")
             state.conn.execute(
-                "INSERT INTO runs (id, created, model, config, page, hashes, facts_store) "
-                "VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO runs (id, created, model, config, page, hashes, facts_store, "
+                "max_requests) VALUES (?,?,?,?,?,?,?,?)",
                 (run, utcnow().isoformat(), name, json.dumps(config),
                  json.dumps({"date": date, "tags": list(tag_list),
                              "categories": list(cat_list)}),
                  json.dumps(code_hashes(config["prompt_variant"]), sort_keys=True),
-                 store.identity))
-            with partial.open("w", encoding="utf-8") as f:
-                for start in range(0, len(todo), 64):
-                    ids = [gid for _, gid in todo[start:start + 64]]
-                    for sheet in store.sheets(ids):
-                        sheet_hash = sheet.content_hash()
-                        for section in to_phrase(sheet):
-                            loop = Grounding(section, sheet, cfg, evaluator_check)
-                            line = {"custom_id": custom_id(run, sheet.gene_id, section.name, 1),
-                                    "method": "POST", "url": CHAT_URL,
-                                    "body": request_body(loop.messages, cfg)}
-                            f.write(json.dumps(line, ensure_ascii=False) + "\n")
-                            state.conn.execute(
-                                "INSERT INTO sections (run, gene_id, symbol, section, "
-                                "sheet_hash, round, state) VALUES (?,?,?,?,?,1,'waiting')",
-                                (run, sheet.gene_id, sheet.symbol, section.name, sheet_hash))
-                            result.requests += 1
-                        result.genes += 1
-                        tracker.advance()
-            partial.replace(path)
+                 store.identity, max_requests))
+            for start in range(0, len(todo), 64):
+                ids = [gid for _, gid in todo[start:start + 64]]
+                for sheet in store.sheets(ids):
+                    sheet_hash = sheet.content_hash()
+                    for section in to_phrase(sheet):
+                        loop = Grounding(section, sheet, cfg, evaluator_check)
+                        parts.write({"custom_id": custom_id(run, sheet.gene_id, section.name, 1),
+                                     "method": "POST", "url": CHAT_URL,
+                                     "body": request_body(loop.messages, cfg)})
+                        state.conn.execute(
+                            "INSERT INTO sections (run, gene_id, symbol, section, sheet_hash, "
+                            "round, state) VALUES (?,?,?,?,?,1,'waiting')",
+                            (run, sheet.gene_id, sheet.symbol, section.name, sheet_hash))
+                        result.requests += 1
+                    result.genes += 1
+                    tracker.advance()
+            result.files = parts.finish()
             state.conn.execute("COMMIT")
-        except OSError as exc:
-            state.conn.execute("ROLLBACK")
-            partial.unlink(missing_ok=True)
-            raise BadFile(f"cannot write {path}: {exc}") from None
         except BaseException:
             state.conn.execute("ROLLBACK")
-            partial.unlink(missing_ok=True)
+            parts.discard()
             raise
         finally:
             tracker.close()
@@ -314,17 +378,20 @@ class ImportResult:
 
     def summary(self) -> list[str]:
         clean = sum(not f for _, _, f, _ in self.drafts)
-        lines = [f"{self.lines:,} result lines: {self.answers:,} answers judged, "
+        lines = [f"{plural(self.lines, 'result line')}: {self.answers:,} judged, "
                  f"{len(self.failed):,} failed, {self.skipped:,} already imported; "
-                 f"{len(self.drafts):,} drafts queued ({clean:,} clean, "
+                 f"{plural(len(self.drafts), 'draft')} queued ({clean:,} clean, "
                  f"{len(self.drafts) - clean:,} flagged)"]
         superseding = sum(s is not None for *_, s in self.drafts)
         if superseding:
-            lines.append(f"{superseding:,} new drafts supersede a pending draft of their gene")
+            lines.append(f"{plural(superseding, 'new draft')} supersede"
+                         f"{'s' * (superseding == 1)} a pending draft of its gene")
         for path, n in self.next_files:
-            lines.append(f"{n:,} paragraphs need a re-ask: next round's requests in {path}")
+            lines.append(f"{plural(n, 'paragraph')} to re-ask: the next round's requests "
+                         f"are in {path}")
         if self.waiting:
-            lines.append(f"{self.waiting:,} requests still wait for an answer")
+            lines.append(f"{plural(self.waiting, 'request')} of these exports still "
+                         "wait for an answer")
         lines += [f"failed: {line}" for line in self.failed]
         return lines
 
@@ -449,129 +516,150 @@ def import_results(settings: Settings, paths: Sequence[str | Path], *,
                    checker: Any = None) -> ImportResult:
     """Judge the answers of batch results files (output and error files of one or more
     runs), write the next round's requests, and queue every gene whose sections are all
-    settled. Raises ``BadFile`` / ``UserInputError`` when no line of the files is usable."""
+    settled. Raises ``BadFile`` when no line of the files could be used."""
     from writer.check import check as evaluator_check
-    from writer.llm import BadReply, ModelCall, answered, parse_reply, redact
-    from writer.phrasers.model import Grounding
-    from writer.sections import get as get_section
     from writer.store import FactStore
 
-    checker = checker or evaluator_check
-    store = FactStore(settings.facts_path)
-    result = ImportResult()
-    sheets: dict[int, FactSheet | None] = {}
-    runs: dict[str, _Run | None] = {}
-    touched: dict[str, set[int]] = defaultdict(set)  # run -> genes answered here
-    next_rounds: dict[str, set[int]] = defaultdict(set)  # run -> rounds that got requests
     progress = progress or Progress(enabled=False)
     tracker = progress.tracker(_count_lines(paths) if progress.enabled else 0, "importing")
-
     with BatchState.of(settings) as state:
-        for path in map(Path, paths):
-            for number, line in _read_lines(path):
-                result.lines += 1
-                tracker.advance()
-                where = f"{path.name} line {number}"
-                if not isinstance(line, dict) or "custom_id" not in line:
-                    why = line if isinstance(line, str) else "not a batch result (no custom_id)"
-                    result.failed.append(f"{where}: {why}")
-                    continue
-                cid = line.get("custom_id")
-                parsed = parse_custom_id(cid)
-                run = _load_run(state, parsed[0], settings, runs) if parsed else None
-                row = state.section(parsed[0], parsed[1], parsed[2]) if parsed and run else None
-                if parsed is None or run is None or row is None:
-                    result.failed.append(f"{where}: custom_id {str(cid)[:80]!r} is no request "
-                                         "of an export recorded in this home folder")
-                    continue
-                run_id, gene_id, section_name, round_ = parsed
-                label = f"{where} ({row['symbol']} {section_name}, round {round_})"
-                if run.refused:
-                    result.failed.append(f"{label}: {run.refused}")
-                    continue
-                if row["state"] != "waiting" or row["round"] != round_:
-                    result.skipped += 1
-                    continue
-                if gene_id not in sheets:
-                    sheets[gene_id] = _sheet(store, gene_id)
-                sheet = sheets[gene_id]
-                if sheet is None or sheet.content_hash() != row["sheet_hash"]:
-                    state.update(run_id, gene_id, section_name, round_=round_, state="stale",
-                                 loop=row["loop"])
-                    if row["symbol"] not in result.stale_genes:
-                        result.stale_genes.append(row["symbol"])
-                    result.failed.append(f"{label}: the gene's fact sheet changed since the "
-                                         "export; export the gene again")
-                    continue
-                loop = _restore(Grounding(get_section(section_name), sheet, run.config,
-                                          checker), row["loop"])
-                prompt = redact(json.dumps(loop.messages, ensure_ascii=False),
-                                run.config.all_secrets()) or ""
-                error = _answer_error(line)
-                reply: tuple[str, str | None, dict[str, Any]] | None = None
-                if error is None:
-                    body = line["response"].get("body")
-                    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-                    try:
-                        reply = parse_reply(data, "application/json")
-                    except BadReply as exc:
-                        error = str(exc)
-                loop.result.attempts += 1
-                touched[run_id].add(gene_id)
-                if reply is None:
-                    error = error or "no answer"
-                    loop.result.calls.append(ModelCall(
-                        section=section_name, attempt=loop.result.attempts,
-                        model=run.config.model, prompt=prompt, duration_s=0.0,
-                        error=error))
-                    result.failed.append(f"{label}: {error}")
-                    result.errors += 1
-                    loop.endpoint_failed(f"the batch answered {error}")
-                    state.update(run_id, gene_id, section_name, round_=round_,
-                                 state="settled", loop=_save(loop))
-                    continue
-                text, reason, reply_json = reply
-                over = len(data) > run.config.max_reply_bytes
-                if over:  # as the interactive path: not read further, nothing of it used
-                    text, reason, reply_json = "", None, {}
-                answer = answered(run.config, text, reason, reply_json, over,
-                                  purpose=section_name, attempt=loop.result.attempts,
-                                  prompt=prompt, duration_s=0.0)
-                loop.result.calls.extend(answer.calls)
-                loop.result.prompt_tokens += answer.prompt_tokens
-                loop.result.completion_tokens += answer.completion_tokens
-                result.answers += 1
-                if loop.judge(answer.text, answer.unusable):
-                    state.update(run_id, gene_id, section_name, round_=round_,
-                                 state="settled", loop=_save(loop))
-                elif loop.exhausted:
-                    loop.give_up()
-                    state.update(run_id, gene_id, section_name, round_=round_,
-                                 state="settled", loop=_save(loop))
-                else:
-                    state.update(run_id, gene_id, section_name, round_=round_ + 1,
-                                 state="waiting", loop=_save(loop))
-                    next_rounds[run_id].add(round_ + 1)
-        tracker.close()
+        work = _Import(settings, state, FactStore(settings.facts_path),
+                       checker or evaluator_check)
+        state.conn.execute("BEGIN")  # one transaction: an interrupted import changes nothing
+        try:
+            for path in map(Path, paths):
+                for number, line in _read_lines(path):
+                    work.line(f"{path.name} line {number}", line)
+                    tracker.advance()
+            state.conn.execute("COMMIT")
+        except BaseException:
+            state.conn.execute("ROLLBACK")
+            raise
+        finally:
+            tracker.close()
+        result = work.result
         if not (result.answers or result.errors or result.skipped):
             raise BadFile(_nothing_usable(paths, result))
-        target = Path(out_dir) if out_dir is not None else Path(paths[0]).parent
-        for run_id, rounds in next_rounds.items():
+        work.finish(Path(out_dir) if out_dir is not None else Path(paths[0]).parent)
+    return result
+
+
+class _Import:
+    """One import: each results line through the grounding loop, then the next rounds'
+    files and the drafts of the genes now settled."""
+
+    def __init__(self, settings: Settings, state: BatchState, store: FactStore,
+                 checker: Any) -> None:
+        self.settings, self.state, self.store, self.checker = settings, state, store, checker
+        self.result = ImportResult()
+        self.sheets: dict[int, FactSheet | None] = {}
+        self.runs: dict[str, _Run | None] = {}
+        self.touched: dict[str, set[int]] = defaultdict(set)  # run -> genes answered here
+        self.next_rounds: dict[str, set[int]] = defaultdict(set)  # run -> rounds re-asked
+
+    def line(self, where: str, line: Any) -> None:
+        from writer.phrasers.model import Grounding
+        from writer.sections import get as get_section
+
+        result, state = self.result, self.state
+        result.lines += 1
+        if not isinstance(line, dict) or "custom_id" not in line:
+            result.failed.append(f"{where}: " + (line if isinstance(line, str)
+                                                 else "not a batch result (no custom_id)"))
+            return
+        cid = line.get("custom_id")
+        parsed = parse_custom_id(cid)
+        run = _load_run(state, parsed[0], self.settings, self.runs) if parsed else None
+        row = state.section(*parsed[:3]) if parsed and run else None
+        if parsed is None or run is None or row is None:
+            result.failed.append(f"{where}: custom_id {str(cid)[:80]!r} is no request of an "
+                                 "export recorded in this home folder")
+            return
+        run_id, gene_id, section, round_ = parsed
+        label = f"{where} ({row['symbol']} {section}, round {round_})"
+        if run.refused:
+            result.failed.append(f"{label}: {run.refused}")
+            return
+        if row["state"] != "waiting" or row["round"] != round_:
+            result.skipped += 1
+            return
+        if gene_id not in self.sheets:
+            self.sheets[gene_id] = _sheet(self.store, gene_id)
+        sheet = self.sheets[gene_id]
+        if sheet is None or sheet.content_hash() != row["sheet_hash"]:
+            state.update(run_id, gene_id, section, round_=round_, state="stale",
+                         loop=row["loop"])
+            result.failed.append(f"{label}: the gene's fact sheet changed since the export; "
+                                 "export the gene again")
+            return
+        loop = _restore(Grounding(get_section(section), sheet, run.config, self.checker),
+                        row["loop"])
+        self.touched[run_id].add(gene_id)
+        error, grounded = self._answer(loop, line, run.config)
+        if error is not None:
+            result.failed.append(f"{label}: {error}")
+            result.errors += 1
+            loop.endpoint_failed(f"the batch answered {error}")
+        elif not grounded and not loop.exhausted:  # re-asked in the next round
+            state.update(run_id, gene_id, section, round_=round_ + 1, state="waiting",
+                         loop=_save(loop))
+            self.next_rounds[run_id].add(round_ + 1)
+            return
+        elif not grounded:
+            loop.give_up()
+        state.update(run_id, gene_id, section, round_=round_, state="settled", loop=_save(loop))
+
+    def _answer(self, loop: Grounding, line: dict[str, Any], config: ModelConfig
+                ) -> tuple[str | None, bool]:
+        """Log and judge the answer of ``line``: (why it is no answer, None when it is one;
+        whether ``loop.judge`` used it)."""
+        from writer.llm import BadReply, ModelCall, answered, parse_reply, redact
+
+        result = loop.result
+        result.attempts += 1
+        prompt = redact(json.dumps(loop.messages, ensure_ascii=False),
+                        config.all_secrets()) or ""
+        error = _answer_error(line)
+        if error is None:
+            data = json.dumps(line["response"].get("body"), ensure_ascii=False).encode("utf-8")
+            try:
+                text, reason, reply = parse_reply(data, "application/json")
+            except BadReply as exc:
+                error = str(exc)
+        if error is not None:
+            result.calls.append(ModelCall(section=loop.section, attempt=result.attempts,
+                                          model=config.model, prompt=prompt, duration_s=0.0,
+                                          error=redact(error, config.all_secrets())))
+            return error, False
+        over = len(data) > config.max_reply_bytes
+        if over:  # as the interactive path: not read further, nothing of it used
+            text, reason, reply = "", None, {}
+        answer = answered(config, text, reason, reply, over, purpose=loop.section,
+                          attempt=result.attempts, prompt=prompt, duration_s=0.0)
+        result.calls.extend(answer.calls)
+        result.prompt_tokens += answer.prompt_tokens
+        result.completion_tokens += answer.completion_tokens
+        self.result.answers += 1
+        return None, loop.judge(answer.text, answer.unusable)
+
+    def finish(self, target: Path) -> None:
+        """Write the next rounds' requests files; draft and queue every gene now settled."""
+        result, state = self.result, self.state
+        for run_id, rounds in self.next_rounds.items():
+            run = self.runs[run_id]
+            assert run is not None
             for round_ in sorted(rounds):
-                result.next_files.append(_write_round(state, run_id, round_, target,
-                                                      runs[run_id]))  # type: ignore[arg-type]
-        for run_id, genes in touched.items():
-            run = runs[run_id]
+                result.next_files += _write_round(state, run_id, round_, target, run)
+        for run_id, genes in self.touched.items():
+            run = self.runs[run_id]
             assert run is not None
             for gene_id in sorted(genes):
-                _queue_if_settled(state, settings, store, run, gene_id, sheets[gene_id],
-                                  result, checker)
-        for run_id in touched:
+                _queue_if_settled(state, self.settings, self.store, run, gene_id,
+                                  self.sheets[gene_id], result, self.checker)
             result.waiting += state.conn.execute(
                 "SELECT count(*) FROM sections WHERE run = ? AND state = 'waiting'",
                 (run_id,)).fetchone()[0]
-    result.waiting -= sum(n for _, n in result.next_files)
-    return result
+        result.waiting -= sum(n for _, n in result.next_files)
 
 
 def _nothing_usable(paths: Sequence[str | Path], result: ImportResult) -> str:
@@ -613,24 +701,17 @@ def _sheet(store: FactStore, gene_id: int) -> FactSheet | None:
 
 
 def _write_round(state: BatchState, run_id: str, round_: int, target: Path, run: _Run
-                 ) -> tuple[Path, int]:
-    """The requests file of ``round_``: every request of the run awaited in that round."""
+                 ) -> list[tuple[Path, int]]:
+    """The requests file(s) of ``round_``: every request of the run awaited in that round."""
     from writer.llm import request_body
 
-    path = target / f"{run_id}-round{round_}.jsonl"
-    n = 0
-    try:
-        with path.open("w", encoding="utf-8") as f:
-            for gene_id, _symbol, section, loop in state.waiting(run_id, round_):
-                assert loop is not None  # a request after round 1 always has a conversation
-                line = {"custom_id": custom_id(run_id, gene_id, section, round_),
-                        "method": "POST", "url": CHAT_URL,
-                        "body": request_body(loop["messages"], run.config)}
-                f.write(json.dumps(line, ensure_ascii=False) + "\n")
-                n += 1
-    except OSError as exc:
-        raise BadFile(f"cannot write {path}: {exc}") from None
-    return path, n
+    parts = _Parts(target / f"{run_id}-round{round_}.jsonl", run.info["max_requests"])
+    for gene_id, _symbol, section, loop in state.waiting(run_id, round_):
+        assert loop is not None  # a request after round 1 always has a conversation
+        parts.write({"custom_id": custom_id(run_id, gene_id, section, round_),
+                     "method": "POST", "url": CHAT_URL,
+                     "body": request_body(loop["messages"], run.config)})
+    return parts.finish()
 
 
 def _queue_if_settled(state: BatchState, settings: Settings, store: FactStore, run: _Run,
@@ -821,6 +902,11 @@ def _prompt_options(command: Any) -> Any:
                    "config.toml [model] name).")
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="The requests file to write (JSONL).")
+@click.option("--max-requests", type=click.IntRange(min=0), default=MAX_REQUESTS,
+              show_default=True, metavar="N",
+              help="Requests per file at most (the OpenAI Batch API's limit; files stay under "
+                   "190 MB too): more go to FILE's stem with -1, -2, ... (0: no limit, e.g. "
+                   "for vllm run-batch).")
 @click.option("--date", metavar="DATE", help="Front matter date of the drafted pages "
               "(default: when they are imported), e.g. '2025-01-17 16:55 CST'.")
 @click.option("--tags", metavar="A,B", help="Front matter tags (default: config.toml [page]).")
@@ -830,15 +916,16 @@ def _prompt_options(command: Any) -> Any:
 @click.pass_obj
 def export_command(settings: Settings, genes: tuple[str, ...], file_: str | None,
                    all_genes: bool, gene_type: str, model: str | None, out: str,
-                   date: str | None, tags: str | None, categories: str | None,
-                   max_tokens: int | None, prompt_variant: str | None) -> None:
+                   max_requests: int, date: str | None, tags: str | None,
+                   categories: str | None, max_tokens: int | None,
+                   prompt_variant: str | None) -> None:
     """Write every section request of each GENE as an OpenAI Batch API requests file.
 
     One line per section of each gene, in the format the OpenAI Batch API and `vllm
     run-batch` read; the run (fact sheet hashes, prompt hashes, model settings) is
     recorded in the home folder's batch.sqlite for `writer batch import`. Genes are
-    chosen as for `writer draft`. Exit 2 when a gene query was bad (the others are
-    exported).
+    chosen as for `writer draft`. Prints the files written. Exit 2 when a gene query
+    was bad (the others are exported).
 
     \b
     Examples:
@@ -853,9 +940,14 @@ def export_command(settings: Settings, genes: tuple[str, ...], file_: str | None
         raise UserInputError("no gene given: name genes, --file FILE or --all")
     result = export(settings, queries, out=out, all_type=gene_type if all_genes else None,
                     model=model, prompt_variant=prompt_variant, max_tokens=max_tokens,
-                    date=date, tags=tags, categories=categories, progress=Progress())
-    click.echo(f"writer: {result.requests:,} requests of {result.genes:,} genes written to "
-               f"{result.path} (run {result.run})", err=True)
+                    date=date, tags=tags, categories=categories, max_requests=max_requests,
+                    progress=Progress())
+    for path, _ in result.files:
+        click.echo(path)
+    files = plural(len(result.files), "file")
+    click.echo(f"writer: {plural(result.requests, 'request')} of {plural(result.genes, 'gene')} "
+               f"written to {files} (run {result.run}); answers go to `writer batch import`",
+               err=True)
     for line in result.failed:
         click.echo(f"failed: {line}", err=True)
     sys.exit(result.exit_code)
