@@ -296,3 +296,18 @@ def test_files_are_split_at_max_requests_and_vllm_error_lines_are_read(env):
     assert code == 1
     assert "1 draft queued (0 clean, 1 flagged)" in err
     assert "The model `x` does not exist." in err
+
+
+def test_a_page_not_queued_before_is_queued_when_its_answers_come_again(env):
+    """An import stopped after judging its answers, before queueing the page (two files):
+    importing the answers again queues the page once."""
+    requests = export(env)
+    results = run_batch(Script(ok()), requests, env["dir"] / "results.jsonl")
+    code, _, err = run("batch", "import", str(results))
+    assert code == 0 and "1 draft queued" in err
+    with sqlite3.connect(env["home"] / "batch.sqlite") as conn:
+        conn.execute("UPDATE sections SET state = 'settled'")
+    code, _, err = run("batch", "import", str(results))
+    assert code == 0 and "6 already imported; 1 draft queued" in err
+    code, _, err = run("batch", "import", str(results))
+    assert code == 0 and "0 drafts queued" in err

@@ -556,6 +556,7 @@ class _Import:
         self.runs: dict[str, _Run | None] = {}
         self.touched: dict[str, set[int]] = defaultdict(set)  # run -> genes answered here
         self.next_rounds: dict[str, set[int]] = defaultdict(set)  # run -> rounds re-asked
+        self.settled: dict[tuple[str, int, str], Phrased] = {}  # sections settled here
 
     def line(self, where: str, line: Any) -> None:
         from writer.phrasers.model import Grounding
@@ -582,6 +583,8 @@ class _Import:
             return
         if row["state"] != "waiting" or row["round"] != round_:
             result.skipped += 1
+            if row["state"] == "settled":  # imported before, but its page was not queued
+                self.touched[run_id].add(gene_id)
             return
         if gene_id not in self.sheets:
             self.sheets[gene_id] = _sheet(self.store, gene_id)
@@ -608,6 +611,7 @@ class _Import:
         elif not grounded:
             loop.give_up()
         state.update(run_id, gene_id, section, round_=round_, state="settled", loop=_save(loop))
+        self.settled[run_id, gene_id, section] = loop.result
 
     def _answer(self, loop: Grounding, line: dict[str, Any], config: ModelConfig
                 ) -> tuple[str | None, bool]:
@@ -644,22 +648,59 @@ class _Import:
 
     def finish(self, target: Path) -> None:
         """Write the next rounds' requests files; draft and queue every gene now settled."""
+        from writer.review.store import Queue
+
         result, state = self.result, self.state
         for run_id, rounds in self.next_rounds.items():
             run = self.runs[run_id]
             assert run is not None
             for round_ in sorted(rounds):
                 result.next_files += _write_round(state, run_id, round_, target, run)
-        for run_id, genes in self.touched.items():
-            run = self.runs[run_id]
-            assert run is not None
-            for gene_id in sorted(genes):
-                _queue_if_settled(state, self.settings, self.store, run, gene_id,
-                                  self.sheets[gene_id], result, self.checker)
-            result.waiting += state.conn.execute(
-                "SELECT count(*) FROM sections WHERE run = ? AND state = 'waiting'",
-                (run_id,)).fetchone()[0]
+        with Queue.open(self.settings.queue_path) as queue:
+            for run_id, genes in self.touched.items():
+                run = self.runs[run_id]
+                assert run is not None
+                for gene_id in sorted(genes):
+                    self._draft(queue, run, gene_id)
+                result.waiting += state.conn.execute(
+                    "SELECT count(*) FROM sections WHERE run = ? AND state = 'waiting'",
+                    (run_id,)).fetchone()[0]
         result.waiting -= sum(n for _, n in result.next_files)
+
+    def _draft(self, queue: Any, run: _Run, gene_id: int) -> None:
+        """Draft and queue the gene's page once every section of it is settled."""
+        from writer.bulk import gene_type
+        from writer.draft import make_draft
+        from writer.phrasers.model import Grounding
+        from writer.sections import get as get_section
+
+        run_id = run.info["id"]
+        states = self.state.gene_states(run_id, gene_id)
+        if not states or any(s != "settled" for s in states.values()):
+            return
+        if gene_id not in self.sheets:
+            self.sheets[gene_id] = _sheet(self.store, gene_id)
+        sheet = self.sheets[gene_id]
+        phrased = {}
+        for section in states:
+            if (run_id, gene_id, section) in self.settled:
+                phrased[section] = self.settled[run_id, gene_id, section]
+                continue
+            row = self.state.section(run_id, gene_id, section)
+            if sheet is None or row is None or sheet.content_hash() != row["sheet_hash"]:
+                return  # the facts changed since: its answers are refused when they come
+            phrased[section] = _restore(Grounding(get_section(section), sheet, run.config,
+                                                  self.checker), row["loop"]).result
+        assert sheet is not None
+        page = run.info["page"]
+        draft = make_draft(sheet, _Replay(run.config, phrased),  # type: ignore[arg-type]
+                           date=page["date"], tags=page["tags"], categories=page["categories"])
+        supersedes = queue.pending_draft(gene_id)
+        draft_id = queue.add_draft(draft.record, draft.calls, facts_store=self.store.identity,
+                                   gene_type=gene_type(sheet), supersede=True)
+        self.state.conn.execute("UPDATE sections SET state = 'queued' WHERE run = ? AND "
+                                "gene_id = ?", (run_id, gene_id))
+        self.result.drafts.append((sheet.symbol, draft_id, draft.flagged, supersedes))
 
 
 def _nothing_usable(paths: Sequence[str | Path], result: ImportResult) -> str:
@@ -712,38 +753,6 @@ def _write_round(state: BatchState, run_id: str, round_: int, target: Path, run:
                      "method": "POST", "url": CHAT_URL,
                      "body": request_body(loop["messages"], run.config)})
     return parts.finish()
-
-
-def _queue_if_settled(state: BatchState, settings: Settings, store: FactStore, run: _Run,
-                      gene_id: int, sheet: FactSheet | None, result: ImportResult,
-                      checker: Any) -> None:
-    """Draft and queue the gene's page once every section of it is settled."""
-    from writer.bulk import gene_type
-    from writer.draft import make_draft
-    from writer.phrasers.model import Grounding
-    from writer.review.store import Queue
-    from writer.sections import get as get_section
-
-    states = state.gene_states(run.info["id"], gene_id)
-    if sheet is None or not states or any(s != "settled" for s in states.values()):
-        return
-    phrased = {}
-    for section in states:
-        row = state.section(run.info["id"], gene_id, section)
-        assert row is not None
-        loop = _restore(Grounding(get_section(section), sheet, run.config, checker),
-                        row["loop"])
-        phrased[section] = loop.result
-    page = run.info["page"]
-    draft = make_draft(sheet, _Replay(run.config, phrased), date=page["date"],  # type: ignore[arg-type]
-                       tags=page["tags"], categories=page["categories"])
-    with Queue.open(settings.queue_path) as q:
-        supersedes = q.pending_draft(gene_id)
-        draft_id = q.add_draft(draft.record, draft.calls, facts_store=store.identity,
-                               gene_type=gene_type(sheet), supersede=True)
-    state.conn.execute("UPDATE sections SET state = 'queued' WHERE run = ? AND gene_id = ?",
-                       (run.info["id"], gene_id))
-    result.drafts.append((sheet.symbol, draft_id, draft.flagged, supersedes))
 
 
 # --- the OpenAI Batch API: submit, status, fetch -------------------------------------------
