@@ -841,6 +841,7 @@ def fetch(settings: Settings, batch_id: str, *, out_dir: str | Path = ".",
                 content = client.sdk.files.content(file_id)
                 path = out / f"{_safe(batch_id)}-{kind}.jsonl"
                 try:
+                    out.mkdir(parents=True, exist_ok=True)
                     path.write_bytes(content.content)
                 except OSError as exc:
                     raise BadFile(f"cannot write {path}: {exc.strerror or exc}") from None
@@ -879,7 +880,9 @@ def batch() -> None:
     (JSONL); submit, status and fetch drive the OpenAI Batch API (or any server with its
     files and batches endpoints); import runs the grounding loop on the answers, writes
     the re-asks as the next round's requests file, and queues every finished page like
-    `writer draft --model` would.
+    `writer draft --model` would. On a GPU cluster, run each requests file with `vllm
+    run-batch -i requests.jsonl -o results.jsonl --model NAME` instead of submit, status
+    and fetch.
 
     \b
     Examples:
@@ -888,7 +891,6 @@ def batch() -> None:
       writer batch status batch_abc123
       writer batch fetch batch_abc123
       writer batch import batch_abc123-output.jsonl batch_abc123-errors.jsonl
-      vllm run-batch -i requests.jsonl -o results.jsonl --model NAME
       writer batch import results.jsonl
     """
 
@@ -999,8 +1001,8 @@ def status_command(settings: Settings, batch_id: str) -> None:
 @batch.command("fetch")
 @click.argument("batch_id", metavar="ID")
 @click.option("--out", "out_dir", default=".", show_default=True,
-              type=click.Path(file_okay=False, exists=True), metavar="DIR",
-              help="Folder for ID-output.jsonl and ID-errors.jsonl.")
+              type=click.Path(file_okay=False), metavar="DIR",
+              help="Folder for ID-output.jsonl and ID-errors.jsonl (made if need be).")
 @click.pass_obj
 def fetch_command(settings: Settings, batch_id: str, out_dir: str) -> None:
     """Download the output (and error) file of batch ID. Exit 1 while it has none.
