@@ -8,7 +8,7 @@ the template text). Each round's results are imported and timed; the drafts go t
 throwaway review queue and batch state.
 
     python3 benchmarks/batch_rounds.py              # 200 genes
-    python3 benchmarks/batch_rounds.py --genes 1000
+    python3 benchmarks/batch_rounds.py --genes 1000 --jobs 2
 
 Prints one line per figure: requests and seconds for the export, answers judged per second
 and drafts queued for each round's import.
@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--genes", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=1, help="import worker processes")
     opts = parser.parse_args()
 
     from batch_server import run_batch
@@ -68,7 +69,7 @@ def main() -> None:
         for round_ in range(1, 4):
             results = [run_batch(Script(answer), f, f.with_suffix(".results")) for f in files]
             start = time.perf_counter()
-            imported = import_results(settings, results)
+            imported = import_results(settings, results, jobs=opts.jobs)
             took = time.perf_counter() - start
             flagged = sum(f for _, _, f, _ in imported.drafts)
             print(f"import round {round_}: {imported.answers:,} answers judged in {took:.1f} s "

@@ -182,7 +182,8 @@ def test_a_flawed_answer_is_reasked_in_rounds_then_replaced_by_the_template(env)
     assert replaced and {f.section for f in replaced} == {"function"}
 
 
-def test_error_lines_and_unknown_ids_are_one_line_each(env):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_error_lines_and_unknown_ids_are_one_line_each(env, jobs):
     requests = export(env)
     results = run_batch(Script(ok()), requests, env["dir"] / "results.jsonl")
     answers = lines(results)
@@ -197,11 +198,13 @@ def test_error_lines_and_unknown_ids_are_one_line_each(env):
     text += "this is not json\n"
     results.write_text(text, encoding="utf-8")
 
-    code, _, err = run("batch", "import", str(results))
+    code, _, err = run("batch", "import", str(results), "--jobs", jobs)
     assert code == 1
     assert "Traceback" not in err
+    assert "8 result lines: 4 judged, 4 failed" in err
     failed = [x for x in err.splitlines() if x.startswith("writer: failed:")]
     assert len(failed) == 4
+    assert [x.split(" line ")[1].split()[0].rstrip(":") for x in failed] == ["1", "6", "7", "8"]
     assert any("function, round 1): HTTP 500: engine fell over" in x for x in failed)
     assert any("protein, round 1): batch_expired: not run in time" in x for x in failed)
     assert any("'ffff0000:4495:function:1' is no request of an export" in x for x in failed)

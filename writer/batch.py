@@ -512,25 +512,38 @@ class _Run:
 
 
 def import_results(settings: Settings, paths: Sequence[str | Path], *,
-                   out_dir: str | Path | None = None, progress: Progress | None = None,
-                   checker: Any = None) -> ImportResult:
+                   out_dir: str | Path | None = None, jobs: int | None = 1,
+                   progress: Progress | None = None, checker: Any = None) -> ImportResult:
     """Judge the answers of batch results files (output and error files of one or more
     runs), write the next round's requests, and queue every gene whose sections are all
-    settled. Raises ``BadFile`` when no line of the files could be used."""
-    from writer.check import check as evaluator_check
+    settled. ``jobs``: worker processes that judge answers and draft pages (None: the CPU
+    count; a ``checker`` other than the evaluator keeps the work in this process). Raises
+    ``BadFile`` when no line of the files could be used."""
+    import os
+
     from writer.store import FactStore
 
+    workers = 1 if checker is not None else max(1, jobs or os.cpu_count() or 1)
     progress = progress or Progress(enabled=False)
     tracker = progress.tracker(_count_lines(paths) if progress.enabled else 0, "importing")
-    with BatchState.of(settings) as state:
-        work = _Import(settings, state, FactStore(settings.facts_path),
-                       checker or evaluator_check)
-        state.conn.execute("BEGIN")  # one transaction: an interrupted import changes nothing
-        try:
+    with BatchState.of(settings) as state, _Workers(settings.facts_path, workers,
+                                                      checker) as pool:
+        work = _Import(settings, state, FactStore(settings.facts_path))
+
+        def tasks() -> Iterator[_Task]:
             for path in map(Path, paths):
                 for number, line in _read_lines(path):
-                    work.line(f"{path.name} line {number}", line)
-                    tracker.advance()
+                    task = work.line(f"{path.name} line {number}", line)
+                    if task is None:
+                        tracker.advance()
+                    else:
+                        yield task
+
+        state.conn.execute("BEGIN")  # one transaction: an interrupted import changes nothing
+        try:
+            for judged in pool.map(_judge, tasks()):
+                work.apply(judged)
+                tracker.advance()
             state.conn.execute("COMMIT")
         except BaseException:
             state.conn.execute("ROLLBACK")
@@ -538,115 +551,249 @@ def import_results(settings: Settings, paths: Sequence[str | Path], *,
         finally:
             tracker.close()
         result = work.result
+        result.failed = [line for _, line in sorted(work.failed)]  # in the files' order
         if not (result.answers or result.errors or result.skipped):
             raise BadFile(_nothing_usable(paths, result))
-        work.finish(Path(out_dir) if out_dir is not None else Path(paths[0]).parent)
+        work.finish(Path(out_dir) if out_dir is not None else Path(paths[0]).parent, pool)
     return result
 
 
-class _Import:
-    """One import: each results line through the grounding loop, then the next rounds'
-    files and the drafts of the genes now settled."""
+@dataclass(frozen=True)
+class _Task:
+    """One answer to judge (picklable: sent to a worker process)."""
 
-    def __init__(self, settings: Settings, state: BatchState, store: FactStore,
-                 checker: Any) -> None:
-        self.settings, self.state, self.store, self.checker = settings, state, store, checker
+    seq: int  # the line's place in the files read
+    label: str
+    run_id: str
+    gene_id: int
+    section: str
+    round: int
+    sheet_hash: str
+    config: ModelConfig
+    saved: dict[str, Any] | None  # the section's loop before this answer
+    line: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """What judging one answer changed."""
+
+    task: _Task
+    round: int
+    state: str  # waiting (re-asked) | settled | stale
+    loop: dict[str, Any] | None
+    failed: str | None = None
+    answered: bool = False  # an answer was judged (not an error line)
+
+
+@dataclass(frozen=True)
+class _Page:
+    """A gene whose sections are all settled, to draft (picklable)."""
+
+    run_id: str
+    gene_id: int
+    config: ModelConfig
+    page: dict[str, Any]
+    sections: dict[str, tuple[str, dict[str, Any] | None]]  # section -> (sheet hash, loop)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(facts_path: Path, checker: Any) -> None:
+    from writer.check import check as evaluator_check
+    from writer.store import FactStore
+
+    _WORKER.update(store=FactStore(facts_path), checker=checker or evaluator_check, sheets={})
+
+
+def _worker_sheet(gene_id: int) -> FactSheet | None:
+    sheets: dict[int, FactSheet | None] = _WORKER["sheets"]
+    if gene_id not in sheets:
+        if len(sheets) > 256:
+            sheets.clear()
+        sheets[gene_id] = _sheet(_WORKER["store"], gene_id)
+    return sheets[gene_id]
+
+
+class _Workers:
+    """``map`` in worker processes (``jobs`` > 1) or in this one, with at most a few tasks
+    per worker in flight, so a results file is never held in memory whole."""
+
+    def __init__(self, facts_path: Path, jobs: int, checker: Any) -> None:
+        self.facts_path, self.jobs, self.checker = facts_path, jobs, checker
+        self.pool: Any = None
+
+    def __enter__(self) -> _Workers:
+        if self.jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker,
+                                            initargs=(self.facts_path, None))
+        else:
+            _init_worker(self.facts_path, self.checker)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def map(self, fn: Any, items: Any) -> Iterator[Any]:
+        """``fn`` of each item, in order."""
+        if self.pool is None:
+            yield from map(fn, items)
+            return
+        from collections import deque
+
+        pending: deque[Any] = deque()
+        for item in items:
+            pending.append(self.pool.submit(fn, item))
+            while len(pending) > 8 * self.jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _judge(task: _Task) -> _Judged:
+    """Judge one answer in its section's grounding loop (in a worker process)."""
+    from writer.phrasers.model import Grounding
+    from writer.sections import get as get_section
+
+    sheet = _worker_sheet(task.gene_id)
+    if sheet is None or sheet.content_hash() != task.sheet_hash:
+        return _Judged(task, task.round, "stale", task.saved,
+                       failed="the gene's fact sheet changed since the export; export the "
+                              "gene again")
+    loop = _restore(Grounding(get_section(task.section), sheet, task.config,
+                              _WORKER["checker"]), task.saved)
+    error, grounded = _answer(loop, task.line, task.config)
+    if error is not None:
+        loop.endpoint_failed(f"the batch answered {error}")
+        return _Judged(task, task.round, "settled", _save(loop), failed=error)
+    if not grounded and not loop.exhausted:  # re-asked in the next round
+        return _Judged(task, task.round + 1, "waiting", _save(loop), answered=True)
+    if not grounded:
+        loop.give_up()
+    return _Judged(task, task.round, "settled", _save(loop), answered=True)
+
+
+def _answer(loop: Grounding, line: dict[str, Any], config: ModelConfig
+            ) -> tuple[str | None, bool]:
+    """Log and judge the answer of ``line``: (why it is no answer, None when it is one;
+    whether ``loop.judge`` used it)."""
+    from writer.llm import BadReply, ModelCall, answered, parse_reply, redact
+
+    result = loop.result
+    result.attempts += 1
+    prompt = redact(json.dumps(loop.messages, ensure_ascii=False), config.all_secrets()) or ""
+    error = _answer_error(line)
+    if error is None:
+        data = json.dumps(line["response"].get("body"), ensure_ascii=False).encode("utf-8")
+        try:
+            text, reason, reply = parse_reply(data, "application/json")
+        except BadReply as exc:
+            error = str(exc)
+    if error is not None:
+        result.calls.append(ModelCall(section=loop.section, attempt=result.attempts,
+                                      model=config.model, prompt=prompt, duration_s=0.0,
+                                      error=redact(error, config.all_secrets())))
+        return error, False
+    over = len(data) > config.max_reply_bytes
+    if over:  # as the interactive path: not read further, nothing of it used
+        text, reason, reply = "", None, {}
+    answer = answered(config, text, reason, reply, over, purpose=loop.section,
+                      attempt=result.attempts, prompt=prompt, duration_s=0.0)
+    result.calls.extend(answer.calls)
+    result.prompt_tokens += answer.prompt_tokens
+    result.completion_tokens += answer.completion_tokens
+    return None, loop.judge(answer.text, answer.unusable)
+
+
+def _draft_page(page: _Page) -> tuple[Any, list[Any], str | None] | None:
+    """(draft record, model calls, gene type) of a settled gene (in a worker process); None
+    when its facts changed since the export."""
+    from writer.bulk import gene_type
+    from writer.draft import make_draft
+    from writer.phrasers.model import Grounding
+    from writer.sections import get as get_section
+
+    sheet = _worker_sheet(page.gene_id)
+    if sheet is None or any(h != sheet.content_hash() for h, _ in page.sections.values()):
+        return None
+    phrased = {name: _restore(Grounding(get_section(name), sheet, page.config,
+                                        _WORKER["checker"]), saved).result
+               for name, (_, saved) in page.sections.items()}
+    draft = make_draft(sheet, _Replay(page.config, phrased),  # type: ignore[arg-type]
+                       date=page.page["date"], tags=page.page["tags"],
+                       categories=page.page["categories"])
+    return draft.record, draft.calls, gene_type(sheet)
+
+
+class _Import:
+    """One import, in this process: each results line checked against the batch state and
+    handed out as a ``_Task``; what was judged written back; then the next rounds' files
+    and the drafts of the genes now settled."""
+
+    def __init__(self, settings: Settings, state: BatchState, store: FactStore) -> None:
+        self.settings, self.state, self.store = settings, state, store
         self.result = ImportResult()
-        self.sheets: dict[int, FactSheet | None] = {}
+        self.failed: list[tuple[int, str]] = []  # (line's place, line) for the report
         self.runs: dict[str, _Run | None] = {}
+        self.seen: set[tuple[str, int, str]] = set()  # sections answered in this import
         self.touched: dict[str, set[int]] = defaultdict(set)  # run -> genes answered here
         self.next_rounds: dict[str, set[int]] = defaultdict(set)  # run -> rounds re-asked
-        self.settled: dict[tuple[str, int, str], Phrased] = {}  # sections settled here
 
-    def line(self, where: str, line: Any) -> None:
-        from writer.phrasers.model import Grounding
-        from writer.sections import get as get_section
+    def _fail(self, line: str) -> None:
+        self.failed.append((self.result.lines, line))
 
+    def line(self, where: str, line: Any) -> _Task | None:
+        """The task of judging ``line``, or None when it is reported or skipped here."""
         result, state = self.result, self.state
         result.lines += 1
         if not isinstance(line, dict) or "custom_id" not in line:
-            result.failed.append(f"{where}: " + (line if isinstance(line, str)
-                                                 else "not a batch result (no custom_id)"))
-            return
+            self._fail(f"{where}: " + (line if isinstance(line, str)
+                                       else "not a batch result (no custom_id)"))
+            return None
         cid = line.get("custom_id")
         parsed = parse_custom_id(cid)
         run = _load_run(state, parsed[0], self.settings, self.runs) if parsed else None
         row = state.section(*parsed[:3]) if parsed and run else None
         if parsed is None or run is None or row is None:
-            result.failed.append(f"{where}: custom_id {str(cid)[:80]!r} is no request of an "
-                                 "export recorded in this home folder")
-            return
+            self._fail(f"{where}: custom_id {str(cid)[:80]!r} is no request of an export "
+                       "recorded in this home folder")
+            return None
         run_id, gene_id, section, round_ = parsed
         label = f"{where} ({row['symbol']} {section}, round {round_})"
         if run.refused:
-            result.failed.append(f"{label}: {run.refused}")
-            return
-        if row["state"] != "waiting" or row["round"] != round_:
+            self._fail(f"{label}: {run.refused}")
+            return None
+        if row["state"] != "waiting" or row["round"] != round_ or \
+                (run_id, gene_id, section) in self.seen:
             result.skipped += 1
             if row["state"] == "settled":  # imported before, but its page was not queued
                 self.touched[run_id].add(gene_id)
-            return
-        if gene_id not in self.sheets:
-            self.sheets[gene_id] = _sheet(self.store, gene_id)
-        sheet = self.sheets[gene_id]
-        if sheet is None or sheet.content_hash() != row["sheet_hash"]:
-            state.update(run_id, gene_id, section, round_=round_, state="stale",
-                         loop=row["loop"])
-            result.failed.append(f"{label}: the gene's fact sheet changed since the export; "
-                                 "export the gene again")
-            return
-        loop = _restore(Grounding(get_section(section), sheet, run.config, self.checker),
-                        row["loop"])
-        self.touched[run_id].add(gene_id)
-        error, grounded = self._answer(loop, line, run.config)
-        if error is not None:
-            result.failed.append(f"{label}: {error}")
-            result.errors += 1
-            loop.endpoint_failed(f"the batch answered {error}")
-        elif not grounded and not loop.exhausted:  # re-asked in the next round
-            state.update(run_id, gene_id, section, round_=round_ + 1, state="waiting",
-                         loop=_save(loop))
-            self.next_rounds[run_id].add(round_ + 1)
-            return
-        elif not grounded:
-            loop.give_up()
-        state.update(run_id, gene_id, section, round_=round_, state="settled", loop=_save(loop))
-        self.settled[run_id, gene_id, section] = loop.result
+            return None
+        self.seen.add((run_id, gene_id, section))
+        return _Task(result.lines, label, run_id, gene_id, section, round_, row["sheet_hash"],
+                     run.config, row["loop"], line)
 
-    def _answer(self, loop: Grounding, line: dict[str, Any], config: ModelConfig
-                ) -> tuple[str | None, bool]:
-        """Log and judge the answer of ``line``: (why it is no answer, None when it is one;
-        whether ``loop.judge`` used it)."""
-        from writer.llm import BadReply, ModelCall, answered, parse_reply, redact
+    def apply(self, judged: _Judged) -> None:
+        t = judged.task
+        self.state.update(t.run_id, t.gene_id, t.section, round_=judged.round,
+                          state=judged.state, loop=judged.loop)
+        if judged.failed:
+            self.failed.append((t.seq, f"{t.label}: {judged.failed}"))
+        if judged.state == "stale":
+            return
+        self.touched[t.run_id].add(t.gene_id)
+        if judged.answered:
+            self.result.answers += 1
+        else:
+            self.result.errors += 1
+        if judged.state == "waiting":
+            self.next_rounds[t.run_id].add(judged.round)
 
-        result = loop.result
-        result.attempts += 1
-        prompt = redact(json.dumps(loop.messages, ensure_ascii=False),
-                        config.all_secrets()) or ""
-        error = _answer_error(line)
-        if error is None:
-            data = json.dumps(line["response"].get("body"), ensure_ascii=False).encode("utf-8")
-            try:
-                text, reason, reply = parse_reply(data, "application/json")
-            except BadReply as exc:
-                error = str(exc)
-        if error is not None:
-            result.calls.append(ModelCall(section=loop.section, attempt=result.attempts,
-                                          model=config.model, prompt=prompt, duration_s=0.0,
-                                          error=redact(error, config.all_secrets())))
-            return error, False
-        over = len(data) > config.max_reply_bytes
-        if over:  # as the interactive path: not read further, nothing of it used
-            text, reason, reply = "", None, {}
-        answer = answered(config, text, reason, reply, over, purpose=loop.section,
-                          attempt=result.attempts, prompt=prompt, duration_s=0.0)
-        result.calls.extend(answer.calls)
-        result.prompt_tokens += answer.prompt_tokens
-        result.completion_tokens += answer.completion_tokens
-        self.result.answers += 1
-        return None, loop.judge(answer.text, answer.unusable)
-
-    def finish(self, target: Path) -> None:
+    def finish(self, target: Path, pool: _Workers) -> None:
         """Write the next rounds' requests files; draft and queue every gene now settled."""
         from writer.review.store import Queue
 
@@ -656,51 +803,36 @@ class _Import:
             assert run is not None
             for round_ in sorted(rounds):
                 result.next_files += _write_round(state, run_id, round_, target, run)
+        pages = [page for run_id, genes in self.touched.items() for gene_id in sorted(genes)
+                 if (page := self._page(run_id, gene_id)) is not None]
         with Queue.open(self.settings.queue_path) as queue:
-            for run_id, genes in self.touched.items():
-                run = self.runs[run_id]
-                assert run is not None
-                for gene_id in sorted(genes):
-                    self._draft(queue, run, gene_id)
-                result.waiting += state.conn.execute(
-                    "SELECT count(*) FROM sections WHERE run = ? AND state = 'waiting'",
-                    (run_id,)).fetchone()[0]
+            for page, drafted in zip(pages, pool.map(_draft_page, pages), strict=True):
+                if drafted is None:
+                    continue
+                record, calls, kind = drafted
+                supersedes = queue.pending_draft(page.gene_id)
+                draft_id = queue.add_draft(record, calls, facts_store=self.store.identity,
+                                           gene_type=kind, supersede=True)
+                state.conn.execute("UPDATE sections SET state = 'queued' WHERE run = ? AND "
+                                   "gene_id = ?", (page.run_id, page.gene_id))
+                result.drafts.append((record.symbol, draft_id, record.flagged, supersedes))
+        for run_id in self.touched:
+            result.waiting += state.conn.execute(
+                "SELECT count(*) FROM sections WHERE run = ? AND state = 'waiting'",
+                (run_id,)).fetchone()[0]
         result.waiting -= sum(n for _, n in result.next_files)
 
-    def _draft(self, queue: Any, run: _Run, gene_id: int) -> None:
-        """Draft and queue the gene's page once every section of it is settled."""
-        from writer.bulk import gene_type
-        from writer.draft import make_draft
-        from writer.phrasers.model import Grounding
-        from writer.sections import get as get_section
-
-        run_id = run.info["id"]
-        states = self.state.gene_states(run_id, gene_id)
-        if not states or any(s != "settled" for s in states.values()):
-            return
-        if gene_id not in self.sheets:
-            self.sheets[gene_id] = _sheet(self.store, gene_id)
-        sheet = self.sheets[gene_id]
-        phrased = {}
-        for section in states:
-            if (run_id, gene_id, section) in self.settled:
-                phrased[section] = self.settled[run_id, gene_id, section]
-                continue
+    def _page(self, run_id: str, gene_id: int) -> _Page | None:
+        """The gene's page to draft, when every section of it is settled."""
+        run = self.runs[run_id]
+        assert run is not None
+        rows = {}
+        for section in self.state.gene_states(run_id, gene_id):
             row = self.state.section(run_id, gene_id, section)
-            if sheet is None or row is None or sheet.content_hash() != row["sheet_hash"]:
-                return  # the facts changed since: its answers are refused when they come
-            phrased[section] = _restore(Grounding(get_section(section), sheet, run.config,
-                                                  self.checker), row["loop"]).result
-        assert sheet is not None
-        page = run.info["page"]
-        draft = make_draft(sheet, _Replay(run.config, phrased),  # type: ignore[arg-type]
-                           date=page["date"], tags=page["tags"], categories=page["categories"])
-        supersedes = queue.pending_draft(gene_id)
-        draft_id = queue.add_draft(draft.record, draft.calls, facts_store=self.store.identity,
-                                   gene_type=gene_type(sheet), supersede=True)
-        self.state.conn.execute("UPDATE sections SET state = 'queued' WHERE run = ? AND "
-                                "gene_id = ?", (run_id, gene_id))
-        self.result.drafts.append((sheet.symbol, draft_id, draft.flagged, supersedes))
+            if row is None or row["state"] != "settled":
+                return None
+            rows[section] = (row["sheet_hash"], row["loop"])
+        return _Page(run_id, gene_id, run.config, run.info["page"], rows) if rows else None
 
 
 def _nothing_usable(paths: Sequence[str | Path], result: ImportResult) -> str:
@@ -1020,8 +1152,12 @@ def fetch_command(settings: Settings, batch_id: str, out_dir: str) -> None:
 @click.argument("files", metavar="FILE...", nargs=-1, required=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, exists=True), metavar="DIR",
               help="Folder for the next round's requests files (default: the first FILE's).")
+@click.option("--jobs", type=click.IntRange(min=1, max=256), default=1, show_default=True,
+              metavar="N", help="Worker processes judging answers and drafting pages (the "
+                                "evaluator is the work: use the CPU count for big files).")
 @click.pass_obj
-def import_command(settings: Settings, files: tuple[str, ...], out_dir: str | None) -> None:
+def import_command(settings: Settings, files: tuple[str, ...], out_dir: str | None,
+                   jobs: int) -> None:
     """Run the grounding loop on the answers of batch results FILEs.
 
     Each answer is cleaned and checked like an answer of `writer draft --model`: a
@@ -1036,8 +1172,9 @@ def import_command(settings: Settings, files: tuple[str, ...], out_dir: str | No
     Examples:
       writer batch import results.jsonl
       writer batch import batch_abc123-output.jsonl batch_abc123-errors.jsonl
+      writer batch import results.jsonl --jobs 8
     """
-    result = import_results(settings, files, out_dir=out_dir, progress=Progress())
+    result = import_results(settings, files, out_dir=out_dir, jobs=jobs, progress=Progress())
     for line in result.summary():
         click.echo(f"writer: {line}", err=True)
     for path, _ in result.next_files:
