@@ -370,7 +370,6 @@ class ImportResult:
     drafts: list[tuple[str, int, bool, int | None]] = field(default_factory=list)
     # (symbol, draft id, flagged, pending draft it superseded)
     waiting: int = 0  # requests of the runs read that no file has answered yet
-    stale_genes: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:

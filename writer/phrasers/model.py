@@ -20,6 +20,10 @@ whose words it still writes (``restore_links``); one that names a linked fact in
 words, without the link, falls back to the template text: the page never loses a link the
 template gives for a fact it states.
 
+Steps 2 to 4 are ``Grounding``, one answer at a time: ``ModelPhraser`` asks and judges in a
+loop, and ``writer batch import`` (``writer.batch``) judges the answers of a batch engine's
+results file with the same object, sending the re-asks as the next round's requests.
+
 Requests go through ``writer.llm.ModelClient``: endpoint errors (timeouts, connection
 errors, 429 and 5xx) are retried there, honouring ``Retry-After``, and every request is
 logged as a ``ModelCall``. When the retries run out the section falls back and the error
