@@ -117,6 +117,7 @@ def test_the_batch_path_queues_what_the_interactive_path_queues(env, monkeypatch
     assert out == ""  # no next round
     assert "1 draft queued (1 clean, 0 flagged)" in err
     assert "1 new draft supersedes a pending draft" in err
+    assert "model: 6 answers, 720 prompt tokens, 480 completion tokens" in err
 
     with Queue.open(env["queue"]) as q:
         interactive, batched = q.get(1), q.get(2)

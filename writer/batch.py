@@ -370,6 +370,7 @@ class ImportResult:
     drafts: list[tuple[str, int, bool, int | None]] = field(default_factory=list)
     # (symbol, draft id, flagged, pending draft it superseded)
     waiting: int = 0  # requests of the runs read that no file has answered yet
+    usage: dict[str, int] = field(default_factory=dict)  # of the drafts queued, summed
 
     @property
     def exit_code(self) -> int:
@@ -385,6 +386,11 @@ class ImportResult:
         if superseding:
             lines.append(f"{plural(superseding, 'new draft')} supersede"
                          f"{'s' * (superseding == 1)} a pending draft of its gene")
+        if self.usage.get("model_calls"):
+            lines.append(f"model: {plural(self.usage['model_calls'], 'answer')}, "
+                         f"{self.usage.get('prompt_tokens', 0):,} prompt tokens, "
+                         f"{self.usage.get('completion_tokens', 0):,} completion tokens "
+                         "in the drafts queued")
         for path, n in self.next_files:
             lines.append(f"{plural(n, 'paragraph')} to re-ask: the next round's requests "
                          f"are in {path}")
@@ -815,6 +821,8 @@ class _Import:
                 state.conn.execute("UPDATE sections SET state = 'queued' WHERE run = ? AND "
                                    "gene_id = ?", (page.run_id, page.gene_id))
                 result.drafts.append((record.symbol, draft_id, record.flagged, supersedes))
+                for key, value in record.usage.items():
+                    result.usage[key] = result.usage.get(key, 0) + value
         for run_id in self.touched:
             result.waiting += state.conn.execute(
                 "SELECT count(*) FROM sections WHERE run = ? AND state = 'waiting'",
@@ -932,8 +940,8 @@ def submit(settings: Settings, path: str | Path, *, http_client: Any = None) -> 
     _first_request(path)
     with _client(settings, http_client) as client:
         try:
-            uploaded = client.sdk.files.create(file=(path.name, path.read_bytes()),
-                                               purpose="batch")
+            with path.open("rb") as f:  # up to 190 MB: streamed, not read into memory
+                uploaded = client.sdk.files.create(file=(path.name, f), purpose="batch")
             return client.sdk.batches.create(input_file_id=uploaded.id, endpoint=CHAT_URL,
                                              completion_window="24h",
                                              metadata={"made_by": "gene-writer"})
