@@ -66,6 +66,18 @@ BAD = [
     (["eval", "--bogus"], 2),
     (["eval", "--limit", "0"], 2),
     (["eval", "--suite", "/nonexistent"], 2),
+    # writer batch
+    (["batch", "export"], 2),  # no gene
+    (["batch", "export", "MT1G", "--out", "/proc/self/nope/x.jsonl"], 2),  # no model
+    (["batch", "export", "MT1G", "--model", "m", "--out", "/proc/self/nope/x.jsonl"], 2),
+    (["batch", "export", "MT1G", "--model", "m", "--out", "/proc/self/nope/x.jsonl",
+      "--prompt-variant", "bogus"], 2),
+    (["batch", "import"], 2),
+    (["batch", "import", "/nonexistent.jsonl"], 2),
+    (["batch", "import", "/"], 2),
+    (["batch", "submit", "/nonexistent.jsonl"], 2),
+    (["batch", "status", "batch_1"], 2),  # no endpoint configured
+    (["batch", "fetch", "batch_1", "--out", "/nonexistent"], 2),
 ]
 
 

@@ -14,6 +14,7 @@ from writer.errors import WriterError, fail, one_line
 # Commands that live beside their subsystem, imported only when used, so that
 # `writer facts` does not pay for the web server, the model client or the evaluator.
 LAZY_COMMANDS = {
+    "batch": "writer.batch:batch",
     "check": "writer.check.cli:check",
     "draft": "writer.draft:draft",
     "eval": "writer.evals.cli:eval_command",

@@ -314,17 +314,17 @@ def make_draft(
     from writer.sections import (
         REASK_PROMPT,
         SYSTEM_PROMPT,
-        all_sections,
         prompt_text,
         sha256,
         template_hash,
+        to_phrase,
     )
     from writer.sections.checks import render_report
 
     start = time.monotonic()
     phraser = phraser or TemplatePhraser()
     check = checker or evaluate
-    todo = [s for s in all_sections() if s.phrased and s.available(sheet)]
+    todo = to_phrase(sheet)
     phrased = phraser.phrase(todo, sheet)
     texts = {name: p.text for name, p in phrased.items()}
     page_body = body(sheet, texts)
@@ -490,9 +490,9 @@ def draft_gene(
 
 
 # --- the command ---------------------------------------------------------------------------
-def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--timeout``, ``--jobs`` and ``--max-tokens``: how model requests are made (shared by
-    draft and eval)."""
+def prompt_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--max-tokens`` and ``--prompt-variant``: what each model request asks (shared by
+    draft, eval and batch export)."""
     command = click.option(
         "--max-tokens", type=click.IntRange(min=16, max=32_768), metavar="N",
         help="Cap on the tokens of each model answer (default 800; an answer cut short "
@@ -504,6 +504,13 @@ def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
              "'default', the template paragraph as an example and the facts as lines; "
              "'no-example', 'json-facts', 'no-example-json').",
     )(command)
+    return command
+
+
+def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--timeout``, ``--jobs`` and ``prompt_options``: how model requests are made (shared
+    by draft and eval)."""
+    command = prompt_options(command)
     command = click.option(
         "--jobs", type=click.IntRange(min=1, max=256), metavar="N",
         help="Work at once: model requests in flight, shared by every section and gene "

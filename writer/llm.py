@@ -291,6 +291,13 @@ class ModelClient:
             timeout=config.timeout,
         )
 
+    @property
+    def sdk(self) -> Any:
+        """The ``openai`` SDK client behind this one (same endpoint, key and HTTP client, no
+        retries of its own), for the endpoints other than chat: the files and batches
+        endpoints of ``writer batch``."""
+        return self._sdk
+
     def close(self) -> None:
         """Close the HTTP client when this client made it."""
         if self._owns_http:
@@ -371,24 +378,10 @@ class ModelClient:
                             error=redact(describe(exc), secrets),
                         ))
                         raise
-                    unusable = None
-                    if over:
-                        unusable = (f"the reply was longer than {cfg.max_reply_bytes:,} bytes "
-                                    "and was not read further")
-                    elif reason == "length":
-                        unusable = ("the reply was cut off at the token limit "
-                                    f"({max_tokens or cfg.max_tokens} tokens)")
-                    usage = reply.get("usage")
-                    pt, ct = _tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens")
-                    calls.append(ModelCall(
-                        section=purpose, attempt=number, model=cfg.model, prompt=prompt,
-                        response=redact(text, secrets), prompt_tokens=pt, completion_tokens=ct,
-                        duration_s=round(time.monotonic() - start, 4), error=unusable,
-                        served_model=_text(reply.get("model")),
-                        fingerprint=_text(reply.get("system_fingerprint")),
-                    ))
-                    return Completion(text=text, calls=calls, prompt_tokens=pt or 0,
-                                      completion_tokens=ct or 0, unusable=unusable)
+                    return answered(cfg, text, reason, reply, over, purpose=purpose,
+                                    attempt=number, prompt=prompt,
+                                    duration_s=round(time.monotonic() - start, 4),
+                                    max_tokens=max_tokens, calls=calls)
         except BadReply as exc:
             raise EndpointFailed(str(exc), calls) from exc
         except openai.OpenAIError as exc:
@@ -406,11 +399,7 @@ class ModelClient:
         """One request, its body read up to ``max_reply_bytes``: (text, finish_reason, the
         reply's JSON, whether the body was longer than the limit)."""
         with self._sdk.chat.completions.with_streaming_response.create(
-            model=cfg.model,
-            messages=list(messages),  # type: ignore[arg-type]
-            temperature=cfg.temperature if temperature is None else temperature,
-            max_tokens=max_tokens or cfg.max_tokens,
-            **extra,
+            **request_body(messages, cfg, extra, max_tokens, temperature),
         ) as response:
             body = bytearray()
             for chunk in response.iter_bytes():
@@ -420,3 +409,44 @@ class ModelClient:
             content_type = response.headers.get("content-type", "")
         text, reason, reply = parse_reply(bytes(body), content_type)
         return text, reason, reply, False
+
+
+# --- one request's body and one answer, also for batch engines (writer.batch) ---------------
+def request_body(messages: Sequence[Message], cfg: ModelConfig,
+                 extra: dict[str, Any] | None = None, max_tokens: int | None = None,
+                 temperature: float | None = None) -> dict[str, Any]:
+    """The chat.completions request body sent for ``messages``: what ``ModelClient`` posts,
+    and the ``body`` of a batch file's line."""
+    return {
+        "model": cfg.model,
+        "messages": [dict(m) for m in messages],
+        "temperature": cfg.temperature if temperature is None else temperature,
+        "max_tokens": max_tokens or cfg.max_tokens,
+        **(extra or {}),
+    }
+
+
+def answered(cfg: ModelConfig, text: str, reason: str | None, reply: dict[str, Any],
+             over: bool, *, purpose: str, attempt: int, prompt: str, duration_s: float,
+             max_tokens: int | None = None, calls: Sequence[ModelCall] = ()) -> Completion:
+    """The ``Completion`` of one reply (``parse_reply``'s text, finish reason and JSON;
+    ``over``: the body was longer than ``max_reply_bytes``), its request logged after
+    ``calls``: why it may not be used, tokens, and the served model as the reply names it."""
+    unusable = None
+    if over:
+        unusable = (f"the reply was longer than {cfg.max_reply_bytes:,} bytes "
+                    "and was not read further")
+    elif reason == "length":
+        unusable = ("the reply was cut off at the token limit "
+                    f"({max_tokens or cfg.max_tokens} tokens)")
+    usage = reply.get("usage")
+    pt, ct = _tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens")
+    secrets = cfg.all_secrets()
+    call = ModelCall(
+        section=purpose, attempt=attempt, model=cfg.model, prompt=prompt,
+        response=redact(text, secrets), prompt_tokens=pt, completion_tokens=ct,
+        duration_s=duration_s, error=unusable, served_model=_text(reply.get("model")),
+        fingerprint=_text(reply.get("system_fingerprint")),
+    )
+    return Completion(text=text, calls=[*calls, call], prompt_tokens=pt or 0,
+                      completion_tokens=ct or 0, unusable=unusable)

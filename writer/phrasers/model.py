@@ -8,7 +8,7 @@ For each section (sections run concurrently, at most ``ModelConfig.concurrency``
    (``untrusted.echoes``), then clean it as untrusted text (``writer.phrasers.untrusted``);
 3. check it with the evaluator (``writer.check.check``): every claim it cannot trace is
    sent back to the model with the evaluator's reason, and so is every fact the paragraph
-   left out; at most ``max_reasks`` re-asks (tenacity);
+   left out; at most ``max_reasks`` re-asks;
 4. a paragraph with no untraced claim is used, with a coverage finding for each fact it
    still leaves out; otherwise the section falls back to the template text and the draft
    is flagged with what the model got wrong.
@@ -19,6 +19,10 @@ omission (``coverage.unlinked``). The paragraph finally used gets back each such
 whose words it still writes (``restore_links``); one that names a linked fact in other
 words, without the link, falls back to the template text: the page never loses a link the
 template gives for a fact it states.
+
+Steps 2 to 4 are ``Grounding``, one answer at a time: ``ModelPhraser`` asks and judges in a
+loop, and ``writer batch import`` (``writer.batch``) judges the answers of a batch engine's
+results file with the same object, sending the re-asks as the next round's requests.
 
 Requests go through ``writer.llm.ModelClient``: endpoint errors (timeouts, connection
 errors, 429 and 5xx) are retried there, honouring ``Retry-After``, and every request is
@@ -35,8 +39,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
-
 from writer.check import check as evaluator_check
 from writer.check import coverage as cov
 from writer.check.models import Finding
@@ -51,7 +53,8 @@ if TYPE_CHECKING:
 
 Checker = Callable[[str, FactSheet], Any]  # returns an object with ``.findings`` (Finding)
 
-__all__ = ["Checker", "ModelConfig", "ModelPhraser", "Ungrounded", "restore_links"]
+__all__ = ["Checker", "Grounding", "ModelConfig", "ModelPhraser", "Ungrounded",
+           "restore_links"]
 
 
 class Ungrounded(Exception):
@@ -103,114 +106,15 @@ class ModelPhraser:
 
     # --- one section ---------------------------------------------------------------------
     def _section(self, section: Section, sheet: FactSheet, checker: Checker) -> Phrased:
-        template_text = section.template(sheet)
-        facts = section.facts(sheet)
-        result = Phrased(section=section.name, text=template_text, phraser=self.name,
-                         model=self.config.model, prompt_variant=self.config.prompt_variant)
-        messages = prompting.messages(section, sheet, facts, template_text,
-                                      self.config.prompt_variant)
-        urls = prompting.allowed_urls(sheet, facts)
-        best: tuple[str, list[Finding]] | None = None  # grounded text, omissions
-        last: Ungrounded | None = None
-
-        secrets = self.config.all_secrets()
-        system = messages[0]["content"] if messages and messages[0]["role"] == "system" else ""
-
-        def ask_once() -> str:
-            raw, unusable = self._complete(section.name, messages, result)
-            leaks = echoes(raw, secrets, system)
-            text = clean(raw, urls)
-            if unusable:  # too long to read, or cut off mid-sentence: never used
-                problems = [Finding(kind="reply", status="unverifiable", section=section.name,
-                                    reason=unusable)]
-                omissions: list[Finding] = []
-            elif leaks:  # a secret is never checked, quoted or kept: the reply is ungrounded
-                problems = [Finding(kind="secret", status="unverifiable", section=section.name,
-                                    reason=reason) for reason in leaks]
-                omissions = []
-            elif text:
-                problems = findings_of(checker(text, sheet), section.name)
-                omissions = (cov.omitted(section.name, text, facts)
-                             + cov.unlinked(section.name, text, template_text, facts))
-            else:
-                problems = [Finding(kind="empty", status="unverifiable", section=section.name,
-                                    reason="the model returned no text")]
-                omissions = []
-            if problems or omissions:
-                messages.append({"role": "assistant", "content": redact(raw, secrets) or ""})
-                messages.append({"role": "user", "content": prompting.reask(problems + omissions)})
-                raise Ungrounded(text, problems, omissions)
-            return text
-
-        reasks = Retrying(
-            stop=stop_after_attempt(1 + max(self.config.max_reasks, 0)),
-            retry=retry_if_exception_type(Ungrounded),
-            reraise=True,
-            sleep=lambda _s: None,
-        )
+        loop = Grounding(section, sheet, self.config, checker, phraser=self.name)
         try:
-            for attempt in reasks:
-                with attempt:
-                    try:
-                        text = ask_once()
-                    except Ungrounded as exc:
-                        last = exc
-                        if not exc.problems and (best is None
-                                                 or len(exc.omissions) < len(best[1])):
-                            best = (exc.text, exc.omissions)
-                        raise
-                    result.text = text
-                    return result
+            while not loop.exhausted:
+                raw, unusable = self._complete(section.name, loop.messages, loop.result)
+                if loop.judge(raw, unusable):
+                    return loop.result
         except EndpointFailed as exc:
-            if best is not None:
-                return self._use(result, best[0], template_text, facts)
-            result.fell_back = True
-            result.error = str(exc)
-            result.findings.append(Finding(
-                kind="endpoint", status="failed", section=section.name,
-                reason=f"the model endpoint failed ({exc}); the section uses the template text",
-            ))
-            return result
-        except Ungrounded:
-            pass
-        if best is not None:  # grounded, but leaves facts out: use it, record what it omits
-            return self._use(result, best[0], template_text, facts)
-        assert last is not None
-        result.fell_back = True
-        n = len(last.problems)
-        result.error = (f"the model's paragraph still had {n} untraced claim{'s' * (n != 1)} "
-                        f"after {result.attempts} requests; the section uses the template text")
-        for p in last.problems:
-            result.findings.append(Finding(
-                claim=p.claim, sentence=p.sentence, kind=p.kind, section=section.name,
-                status="replaced",
-                reason=f"the model wrote this claim, which the evaluator could not trace "
-                       f"({p.reason}); the section uses the template text",
-            ))
-        return result
-
-    @staticmethod
-    def _use(result: Phrased, text: str, template_text: str, facts: dict[str, Fact]
-             ) -> Phrased:
-        """Use a grounded paragraph that leaves something out: its links restored, and a
-        coverage finding for each fact it omits; or, when it names a linked fact without
-        the link, the template text."""
-        text, result.links_restored = restore_links(text, template_text, facts)
-        lost = cov.unlinked(result.section, text, template_text, facts)
-        if lost:
-            result.fell_back = True
-            result.links_restored = 0
-            n = len(lost)
-            result.error = (f"the model's paragraph names {n} fact{'s' * (n != 1)} without the "
-                            f"link the template gives; the section uses the template text")
-            result.findings.extend(f.model_copy(update={
-                "status": "replaced",
-                "reason": f"the model named {f.claim} without its link; the section uses the "
-                          f"template text"}) for f in lost)
-            return result
-        result.text = text
-        result.findings.extend(cov.omitted(result.section, text, facts))
-        return result
+            return loop.endpoint_failed(str(exc))
+        return loop.give_up()
 
     # --- one question, with endpoint retries (writer.llm) --------------------------------
     def _complete(self, section: str, messages: list[dict[str, str]], result: Phrased
@@ -228,6 +132,135 @@ class ModelPhraser:
         result.prompt_tokens += answer.prompt_tokens
         result.completion_tokens += answer.completion_tokens
         return answer.text, answer.unusable
+
+
+
+class Grounding:
+    """One section's grounding loop, one answer at a time (the rules of the module
+    docstring, steps 2 to 4). ``ModelPhraser`` asks and judges in a loop; ``writer batch
+    import`` (``writer.batch``) judges the answers of a results file and sends ``messages``
+    (the re-ask appended) in the next round's file. Both paths go through ``judge`` and
+    ``give_up`` / ``endpoint_failed``, so an answer is judged the same way wherever it came
+    from.
+
+    ``result`` is the section's ``Phrased``: the caller adds each answer's requests, tokens
+    and attempts to it before calling ``judge``. ``asked`` answers were judged so far; the
+    loop is ``exhausted`` after ``1 + max_reasks`` of them.
+    """
+
+    def __init__(self, section: Section, sheet: FactSheet, config: ModelConfig,
+                 checker: Checker, *, phraser: str = ModelPhraser.name) -> None:
+        self.section = section.name
+        self.sheet = sheet
+        self.checker = checker
+        self.template_text = section.template(sheet)
+        self.facts = section.facts(sheet)
+        self.rounds = 1 + max(config.max_reasks, 0)
+        self.result = Phrased(section=section.name, text=self.template_text, phraser=phraser,
+                              model=config.model, prompt_variant=config.prompt_variant)
+        self.messages = prompting.messages(section, sheet, self.facts, self.template_text,
+                                           config.prompt_variant)
+        self.urls = prompting.allowed_urls(sheet, self.facts)
+        self.secrets = config.all_secrets()
+        first = self.messages[0] if self.messages else {}
+        self.system = first.get("content", "") if first.get("role") == "system" else ""
+        self.asked = 0
+        self.best: tuple[str, list[Finding]] | None = None  # grounded text, its omissions
+        self.last: Ungrounded | None = None
+
+    @property
+    def exhausted(self) -> bool:
+        """Every answer the loop may ask for was judged."""
+        return self.asked >= self.rounds
+
+    def judge(self, raw: str, unusable: str | None) -> bool:
+        """Judge one answer: True when it is used (``result.text``); otherwise the re-ask
+        (the answer, then the checker's reasons) is appended to ``messages``."""
+        self.asked += 1
+        name = self.section
+        leaks = echoes(raw, self.secrets, self.system)
+        text = clean(raw, self.urls)
+        if unusable:  # too long to read, or cut off mid-sentence: never used
+            problems = [Finding(kind="reply", status="unverifiable", section=name,
+                                reason=unusable)]
+            omissions: list[Finding] = []
+        elif leaks:  # a secret is never checked, quoted or kept: the reply is ungrounded
+            problems = [Finding(kind="secret", status="unverifiable", section=name,
+                                reason=reason) for reason in leaks]
+            omissions = []
+        elif text:
+            problems = findings_of(self.checker(text, self.sheet), name)
+            omissions = (cov.omitted(name, text, self.facts)
+                         + cov.unlinked(name, text, self.template_text, self.facts))
+        else:
+            problems = [Finding(kind="empty", status="unverifiable", section=name,
+                                reason="the model returned no text")]
+            omissions = []
+        if not problems and not omissions:
+            self.result.text = text
+            return True
+        self.messages.append({"role": "assistant", "content": redact(raw, self.secrets) or ""})
+        self.messages.append({"role": "user", "content": prompting.reask(problems + omissions)})
+        self.last = Ungrounded(text, problems, omissions)
+        if not problems and (self.best is None or len(omissions) < len(self.best[1])):
+            self.best = (text, omissions)
+        return False
+
+    def endpoint_failed(self, error: str) -> Phrased:
+        """No answer came (``error`` says what the endpoint did): the best grounded paragraph
+        so far, else the template text with an endpoint finding."""
+        result = self.result
+        if self.best is not None:
+            return self._use(*self.best)
+        result.fell_back = True
+        result.error = error
+        result.findings.append(Finding(
+            kind="endpoint", status="failed", section=self.section,
+            reason=f"the model endpoint failed ({error}); the section uses the template text",
+        ))
+        return result
+
+    def give_up(self) -> Phrased:
+        """After the last answer: the best grounded paragraph (its omissions recorded), else
+        the template text, flagged with the claims the model got wrong."""
+        result = self.result
+        if self.best is not None:  # grounded, but leaves facts out: use it, record what it omits
+            return self._use(*self.best)
+        assert self.last is not None
+        result.fell_back = True
+        n = len(self.last.problems)
+        result.error = (f"the model's paragraph still had {n} untraced claim{'s' * (n != 1)} "
+                        f"after {result.attempts} requests; the section uses the template text")
+        for p in self.last.problems:
+            result.findings.append(Finding(
+                claim=p.claim, sentence=p.sentence, kind=p.kind, section=self.section,
+                status="replaced",
+                reason=f"the model wrote this claim, which the evaluator could not trace "
+                       f"({p.reason}); the section uses the template text",
+            ))
+        return result
+
+    def _use(self, text: str, _omissions: list[Finding]) -> Phrased:
+        """Use a grounded paragraph that leaves something out: its links restored, and a
+        coverage finding for each fact it omits; or, when it names a linked fact without
+        the link, the template text."""
+        result, facts, template_text = self.result, self.facts, self.template_text
+        text, result.links_restored = restore_links(text, template_text, facts)
+        lost = cov.unlinked(result.section, text, template_text, facts)
+        if lost:
+            result.fell_back = True
+            result.links_restored = 0
+            n = len(lost)
+            result.error = (f"the model's paragraph names {n} fact{'s' * (n != 1)} without the "
+                            f"link the template gives; the section uses the template text")
+            result.findings.extend(f.model_copy(update={
+                "status": "replaced",
+                "reason": f"the model named {f.claim} without its link; the section uses the "
+                          f"template text"}) for f in lost)
+            return result
+        result.text = text
+        result.findings.extend(cov.omitted(result.section, text, facts))
+        return result
 
 
 def restore_links(text: str, template_text: str, facts: dict[str, Fact]) -> tuple[str, int]:

@@ -106,6 +106,12 @@ def get(name: str) -> Section:
     raise KeyError(name)
 
 
+def to_phrase(sheet: FactSheet) -> list[Section]:
+    """The sections a phraser writes for ``sheet``: phrased ones that have facts, in page
+    order (a draft's, and a batch file's requests)."""
+    return [s for s in all_sections() if s.phrased and s.available(sheet)]
+
+
 def missing_notes(sheet: FactSheet) -> list[Section]:
     """Sections left out of this gene's page because their facts are absent."""
     return [s for s in all_sections() if s.kind != "checks" and not s.available(sheet)]

@@ -1,0 +1,317 @@
+"""`writer batch`: export → submit → status → fetch → import, against a scripted batch engine.
+
+The engine (``batch_server.BatchServer``) is a real loopback server implementing the OpenAI
+files and batches endpoints; it answers each request with the same scripted answers the
+interactive tests use (``test_draft_helpers``), so a batch draft can be compared with the
+draft ``writer draft --model`` makes from the same answers. The fact store is the one-gene
+store of the synthetic sheet.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from batch_server import BatchServer, run_batch
+from click.testing import CliRunner
+from test_draft_helpers import (
+    LoopbackServer,
+    Script,
+    build_store,
+    completion,
+    full_sheet,
+    good_answer,
+    ok,
+    section_of,
+)
+
+from writer.cli import main
+from writer.review.store import Queue
+
+DATE = "2025-01-17 16:55 CST"
+INVENTED = " It spans 12,345 base pairs since 1987."
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path) -> dict[str, Path]:
+    facts = build_store(tmp_path / "facts.sqlite")
+    queue = tmp_path / "queue.sqlite"
+    monkeypatch.setenv("GENE_WRITER_FACTS", str(facts))
+    monkeypatch.setenv("GENE_WRITER_QUEUE", str(queue))
+    return {"facts": facts, "queue": queue, "dir": tmp_path, "home": isolated_home}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def export(env: dict[str, Path], *extra: str) -> Path:
+    out = env["dir"] / "requests.jsonl"
+    code, _, err = run("batch", "export", "MT1G", "--model", "scripted", "--date", DATE,
+                       "--out", str(out), *extra)
+    assert code == 0, err
+    return out
+
+
+def flawed_function(body: dict, n: int):
+    """Grounded answers, except the function section, which invents numbers every time."""
+    text = good_answer(body) + (INVENTED if section_of(body) == "function" else "")
+    return 200, completion(text), {}
+
+
+def test_the_batch_path_queues_what_the_interactive_path_queues(env, monkeypatch):
+    # The interactive path: writer draft --model against a loopback chat endpoint.
+    chat = Script(ok())
+    with LoopbackServer(chat) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        code, _, err = run("draft", "MT1G", "--model", "scripted", "--date", DATE)
+        assert code == 0, err
+
+    # The batch path: the same answers, through the files and batches endpoints.
+    requests = export(env)
+    exported = lines(requests)
+    assert len(exported) == 6
+    assert all(set(x) == {"custom_id", "method", "url", "body"} for x in exported)
+    assert all(x["method"] == "POST" and x["url"] == "/v1/chat/completions" for x in exported)
+    assert len({x["custom_id"] for x in exported}) == 6
+    # Each body is exactly the request the interactive path sent for that section.
+    sent = {section_of(b): b for b in chat.requests}
+    assert {section_of(x["body"]): x["body"] for x in exported} == sent
+    run_id, gene, section, round_ = exported[0]["custom_id"].split(":")
+    assert gene == "4495" and section in sent and round_ == "1"
+
+    engine = Script(ok())
+    with BatchServer(engine) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-batch-test-key-0123456789")
+        code, out, err = run("batch", "submit", str(requests))
+        assert code == 0, err
+        batch_id = out.strip()
+        assert batch_id == "batch_1"
+        uploaded = next(iter(server.files.values()))
+        assert uploaded[1] == "batch" and uploaded[2] == requests.read_bytes()
+        code, out, _ = run("batch", "status", batch_id)
+        assert code == 0 and "in_progress" in out
+        code, out, _ = run("batch", "status", batch_id)
+        assert code == 0
+        assert "batch_1: completed" in out and "requests: 6 (6 completed, 0 failed)" in out
+        code, out, err = run("batch", "fetch", batch_id, "--out", str(env["dir"]))
+        assert code == 0, err
+        results = Path(out.strip())
+        assert results.name == "batch_1-output.jsonl"
+    result_lines = lines(results)
+    assert {x["custom_id"] for x in result_lines} == {x["custom_id"] for x in exported}
+    assert all(x["response"]["status_code"] == 200 for x in result_lines)
+
+    code, out, err = run("batch", "import", str(results))
+    assert code == 0, err
+    assert out == ""  # no next round
+    assert "1 draft queued (1 clean, 0 flagged)" in err
+    assert "1 new draft supersedes a pending draft" in err
+    assert "model: 6 answers, 720 prompt tokens, 480 completion tokens" in err
+
+    with Queue.open(env["queue"]) as q:
+        interactive, batched = q.get(1), q.get(2)
+    assert batched.text == interactive.text
+    assert batched.inputs == interactive.inputs  # `writer draft --model` would skip it
+    assert batched.factsheet_hash == interactive.factsheet_hash
+    assert batched.prompt_hashes == interactive.prompt_hashes
+    assert batched.usage == interactive.usage
+    assert batched.findings == interactive.findings
+
+    def runs(record):
+        return {k: v.model_dump(exclude={"seconds"}) for k, v in record.sections.items()}
+
+    assert runs(batched) == runs(interactive)
+    assert all(r.served == ("scripted",) for r in batched.sections.values())
+    assert batched.supersedes == 1
+
+    # Importing the same answers again changes nothing.
+    code, _, err = run("batch", "import", str(results))
+    assert code == 0 and "6 already imported" in err and "0 drafts queued" in err
+
+
+def test_a_flawed_answer_is_reasked_in_rounds_then_replaced_by_the_template(env):
+    requests = export(env)
+    engine = Script(flawed_function)
+    results = run_batch(engine, requests, env["dir"] / "results-1.jsonl")
+
+    code, out, err = run("batch", "import", str(results))
+    assert code == 0, err  # nothing is queued yet: the function section waits for round 2
+    assert "0 drafts queued" in err
+    round2 = Path(out.strip())
+    assert round2.name.endswith("-round2.jsonl")
+    [reask] = lines(round2)
+    assert reask["custom_id"].endswith(":function:2")
+    messages = reask["body"]["messages"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    first = next(b for b in engine.requests if section_of(b) == "function")
+    assert messages[:2] == first["messages"]
+    assert messages[2]["content"] == good_answer(first) + INVENTED
+    assert 'Not supported: "12,345' in messages[3]["content"]
+    assert "Rewrite the whole paragraph" in messages[3]["content"]
+    with Queue.open(env["queue"]) as q:
+        assert q.pending_draft(4495) is None
+
+    results2 = run_batch(engine, round2, env["dir"] / "results-2.jsonl")
+    code, out, err = run("batch", "import", str(results2))
+    round3 = Path(out.strip())
+    assert round3.name.endswith("-round3.jsonl")
+    assert len(lines(round3)[0]["body"]["messages"]) == 6
+
+    results3 = run_batch(engine, round3, env["dir"] / "results-3.jsonl")
+    code, out, err = run("batch", "import", str(results3))
+    assert code == 1  # the draft is flagged
+    assert out == ""  # the last round: no more re-asks
+    assert "1 draft queued (0 clean, 1 flagged)" in err
+    with Queue.open(env["queue"]) as q:
+        draft = q.get(q.pending_draft(4495))
+    function = draft.sections["function"]
+    assert function.fell_back and function.attempts == 3
+    assert not any(r.fell_back for name, r in draft.sections.items() if name != "function")
+    assert "12,345" not in draft.text and "The gene enables [zinc ion binding]" in draft.text
+    replaced = [f for f in draft.findings if f.status == "replaced"]
+    assert replaced and {f.section for f in replaced} == {"function"}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_error_lines_and_unknown_ids_are_one_line_each(env, jobs):
+    requests = export(env)
+    results = run_batch(Script(ok()), requests, env["dir"] / "results.jsonl")
+    answers = lines(results)
+    by_section = {x["custom_id"].split(":")[2]: x for x in answers}
+    by_section["function"]["response"] = {"status_code": 500, "request_id": "req_9",
+                                          "body": {"error": {"message": "engine fell over"}}}
+    by_section["protein"]["response"] = None
+    by_section["protein"]["error"] = {"code": "batch_expired", "message": "not run in time"}
+    text = "".join(json.dumps(x) + "\n" for x in answers)
+    text += json.dumps({"id": "x", "custom_id": "ffff0000:4495:function:1",
+                        "response": None, "error": None}) + "\n"
+    text += "this is not json\n"
+    results.write_text(text, encoding="utf-8")
+
+    code, _, err = run("batch", "import", str(results), "--jobs", jobs)
+    assert code == 1
+    assert "Traceback" not in err
+    assert "8 result lines: 4 judged, 4 failed" in err
+    failed = [x for x in err.splitlines() if x.startswith("writer: failed:")]
+    assert len(failed) == 4
+    assert [x.split(" line ")[1].split()[0].rstrip(":") for x in failed] == ["1", "6", "7", "8"]
+    assert any("function, round 1): HTTP 500: engine fell over" in x for x in failed)
+    assert any("protein, round 1): batch_expired: not run in time" in x for x in failed)
+    assert any("'ffff0000:4495:function:1' is no request of an export" in x for x in failed)
+    assert any("line 8: not JSON" in x for x in failed)
+    with Queue.open(env["queue"]) as q:
+        draft = q.get(q.pending_draft(4495))
+    assert draft.sections["function"].fell_back and draft.sections["protein"].fell_back
+    endpoint = [f for f in draft.findings if f.kind == "endpoint"]
+    assert {f.section for f in endpoint} == {"function", "protein"}
+    assert "The gene enables [zinc ion binding]" in draft.text  # the template text
+
+
+def test_answers_for_a_changed_fact_sheet_are_refused(env):
+    requests = export(env)
+    results = run_batch(Script(ok()), requests, env["dir"] / "results.jsonl")
+    # A new sync changes one fact of the gene: every answer was written from the old sheet.
+    sheet = full_sheet()
+    fact = sheet.facts["structure.gene_length"].model_copy(update={"value": 1400})
+    env["facts"].unlink()
+    build_store(env["facts"], sheet.model_copy(update={"facts": {**sheet.facts,
+                                                                "structure.gene_length": fact}}))
+    code, out, err = run("batch", "import", str(results))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "none of its 6 lines could be used" in err
+    assert "fact sheet changed since the export" in err
+    with Queue.open(env["queue"]) as q:
+        assert q.pending_draft(4495) is None
+
+
+def test_changed_prompts_refuse_the_run(env):
+    requests = export(env)
+    results = run_batch(Script(ok()), requests, env["dir"] / "results.jsonl")
+    with sqlite3.connect(env["home"] / "batch.sqlite") as conn:
+        conn.execute("""UPDATE runs SET hashes = '{"prompts/_system.md": "sha256:old"}'""")
+    code, _, err = run("batch", "import", str(results))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "prompts or templates changed since the export" in err
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage\n\x00\xff\n", b'{"a": 1}\n[1, 2]\n',
+                                     b'{"custom_id": "nope", "response": null}\n'])
+def test_a_garbage_results_file_is_bad_input(env, content):
+    export(env)
+    bad = env["dir"] / "bad.jsonl"
+    bad.write_bytes(content)
+    code, _, err = run("batch", "import", str(bad))
+    assert code == 2
+    assert err.startswith("writer: ") and len(err.strip().splitlines()) == 1
+
+
+def test_bad_input_to_every_batch_command(env, monkeypatch):
+    code, _, err = run("batch", "export", "MT1G", "--out", str(env["dir"] / "r.jsonl"))
+    assert code == 2 and "needs a model name" in err
+    code, _, err = run("batch", "export", "MT1G", "NOSUCHGENE", "--model", "m", "--out",
+                       str(env["dir"] / "r.jsonl"))
+    assert code == 2 and "failed: NOSUCHGENE: unknown gene" in err
+    assert len(lines(env["dir"] / "r.jsonl")) == 6  # the good gene is exported
+    code, _, err = run("batch", "import", str(env["dir"] / "missing.jsonl"))
+    assert code == 2 and "cannot read" in err
+    code, _, err = run("batch", "submit", str(env["dir"] / "r.jsonl"))
+    assert code == 2 and "needs an endpoint" in err
+    with BatchServer(Script(ok())) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        garbage = env["dir"] / "garbage.jsonl"
+        garbage.write_text("not a request\n")
+        code, _, err = run("batch", "submit", str(garbage))
+        assert code == 2 and "line 1: not JSON" in err
+        assert server.calls == []  # nothing was uploaded
+        code, _, err = run("batch", "status", "batch_404")
+        assert code == 2 and "cannot read batch batch_404: HTTP 404" in err
+        code, _, err = run("batch", "fetch", "batch_404")
+        assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_files_are_split_at_max_requests_and_vllm_error_lines_are_read(env):
+    out = env["dir"] / "requests.jsonl"
+    code, stdout, err = run("batch", "export", "MT1G", "--model", "scripted", "--out", str(out),
+                            "--max-requests", "4")
+    assert code == 0, err
+    paths = [Path(x) for x in stdout.split()]
+    assert [p.name for p in paths] == ["requests-1.jsonl", "requests-2.jsonl"]
+    assert [len(lines(p)) for p in paths] == [4, 2] and not out.exists()
+    assert "6 requests of 1 gene written to 2 files" in err
+    results = [run_batch(Script(ok()), p, p.with_suffix(".out")) for p in paths]
+    answers = lines(results[1])
+    # vllm run-batch reports a failed request with a status and the error as a text
+    answers[0].update(response={"status_code": 400, "request_id": "vllm-batch-1",
+                                "body": None}, error="The model `x` does not exist.")
+    results[1].write_text("".join(json.dumps(x) + "\n" for x in answers), encoding="utf-8")
+    code, _, err = run("batch", "import", *map(str, results))
+    assert code == 1
+    assert "1 draft queued (0 clean, 1 flagged)" in err
+    assert "The model `x` does not exist." in err
+
+
+def test_a_page_not_queued_before_is_queued_when_its_answers_come_again(env):
+    """An import stopped after judging its answers, before queueing the page (two files):
+    importing the answers again queues the page once."""
+    requests = export(env)
+    results = run_batch(Script(ok()), requests, env["dir"] / "results.jsonl")
+    code, _, err = run("batch", "import", str(results))
+    assert code == 0 and "1 draft queued" in err
+    with sqlite3.connect(env["home"] / "batch.sqlite") as conn:
+        conn.execute("UPDATE sections SET state = 'settled'")
+    code, _, err = run("batch", "import", str(results))
+    assert code == 0 and "6 already imported; 1 draft queued" in err
+    code, _, err = run("batch", "import", str(results))
+    assert code == 0 and "0 drafts queued" in err
