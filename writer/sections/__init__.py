@@ -136,10 +136,29 @@ def template_hash(section: str) -> str:
     return "sha256:" + hashlib.sha256(source + helpers).hexdigest()
 
 
+def facts_digest(sheet: FactSheet, section: Section) -> str:
+    """A digest of what a section's text is made from in a fact sheet: the gene (ID and
+    symbol), every fact of the section's keys (value, unit, links, percentile and its
+    population, cross-checks) and the sources those facts cite (name, version, release).
+
+    Two sheets with the same digest for a section give it the same text with the same
+    template or prompt, so a redraft after a new sync keeps that section's accepted text
+    (``writer.draft.section_inputs``). Every key of the section counts, not only the ones its
+    text states: a fact moving in or out of the selection changes the text."""
+    import json
+
+    facts = {k: sheet.facts[k].model_dump(mode="json") for k in section.keys if k in sheet.facts}
+    cited = sorted({f["source"] for f in facts.values()})
+    sources = {s: sheet.sources[s].model_dump(mode="json") for s in cited if s in sheet.sources}
+    data = {"gene": [sheet.gene_id, sheet.symbol], "facts": facts, "sources": sources}
+    return sha256(json.dumps(data, sort_keys=True, separators=(",", ":")))
+
+
 __all__ = [
     "PROMPTS_DIR",
     "Section",
     "all_sections",
+    "facts_digest",
     "get",
     "missing_notes",
     "prompt_text",
