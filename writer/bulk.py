@@ -95,7 +95,8 @@ class BulkResult:
             f"{len(self.outcomes):,} genes in {_duration(self.elapsed_s)}{rate}: "
             f"{c['clean']:,} drafted clean, {c['flagged']:,} flagged "
             f"({c['fell_back']:,} with a section that fell back to its template), "
-            f"{c['skipped']:,} skipped (unchanged since their latest draft), "
+            f"{c['skipped']:,} skipped (unchanged since their latest draft "
+            "or accepted page), "
             f"{c['failed']:,} failed"
         ]
         if c["superseded"]:
@@ -210,7 +211,7 @@ def _draft_one(sheet: FactSheet, known: str | None, options: _Options, phraser: 
     """Draft one gene unless its latest draft has the same inputs; a gene with an accepted
     page keeps the accepted text of its unchanged sections (``writer.redraft``). ``queue``:
     this process's or thread's read-only queue (None: open one for this gene)."""
-    from writer.draft import _model_name, inputs_digest, make_draft
+    from writer.draft import _model_name, inputs_digest, make_draft, unchanged_since_accepted
 
     try:
         if not options.force and known is not None:
@@ -221,6 +222,9 @@ def _draft_one(sheet: FactSheet, known: str | None, options: _Options, phraser: 
             if digest == known:
                 return (sheet.gene_id, sheet.symbol, "skipped", None)
         accepted = _accepted(sheet.gene_id, options, queue)
+        if not options.force and unchanged_since_accepted(sheet, accepted, phraser,
+                                                          options.tags, options.categories):
+            return (sheet.gene_id, sheet.symbol, "skipped", None)
         result = make_draft(sheet, phraser, date=options.date, tags=options.tags,
                             categories=options.categories, checker=checker, accepted=accepted)
     except Exception as exc:  # one gene's failure is a line in the summary, not the run's end

@@ -286,15 +286,28 @@ def inputs_digest(factsheet_hash: str, phraser: str, model: str | None, *,
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+PAGE_INPUTS = "_page"  # the section_inputs entry of what the page draws outside its sections
+
+
 def section_inputs(sheet: FactSheet, names: Sequence[str], phraser: str,
-                   model: str | None, prompt_variant: str | None = None) -> dict[str, str]:
+                   model: str | None, prompt_variant: str | None = None, *,
+                   tags: Sequence[str] = (), categories: Sequence[str] = ()) -> dict[str, str]:
     """Per section, one digest of what makes its text: its facts
     (``writer.sections.facts_digest``), its template, and with a model the phraser, model,
     system, re-ask and section prompts and the prompt variant. A section whose digest is the
-    one its accepted text was made from keeps that text in a redraft."""
+    one its accepted text was made from keeps that text in a redraft.
+
+    ``PAGE_INPUTS`` holds the rest of the page: the identity facts, which sections the page
+    has and which sources the sheet holds (the closing note), tags and categories. A gene
+    whose accepted draft has every one of these digests has nothing to redraft."""
     import hashlib
 
     from writer.sections import facts_digest, get, prompt_text, sha256, template_hash
+
+    page = {"identity": facts_digest(sheet, get("identity")),
+            "template": template_hash("identity"), "sections": list(names),
+            "sources": sorted(sheet.sources), "tags": list(tags),
+            "categories": list(categories)}
 
     shared: dict[str, Any] = {"phraser": phraser, "model": model}
     if phraser != "template":
@@ -313,6 +326,8 @@ def section_inputs(sheet: FactSheet, names: Sequence[str], phraser: str,
             parts["prompt"] = sha256(prompt_text(f"{name}.md"))
         data = json.dumps(parts, sort_keys=True).encode("utf-8")
         out[name] = "sha256:" + hashlib.sha256(data).hexdigest()
+    data = json.dumps(page, sort_keys=True).encode("utf-8")
+    out[PAGE_INPUTS] = "sha256:" + hashlib.sha256(data).hexdigest()
     return out
 
 
@@ -389,7 +404,7 @@ def make_draft(
     todo = [s for s in all_sections() if s.phrased and s.available(sheet)]
     phraser_name = getattr(phraser, "name", "template")
     inputs = section_inputs(sheet, [s.name for s in todo], phraser_name, _model_name(phraser),
-                            _prompt_variant(phraser))
+                            _prompt_variant(phraser), tags=tags, categories=categories)
     kept, own = _kept_sections(todo, inputs, accepted)
     phrased = phraser.phrase([s for s in todo if s.name not in kept], sheet) \
         if len(kept) < len(todo) else {}
@@ -512,6 +527,23 @@ def _replaced_edits(todo: Sequence[Any], kept: dict[str, Phrased],
                            f"{accepted.draft_id} was replaced by a new phrasing (its facts "
                            "changed): compare with the accepted text")
             for s in todo if s.name in accepted.edited and s.name not in kept]
+
+
+def unchanged_since_accepted(sheet: FactSheet, accepted: AcceptedPage | None,
+                             phraser: Phraser | None, tags: Sequence[str] = (),
+                             categories: Sequence[str] = ()) -> bool:
+    """Whether a draft now would keep every section of the gene's accepted page and draw the
+    rest of the page from the same facts (only its date would differ): nothing to redraft."""
+    from writer.sections import all_sections
+
+    if accepted is None:
+        return False
+    names = [s.name for s in all_sections() if s.phrased and s.available(sheet)]
+    now = section_inputs(sheet, names, getattr(phraser, "name", "template"),
+                         _model_name(phraser) if phraser else None,
+                         _prompt_variant(phraser) if phraser else None,
+                         tags=tags, categories=categories)
+    return now == accepted.inputs and all(accepted.texts.get(n) is not None for n in names)
 
 
 def _prompt_variant(phraser: Phraser) -> str | None:
