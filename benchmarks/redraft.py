@@ -71,19 +71,21 @@ def main() -> None:
     shutil.copyfile(facts, new)
     conn = sqlite3.connect(new)
     with conn:
+        before = conn.total_changes
         conn.executemany("UPDATE facts SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT), "
                          "num = num + 1 WHERE gene_id = ? AND key = 'structure.gene_length'",
                          [(g,) for g in changed])
-        really = conn.execute("SELECT changes()").fetchone()[0]
+        really = conn.total_changes - before
     conn.close()
     print(f"fact store {facts}; {len(genes):,} protein-coding genes, {len(changed):,} "
           f"({100 / opts.every:.0f}%) with a changed gene length; {_load()}")
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     datadiff.record(old, None)
     datadiff.record(new, old)
     print(f"1. digests a sync records, both stores (whole genome): "
-          f"{time.perf_counter() - start:.1f} s")
+          f"{time.perf_counter() - start:.1f} s wall, {time.process_time() - cpu:.1f} s CPU; "
+          f"{_load()}")
 
     env = {k: v for k, v in os.environ.items()
            if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "GENE_WRITER_MODEL")}

@@ -181,3 +181,43 @@ def test_review_show_accepted_prints_the_sections_against_the_accepted_text(rele
     assert "unchanged since the accepted page" in out.split("pathways:")[0]
     assert "[-Metallothioneins-]" in out.split("pathways:")[1]
     _run(settings, "review", "show", str(ids["MT1G"]), "--accepted", code=2)  # not a redraft
+
+
+# --- finding each section in a curator's text ----------------------------------------------------
+def _accepted(record, final: str):
+    from writer.redraft import AcceptedPage, section_texts
+
+    texts, edited, other = section_texts(record, final)
+    return AcceptedPage(draft_id=7, inputs=dict(record.section_inputs),
+                        runs=dict(record.sections), texts=texts, edited=frozenset(edited),
+                        other_edits=other)
+
+
+def test_a_section_the_curator_deleted_stays_deleted(factsheet):
+    from writer.draft import make_draft
+
+    sheet = factsheet("MT1G")
+    first = make_draft(sheet, date="2025-01-17")
+    span = first.record.sections["pathways"].span
+    final = first.page[:span[0]] + first.page[span[1] + 3:]  # the paragraph and its separator
+    accepted = _accepted(first.record, final)
+    assert accepted.texts["pathways"] == "" and "pathways" in accepted.edited
+    again = make_draft(sheet, date="2025-01-17", accepted=accepted)
+    assert first.page[span[0]:span[1]] not in again.page
+    assert again.record.sections["pathways"].reused_from == 7
+    assert again.record.sections["function"].reused_from == 7
+
+
+def test_merged_paragraphs_are_phrased_again_with_a_finding(factsheet):
+    from writer.draft import SEP, make_draft
+
+    sheet = factsheet("MT1G")
+    first = make_draft(sheet, date="2025-01-17")
+    end = first.record.sections["function"].span[1]
+    final = first.page[:end] + " " + first.page[end + len(SEP):]  # function + structure as one
+    accepted = _accepted(first.record, final)
+    assert accepted.texts["function"] is None and accepted.texts["structure"] is None
+    again = make_draft(sheet, date="2025-01-17", accepted=accepted)
+    assert again.page == first.page  # both phrased again by the template, as drafted
+    assert {f.section for f in again.record.findings if f.status == "redrafted"} == {
+        "function", "structure"}

@@ -419,7 +419,9 @@ def make_draft(
     findings: list[Finding] = list(report.findings)
     n_page = len(findings)
     problems = list(own)
-    findings.extend(_replaced_edits(todo, kept, accepted))
+    replaced = _replaced_edits(todo, kept, accepted)
+    findings.extend(replaced)
+    problems += [f"{f.section}: {f.reason}" for f in replaced]
     for name, p in phrased.items():
         findings.extend(p.findings)
         if p.error:
@@ -718,6 +720,9 @@ def draft(settings: Settings, genes: tuple[str, ...], file_: str | None, all_gen
     section is phrased by an OpenAI-compatible endpoint (OPENAI_BASE_URL, OPENAI_API_KEY
     or config.toml [model]); a paragraph the evaluator cannot trace is re-asked, then
     replaced by the template text. A new draft of a gene supersedes its pending draft.
+    A gene with an accepted page is redrafted: the sections whose facts, template and
+    prompts did not change keep their accepted text (curator's edits included), the others
+    are phrased again, and the whole page is checked.
     Exit 0 when every page is fully traced, 1 when a draft is flagged (findings, or a
     section that fell back), 2 on bad input.
 
