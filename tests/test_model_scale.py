@@ -93,3 +93,25 @@ def test_a_429_pauses_every_request_of_the_client():
     during = [t for t in script.arrivals if t429 + 0.25 < t < t429 + pause - 0.1]
     assert during == []  # nobody sent anything while the endpoint asked for a pause
     assert max(script.arrivals) > t429 + pause - 0.1
+
+
+def test_another_prompt_variant_is_another_draft_not_a_skip(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch):
+    """The prompt variant fills the prompts, so it is one of a draft's inputs: a gene drafted
+    with one variant is drafted again with another, and skipped with the same one."""
+    from writer.bulk import draft_many
+
+    monkeypatch.setenv("GENE_WRITER_FACTS", str(build_fact_store(tmp_path / "facts.sqlite")))
+    monkeypatch.setenv("GENE_WRITER_QUEUE", str(tmp_path / "queue.sqlite"))
+    with LoopbackServer(Script(ok)) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+
+        def states(variant: str) -> list[str]:
+            result = draft_many(["MT1G"], settings=load_settings(), model="scripted",
+                                date="2025-01-17", prompt_variant=variant)
+            return [o.state for o in result.outcomes]
+
+        assert states("default") == ["clean"]
+        # (the scripted answer copies the prompt's example, so without one it is flagged)
+        assert states("no-example") != ["skipped"]
+        assert states("no-example") == ["skipped"]

@@ -36,6 +36,8 @@ BAD = [
     (["data", "sync", "--source", "bogus"], 2),
     (["data", "sync", "--source", "reactome"], 2),
     (["data", "status", "--bogus"], 2),
+    (["data", "diff", "--bogus"], 2),
+    (["data", "diff"], 2),  # a fact store built before syncs kept section digests
     (["draft"], 2),
     (["draft", "NOPE"], 2),
     (["draft", HUGE], 2),

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from writer.draft import DraftRecord
     from writer.factsheet import FactSheet
     from writer.llm import ModelCall
+    from writer.redraft import AcceptedPage
+    from writer.review.store import Queue
     from writer.store import FactStore
 
 State = Literal["clean", "flagged", "skipped", "failed"]
@@ -93,7 +95,8 @@ class BulkResult:
             f"{len(self.outcomes):,} genes in {_duration(self.elapsed_s)}{rate}: "
             f"{c['clean']:,} drafted clean, {c['flagged']:,} flagged "
             f"({c['fell_back']:,} with a section that fell back to its template), "
-            f"{c['skipped']:,} skipped (unchanged since their latest draft), "
+            f"{c['skipped']:,} skipped (unchanged since their latest draft "
+            "or accepted page), "
             f"{c['failed']:,} failed"
         ]
         if c["superseded"]:
@@ -171,6 +174,7 @@ class _Options:
     tags: tuple[str, ...]
     categories: tuple[str, ...]
     force: bool
+    queue_path: Path | None = None  # where a gene's accepted page is read (a redraft)
 
 
 # A drafted gene as it comes back from a worker: (gene_id, symbol, state, payload), where
@@ -185,6 +189,11 @@ def _init_worker(options: _Options) -> None:
 
     _WORKER["store"] = FactStore(options.facts_path)
     _WORKER["options"] = options
+    _WORKER["queue"] = None
+    if options.queue_path is not None:
+        from writer.review.store import Queue
+
+        _WORKER["queue"] = Queue.open(options.queue_path, readonly=True)
 
 
 def _template_chunk(items: list[tuple[int, str | None]]) -> list[Done]:
@@ -192,28 +201,54 @@ def _template_chunk(items: list[tuple[int, str | None]]) -> list[Done]:
     store: FactStore = _WORKER["store"]
     options: _Options = _WORKER["options"]
     sheets = store.sheets([gid for gid, _ in items])
-    return [_draft_one(sheet, known, options, None, None) for (_, known), sheet
+    queue = _WORKER["queue"]
+    return [_draft_one(sheet, known, options, None, None, queue) for (_, known), sheet
             in zip(items, sheets, strict=True)]
 
 
 def _draft_one(sheet: FactSheet, known: str | None, options: _Options, phraser: Any,
-               checker: Any) -> Done:
-    from writer.draft import _model_name, inputs_digest, make_draft
+               checker: Any, queue: Queue | None = None) -> Done:
+    """Draft one gene unless its latest draft has the same inputs; a gene with an accepted
+    page keeps the accepted text of its unchanged sections (``writer.redraft``). ``queue``:
+    this process's or thread's read-only queue (None: open one for this gene)."""
+    from writer.draft import (
+        _model_name,
+        _prompt_variant,
+        inputs_digest,
+        make_draft,
+        unchanged_since_accepted,
+    )
 
     try:
         if not options.force and known is not None:
             digest = inputs_digest(
                 sheet.content_hash(), getattr(phraser, "name", "template"),
                 _model_name(phraser), judge=checker is not None, tags=options.tags,
-                categories=options.categories)
+                categories=options.categories, prompt_variant=_prompt_variant(phraser))
             if digest == known:
                 return (sheet.gene_id, sheet.symbol, "skipped", None)
+        accepted = _accepted(sheet.gene_id, options, queue)
+        if not options.force and unchanged_since_accepted(sheet, accepted, phraser,
+                                                          options.tags, options.categories):
+            return (sheet.gene_id, sheet.symbol, "skipped", None)
         result = make_draft(sheet, phraser, date=options.date, tags=options.tags,
-                            categories=options.categories, checker=checker)
+                            categories=options.categories, checker=checker, accepted=accepted)
     except Exception as exc:  # one gene's failure is a line in the summary, not the run's end
         return (sheet.gene_id, sheet.symbol, "failed", f"{type(exc).__name__}: {exc}")
     return (sheet.gene_id, sheet.symbol, "drafted",
             (result.record, result.calls, gene_type(sheet)))
+
+
+def _accepted(gene_id: int, options: _Options, queue: Queue | None) -> AcceptedPage | None:
+    from writer.redraft import accepted_page
+    from writer.review.store import Queue
+
+    if queue is not None:
+        return accepted_page(queue, gene_id)
+    if options.queue_path is None:
+        return None
+    with Queue.open(options.queue_path, readonly=True) as own:
+        return accepted_page(own, gene_id)
 
 
 def gene_type(sheet: FactSheet) -> str | None:
@@ -271,7 +306,8 @@ def draft_many(
     if all_type is not None:
         named = {gid for _, gid in todo}
         todo += [(q, gid) for q, gid in genes_of_type(store, all_type) if gid not in named]
-    options = _Options(settings.facts_path, date, tuple(tag_list), tuple(cat_list), force)
+    options = _Options(settings.facts_path, date, tuple(tag_list), tuple(cat_list), force,
+                       settings.queue_path)
     result = BulkResult(outcomes=list(failed))
     usage = dict.fromkeys(("prompt_tokens", "completion_tokens", "model_calls"), 0)
     queries = {gid: q for q, gid in todo}
@@ -332,8 +368,10 @@ def _unless_unchanged(todo: list[tuple[str, int]],
     for query, gid in todo:
         inputs, sheet_hash, store = known.get(gid, (None, "", None))
         if (inputs is not None and identity is not None and store == identity
-                and inputs == inputs_digest(sheet_hash, phraser, model, judge=judge,
-                                            tags=options.tags, categories=options.categories)):
+                and inputs == inputs_digest(
+                    sheet_hash, phraser, model, judge=judge, tags=options.tags,
+                    categories=options.categories,
+                    prompt_variant=config.prompt_variant if config is not None else None)):
             result.outcomes.append(Outcome(query=query, state="skipped", gene_id=gid))
         else:
             items.append((gid, inputs))

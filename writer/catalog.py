@@ -65,6 +65,8 @@ class SectionSpec:
     # online sources that add a part of their own to a section another source fills (the
     # GWAS traits beside HPO's diseases): the closing note names one the sheet has no fact of
     supplements: tuple[str, ...] = ()
+    # the text states its sources' release: a new release changes it (writer.redraft)
+    release_in_text: bool = False
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -151,6 +153,7 @@ def sections() -> tuple[SectionSpec, ...]:
             year_key=entry.get("year_key"),
             coding_only=bool(entry.get("coding_only", False)),
             supplements=tuple(entry.get("supplements", ())),
+            release_in_text=bool(entry.get("release_in_text", False)),
         ))
     return tuple(out)
 

@@ -100,6 +100,7 @@ def data() -> None:
     Examples:
       writer data sync
       writer data status
+      writer data diff
     """
 
 
@@ -175,6 +176,30 @@ def data_status(settings: Any, as_json: bool) -> None:
     if missing:
         click.echo(f"\nonline sources not synced (writer data sync --online): "
                    f"{', '.join(missing)}")
+
+
+@data.command("diff")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def data_diff(settings: Any, as_json: bool) -> None:
+    """How many genes and page sections the latest sync changed, against the fact store
+    it replaced: genes changed, added and removed, and per section the genes whose facts
+    for it changed (what `writer draft` then phrases again; the rest of an accepted page
+    is kept).
+
+    \b
+    Examples:
+      writer data diff
+      writer data diff --json
+    """
+    from writer.datadiff import diff
+
+    report = diff(settings.facts_path)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2))
+        return
+    for line in report.lines():
+        click.echo(line)
 
 
 @main.command()

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from writer.config import Settings
     from writer.llm import ModelCall
     from writer.phrasers import Phrased, Phraser
+    from writer.redraft import AcceptedPage
 
 SEP = "\n\n\n"
 
@@ -204,6 +205,11 @@ class SectionRun(_Record):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     seconds: float = 0.0  # time of its requests
+    # where its paragraph sits in the draft's text (characters [start, end)), so a redraft
+    # can find it again in the accepted page (``writer.redraft``)
+    span: tuple[int, int] | None = None
+    # the accepted draft whose text of this section was kept, unchanged facts (a redraft)
+    reused_from: int | None = None
 
 
 class DraftRecord(_Record):
@@ -224,6 +230,11 @@ class DraftRecord(_Record):
     # One digest of what made the draft (``writer.bulk.inputs_digest``): the fact sheet's
     # hash, the template and prompt hashes, the phraser and model, tags and categories.
     inputs: str | None = None
+    # Per section, a digest of what made its text (``section_inputs``): a redraft keeps the
+    # accepted text of each section whose digest did not change (``writer.redraft``).
+    section_inputs: dict[str, str] = Field(default_factory=dict)
+    # The accepted draft a redraft started from (its unchanged sections kept), or None.
+    redraft_of: int | None = None
 
     @field_validator("created")
     @classmethod
@@ -259,10 +270,11 @@ class DraftResult:
 
 def inputs_digest(factsheet_hash: str, phraser: str, model: str | None, *,
                   judge: bool = False, tags: Sequence[str] = (),
-                  categories: Sequence[str] = ()) -> str:
+                  categories: Sequence[str] = (), prompt_variant: str | None = None) -> str:
     """One digest of everything that makes a draft's text: the fact sheet's hash, the
     phraser and model, the hash of every section's template and (with a model) of every
-    prompt file, the judge's prompt when a judge reads the page, tags and categories.
+    prompt file and of the prompt variant's file, the judge's prompt when a judge reads the
+    page, tags and categories.
 
     Two drafts with the same digest differ only in their date: ``writer draft`` skips a
     gene whose latest draft has the digest it would make (unless ``--force``)."""
@@ -271,8 +283,76 @@ def inputs_digest(factsheet_hash: str, phraser: str, model: str | None, *,
     parts = {"factsheet": factsheet_hash, "phraser": phraser, "model": model,
              "code": _code_hashes(phraser != "template", judge),
              "tags": list(tags), "categories": list(categories)}
+    if phraser != "template":  # a model's prompts are filled as the variant says
+        from writer.phrasers.prompting import DEFAULT_VARIANT, variant_text
+        from writer.sections import sha256
+
+        parts["variant"] = sha256(variant_text(prompt_variant or DEFAULT_VARIANT))
     data = json.dumps(parts, sort_keys=True).encode("utf-8")
     return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+PAGE_INPUTS = "_page"  # the section_inputs entry of what the page draws outside its sections
+
+
+def section_inputs(sheet: FactSheet, names: Sequence[str], phraser: str,
+                   model: str | None, prompt_variant: str | None = None, *,
+                   tags: Sequence[str] = (), categories: Sequence[str] = ()) -> dict[str, str]:
+    """Per section, one digest of what makes its text: its facts
+    (``writer.sections.facts_digest``), its template, and with a model the phraser, model,
+    system, re-ask and section prompts and the prompt variant. A section whose digest is the
+    one its accepted text was made from keeps that text in a redraft.
+
+    ``PAGE_INPUTS`` holds the rest of the page: the identity facts, which sections the page
+    has and which sources the sheet holds (the closing note), tags and categories. A gene
+    whose accepted draft has every one of these digests has nothing to redraft."""
+    import hashlib
+
+    from writer.sections import facts_digest, get, prompt_text, sha256, template_hash
+
+    page = {"identity": facts_digest(sheet, get("identity")),
+            "template": template_hash("identity"), "sections": list(names),
+            "sources": sorted(sheet.sources), "tags": list(tags),
+            "categories": list(categories)}
+
+    shared: dict[str, Any] = {"phraser": phraser, "model": model}
+    if phraser != "template":
+        from writer.sections import REASK_PROMPT, SYSTEM_PROMPT
+
+        shared["prompts"] = [sha256(prompt_text(f)) for f in (SYSTEM_PROMPT, REASK_PROMPT)]
+        if prompt_variant:
+            from writer.phrasers.prompting import variant_text
+
+            shared["variant"] = sha256(variant_text(prompt_variant))
+    out = {}
+    for name in names:
+        parts = {**shared, "facts": facts_digest(sheet, get(name)),
+                 "template": template_hash(name)}
+        if phraser != "template":
+            parts["prompt"] = sha256(prompt_text(f"{name}.md"))
+        data = json.dumps(parts, sort_keys=True).encode("utf-8")
+        out[name] = "sha256:" + hashlib.sha256(data).hexdigest()
+    data = json.dumps(page, sort_keys=True).encode("utf-8")
+    out[PAGE_INPUTS] = "sha256:" + hashlib.sha256(data).hexdigest()
+    return out
+
+
+def _spans(page: str, texts: dict[str, str], start: int) -> dict[str, tuple[int, int]]:
+    """Where each section's paragraph sits in ``page`` (sections in page order, from
+    ``start``, the end of the front matter)."""
+    from writer.sections import all_sections
+
+    out = {}
+    pos = start
+    for section in all_sections():
+        text = texts.get(section.name, "").strip()
+        if not section.phrased or not text:
+            continue
+        at = page.find(text, pos)
+        if at >= 0:
+            out[section.name] = (at, at + len(text))
+            pos = at + len(text)
+    return out
 
 
 @functools.cache
@@ -305,10 +385,13 @@ def make_draft(
     tags: Sequence[str] = (),
     categories: Sequence[str] = (),
     checker: Callable[[str, FactSheet], CheckReport] | None = None,
+    accepted: AcceptedPage | None = None,
 ) -> DraftResult:
     """Draft one gene's page (nothing is stored; see ``draft_gene`` for the command's path).
 
-    ``checker`` replaces the evaluator (``writer.check.check``), e.g. in tests."""
+    ``checker`` replaces the evaluator (``writer.check.check``), e.g. in tests. ``accepted``
+    (``writer.redraft.accepted_page``): the gene's accepted page, whose sections with
+    unchanged inputs are kept as accepted; only the others are phrased."""
     from writer.check import check as evaluate
     from writer.phrasers import TemplatePhraser
     from writer.sections import (
@@ -325,16 +408,26 @@ def make_draft(
     phraser = phraser or TemplatePhraser()
     check = checker or evaluate
     todo = to_phrase(sheet)
-    phrased = phraser.phrase(todo, sheet)
+    phraser_name = getattr(phraser, "name", "template")
+    inputs = section_inputs(sheet, [s.name for s in todo], phraser_name, _model_name(phraser),
+                            _prompt_variant(phraser), tags=tags, categories=categories)
+    kept, own = _kept_sections(todo, inputs, accepted)
+    phrased = phraser.phrase([s for s in todo if s.name not in kept], sheet) \
+        if len(kept) < len(todo) else {}
+    phrased = {s.name: kept[s.name] if s.name in kept else phrased[s.name] for s in todo}
     texts = {name: p.text for name, p in phrased.items()}
     page_body = body(sheet, texts)
     head = front_matter(sheet, date or default_date(), tags, categories)
     page_without_checks = head + SEP + page_body
     report = check(page_without_checks, sheet)
     page = page_without_checks + SEP + render_report(report) + "\n"
+    spans = _spans(page, texts, len(head))
     findings: list[Finding] = list(report.findings)
     n_page = len(findings)
-    problems = []
+    problems = list(own)
+    replaced = _replaced_edits(todo, kept, accepted)
+    findings.extend(replaced)
+    problems += [f"{f.section}: {f.reason}" for f in replaced]
     for name, p in phrased.items():
         findings.extend(p.findings)
         if p.error:
@@ -376,9 +469,14 @@ def make_draft(
                              fell_back=p.fell_back,
                              served=tuple(dict.fromkeys(c.served for c in p.calls if c.served)),
                              prompt_tokens=p.prompt_tokens, completion_tokens=p.completion_tokens,
-                             seconds=round(sum(c.duration_s for c in p.calls), 4))
+                             seconds=round(sum(c.duration_s for c in p.calls), 4),
+                             span=spans.get(name),
+                             reused_from=accepted.draft_id if name in kept and accepted
+                             else None)
             for name, p in phrased.items()
         },
+        section_inputs=inputs,
+        redraft_of=accepted.draft_id if accepted is not None else None,
         findings=tuple(findings),
         checks=report.checks,
         usage={
@@ -389,7 +487,8 @@ def make_draft(
         duration_s=round(time.monotonic() - start, 4),
         inputs=inputs_digest(sheet.content_hash(), getattr(phraser, "name", "template"),
                              _model_name(phraser), judge=report.judge is not None,
-                             tags=tags, categories=categories),
+                             tags=tags, categories=categories,
+                             prompt_variant=_prompt_variant(phraser)),
     )
     stated = {k for s in todo for k in s.facts(sheet)} | {
         k for k in sheet.facts if k.startswith("identity.")}
@@ -397,6 +496,68 @@ def make_draft(
                 for fact, c in sheet.disagreements() if fact.key in stated]
     return DraftResult(page=page, record=record, calls=calls, sections=phrased, report=report,
                        problems=problems, disagreements=disagree)
+
+
+def _kept_sections(todo: Sequence[Any], inputs: dict[str, str], accepted: AcceptedPage | None
+                   ) -> tuple[dict[str, Phrased], list[str]]:
+    """The sections of the accepted page to keep as accepted (their inputs unchanged), as
+    ``Phrased``; and one line for the command when curator's edits of other blocks of the
+    accepted page are drawn from the facts again."""
+    from writer.phrasers import Phrased
+
+    if accepted is None:
+        return {}, []
+    kept = {}
+    for section in todo:
+        name = section.name
+        text = accepted.texts.get(name)
+        if text is None or accepted.inputs.get(name) != inputs[name]:
+            continue
+        run = accepted.runs.get(name)
+        kept[name] = Phrased(section=name, text=text, phraser=run.phraser if run else "template",
+                             model=run.model if run else None)
+    lines = []
+    if accepted.other_edits:
+        lines.append(f"{accepted.other_edits} paragraph{'s' * (accepted.other_edits != 1)} the "
+                     f"curator edited outside the sections of accepted draft "
+                     f"{accepted.draft_id} (the identity table, notes) are drawn from the "
+                     "facts again")
+    return kept, lines
+
+
+def _replaced_edits(todo: Sequence[Any], kept: dict[str, Phrased],
+                    accepted: AcceptedPage | None) -> list[Finding]:
+    """A finding for each section the curator had edited on the accepted page that is phrased
+    again (its facts changed, or the edit cannot be told apart): never dropped silently."""
+    if accepted is None:
+        return []
+    return [Finding(kind="curator_edit", status="redrafted", section=s.name,
+                    reason=f"the curator's edit of this section on accepted draft "
+                           f"{accepted.draft_id} was replaced by a new phrasing (its facts "
+                           "changed): compare with the accepted text")
+            for s in todo if s.name in accepted.edited and s.name not in kept]
+
+
+def unchanged_since_accepted(sheet: FactSheet, accepted: AcceptedPage | None,
+                             phraser: Phraser | None, tags: Sequence[str] = (),
+                             categories: Sequence[str] = ()) -> bool:
+    """Whether a draft now would keep every section of the gene's accepted page and draw the
+    rest of the page from the same facts (only its date would differ): nothing to redraft."""
+    from writer.sections import all_sections
+
+    if accepted is None:
+        return False
+    names = [s.name for s in all_sections() if s.phrased and s.available(sheet)]
+    now = section_inputs(sheet, names, getattr(phraser, "name", "template"),
+                         _model_name(phraser) if phraser else None,
+                         _prompt_variant(phraser) if phraser else None,
+                         tags=tags, categories=categories)
+    return now == accepted.inputs and all(accepted.texts.get(n) is not None for n in names)
+
+
+def _prompt_variant(phraser: Phraser) -> str | None:
+    config = getattr(phraser, "config", None)
+    return getattr(config, "prompt_variant", None)
 
 
 def page_options(settings: Settings, date: str | None, tags: Sequence[str] | str | None,
@@ -469,9 +630,16 @@ def draft_gene(
                                               config.max_tokens),
                                  http_client=http_client)
         checker = partial(check, judge=model_judge)
+    accepted = None
+    if queue:
+        from writer.redraft import accepted_page
+        from writer.review.store import Queue
+
+        with Queue.open(settings.queue_path, readonly=True) as q:
+            accepted = accepted_page(q, sheet.gene_id)
     try:
         result = make_draft(sheet, phraser, date=date, tags=tag_list, categories=cat_list,
-                            checker=checker)
+                            checker=checker, accepted=accepted)
     finally:
         if phraser is not None:
             phraser.close()
@@ -566,6 +734,9 @@ def draft(settings: Settings, genes: tuple[str, ...], file_: str | None, all_gen
     section is phrased by an OpenAI-compatible endpoint (OPENAI_BASE_URL, OPENAI_API_KEY
     or config.toml [model]); a paragraph the evaluator cannot trace is re-asked, then
     replaced by the template text. A new draft of a gene supersedes its pending draft.
+    A gene with an accepted page is redrafted: the sections whose facts, template and
+    prompts did not change keep their accepted text (curator's edits included), the others
+    are phrased again, and the whole page is checked.
     Exit 0 when every page is fully traced, 1 when a draft is flagged (findings, or a
     section that fell back), 2 on bad input.
 

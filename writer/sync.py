@@ -2,7 +2,8 @@
 sources' files and APIs) and build a new fact store.
 
 The new store is built in ``<facts>.partial`` next to the old one and moved over it only
-when every source loaded and the percentiles and cross-checks are done, so a failed or
+when every source loaded and the percentiles, cross-checks and per-section digests (what
+``writer data diff`` compares with the replaced store, ``writer.datadiff``) are done, so a failed or
 interrupted sync leaves the previous store working. Online sources load after the offline
 ones, whose identity, GO and PubMed facts they replace (recording each replaced value as a
 cross-check); their downloads and iCite records are kept in the cache, so a sync interrupted
@@ -15,7 +16,7 @@ import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from writer import crosscheck
+from writer import crosscheck, datadiff
 from writer.config import Settings
 from writer.errors import UserInputError
 from writer.progress import Progress
@@ -93,6 +94,8 @@ def sync(settings: Settings, names: Sequence[str] = (), progress: Progress | Non
         crosscheck.run(builder)
         progress.step("computing percentiles")
         builder.finish()
+        progress.step("recording what changed since the last sync")
+        datadiff.record(partial, target if target.exists() else None)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()

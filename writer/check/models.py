@@ -104,8 +104,11 @@ STATUSES: dict[str, str] = {
     "flagged": "a sentence a Checks row failed on (kind ``sentiment``, ``ethics`` or "
                "``coherence``): hype, advice, stigma, a contradiction or a repeat; or one "
                "the model judge found refuted or partly supported (kind ``judge``)",
+    "redrafted": "a section a curator had edited on the accepted page, phrased again in a "
+                 "redraft because its facts changed (kind ``curator_edit``; writer.redraft)",
 }
-Status = Literal["contradicted", "unverifiable", "omitted", "replaced", "failed", "flagged"]
+Status = Literal["contradicted", "unverifiable", "omitted", "replaced", "failed", "flagged",
+                 "redrafted"]
 
 
 class Finding(_Frozen):

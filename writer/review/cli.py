@@ -174,9 +174,13 @@ def list_cmd(
 @review.command("show")
 @click.argument("draft_id", metavar="ID", type=int)
 @click.option("--diff", "show_diff", is_flag=True, help="The changes from the draft instead.")
+@click.option("--accepted", "against_accepted", is_flag=True,
+              help="For a redraft: each section against the accepted page it started from "
+                   "(unchanged, or the words changed: [-old-]{+new+}).")
 @click.pass_context
 @_errors
-def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool) -> None:
+def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool,
+             against_accepted: bool) -> None:
     """The current text of a draft: the curator's latest edit, else the draft.
 
     Its findings (untraced claims, and the sentences the Sentiment, Ethics and Coherence
@@ -186,12 +190,15 @@ def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool) -> None:
     Examples:
       writer review show 12
       writer review show 12 --diff
+      writer review show 12 --accepted
       writer review show 12 > MT1G.md
     """
     _, queue = _open(ctx, readonly=True)
     draft = queue.get(draft_id)
     text = controls(queue.current_text(draft_id))  # no terminal escapes reach the terminal
-    if show_diff:
+    if against_accepted:
+        _since_accepted(queue, draft)
+    elif show_diff:
         diff = controls(unified_diff(draft.text, queue.current_text(draft_id),
                                      f"draft {draft_id}", f"version {draft.version}"))
         click.echo(diff if diff else "no changes from the draft", nl=not diff)
@@ -203,6 +210,24 @@ def show_cmd(ctx: click.Context, draft_id: int, show_diff: bool) -> None:
         click.echo(f"draft {draft_id} ({draft.status}): {n} finding{'s' * (n != 1)} on this "
                    "text:", err=True)
         _print_findings(findings, err=True)
+
+
+def _since_accepted(queue: Queue, draft: Any) -> None:
+    from writer.redraft import changes
+
+    found = changes(queue, draft)
+    if not found:
+        raise UserInputError(f"draft {draft.id} is not a redraft: it did not start from an "
+                             "accepted page")
+    click.echo(f"draft {draft.id} against accepted draft {draft.redraft_of}:")
+    words = {"unchanged": "unchanged since the accepted page", "added": "new section",
+             "removed": "left out now", "changed": "re-phrased, facts changed"}
+    for c in found:
+        click.echo(f"\n{c.title}: {words[c.state]}")
+        if c.state == "changed":
+            click.echo(controls(word_diff_text(c.old, c.new)).rstrip("\n"))
+        elif c.state in ("added", "removed"):
+            click.echo(controls(c.new or c.old))
 
 
 @review.command("accept")

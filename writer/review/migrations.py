@@ -123,10 +123,22 @@ def m0003_draft_inputs(conn: sqlite3.Connection) -> None:
                  "WHERE gene_type IS NOT NULL")
 
 
+def m0004_section_inputs(conn: sqlite3.Connection) -> None:
+    """What made each section of a draft, and the accepted draft a redraft started from.
+
+    ``section_inputs`` is JSON {section: digest of its facts, template, prompts, phraser and
+    model} (``writer.draft.section_inputs``); ``redraft_of`` is the gene's accepted draft
+    whose sections with unchanged inputs the draft kept as accepted (``writer.redraft``).
+    Older rows have neither (NULL): a redraft from them phrases every section."""
+    conn.execute("ALTER TABLE drafts ADD COLUMN section_inputs TEXT")
+    conn.execute("ALTER TABLE drafts ADD COLUMN redraft_of INTEGER REFERENCES drafts(id)")
+
+
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m0001_initial),
     (2, m0002_listing_index),
     (3, m0003_draft_inputs),
+    (4, m0004_section_inputs),
 ]
 
 

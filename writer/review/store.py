@@ -305,8 +305,8 @@ class Queue:
             cur = conn.execute(
                 "INSERT INTO drafts (gene_id, symbol, created, text, factsheet_hash, "
                 "prompt_hashes, sections, findings, findings_count, usage, duration_s, "
-                "inputs, supersedes, facts_store, gene_type) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "inputs, supersedes, facts_store, gene_type, section_inputs, redraft_of) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     record.gene_id,
                     record.symbol,
@@ -325,6 +325,9 @@ class Queue:
                     older,
                     facts_store,
                     gene_type,
+                    json.dumps(record.section_inputs, sort_keys=True)
+                    if record.section_inputs else None,
+                    record.redraft_of,
                 ),
             )
             draft_id = int(cur.lastrowid or 0)
@@ -350,6 +353,19 @@ class Queue:
                 "(SELECT gene_id, max(id) AS id FROM drafts GROUP BY gene_id) l ON d.id = l.id"
             )
         }
+
+    def latest_accepted(self, gene_id: int) -> tuple[Draft, str] | None:
+        """The gene's newest draft whose latest review accepted it, with the accepted text
+        (what ``writer publish`` publishes); None when it has none."""
+        row = self.conn.execute(
+            "SELECT d.id FROM drafts d WHERE d.gene_id = ? AND (SELECT r.action FROM reviews r "
+            "WHERE r.draft_id = d.id ORDER BY r.id DESC LIMIT 1) = 'accepted' "
+            "ORDER BY d.id DESC LIMIT 1", (gene_id,),
+        ).fetchone()
+        if not row or row[0] is None:
+            return None
+        draft = self.get(int(row[0]))
+        return draft, self.current_text(draft.id)
 
     def add_model_calls(self, draft_id: int, calls: Iterable[ModelCall]) -> None:
         rows = [
@@ -390,7 +406,8 @@ class Queue:
         self._require(draft_id)
         row = self.conn.execute(
             "SELECT id, gene_id, symbol, created, text, factsheet_hash, prompt_hashes, sections, "
-            "findings, usage, duration_s, inputs, supersedes FROM drafts WHERE id=?",
+            "findings, usage, duration_s, inputs, supersedes, section_inputs, redraft_of "
+            "FROM drafts WHERE id=?",
             (draft_id,),
         ).fetchone()
         if row is None:
@@ -401,6 +418,7 @@ class Queue:
             factsheet_hash=row[5], prompt_hashes=json.loads(row[6]),
             sections=json.loads(row[7]), findings=json.loads(row[8]), usage=json.loads(row[9]),
             duration_s=row[10], inputs=row[11], supersedes=row[12],
+            section_inputs=json.loads(row[13]) if row[13] else {}, redraft_of=row[14],
             status=latest.action if latest else self._unreviewed(draft_id),
             version=latest.id if latest else 0,
         )

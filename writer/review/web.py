@@ -62,6 +62,7 @@ from writer.errors import (
     UserInputError,
 )
 from writer.factsheet import FactSheet
+from writer.redraft import changes
 from writer.review.render import fact_rows, render_page, word_diff
 from writer.review.service import Checker, ReviewService
 from writer.review.store import OPEN_STATUSES, STATUSES, Queue, Review
@@ -337,6 +338,9 @@ class ReviewApp:
         for review in history:
             steps.append({"review": review, "diff": word_diff(previous, review.text)})
             previous = review.text
+        # a redraft: each section against the accepted page it started from
+        redraft = [{"change": c, "diff": word_diff(c.old, c.new)}
+                   for c in changes(queue, draft)]
         checks = None
         if sheet is not None:  # each Checks row with its reason (the page holds the answers)
             report = self.service.checker(text, sheet)
@@ -348,7 +352,7 @@ class ReviewApp:
             latest=latest, steps=list(reversed(steps)),
             sheet=sheet, sheet_error=sheet_error,
             facts=fact_rows(sheet) if sheet else [],
-            checks=checks, disagreements=sheet.disagreements() if sheet else [],
+            checks=checks, redraft=redraft, disagreements=sheet.disagreements() if sheet else [],
             sheet_changed=bool(sheet and sheet.content_hash() != draft.factsheet_hash),
             error=error, editor_text=text if editor_text is None else editor_text,
             extra_findings=extra_findings or [], comment=comment,

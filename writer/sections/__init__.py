@@ -142,10 +142,34 @@ def template_hash(section: str) -> str:
     return "sha256:" + hashlib.sha256(source + helpers).hexdigest()
 
 
+def facts_digest(sheet: FactSheet, section: Section) -> str:
+    """A digest of what a section's text is made from in a fact sheet: the gene (ID and
+    symbol), every fact of the section's keys (value, unit, links, percentile and its
+    population, cross-checks) and the names of the sources those facts cite, with their
+    version and release when the section's text states them (the catalogue's
+    ``release_in_text``): a new release of a source whose facts did not change leaves the
+    other sections' accepted text in place.
+
+    Two sheets with the same digest for a section give it the same text with the same
+    template or prompt, so a redraft after a new sync keeps that section's accepted text
+    (``writer.draft.section_inputs``). Every key of the section counts, not only the ones its
+    text states: a fact moving in or out of the selection changes the text."""
+    import json
+
+    facts = {k: sheet.facts[k].model_dump(mode="json") for k in section.keys if k in sheet.facts}
+    cited = sorted({f["source"] for f in facts.values()})
+    release = catalog.section(section.name).release_in_text
+    sources = {s: sheet.sources[s].model_dump(mode="json") if release else sheet.sources[s].name
+               for s in cited if s in sheet.sources}
+    data = {"gene": [sheet.gene_id, sheet.symbol], "facts": facts, "sources": sources}
+    return sha256(json.dumps(data, sort_keys=True, separators=(",", ":")))
+
+
 __all__ = [
     "PROMPTS_DIR",
     "Section",
     "all_sections",
+    "facts_digest",
     "get",
     "missing_notes",
     "prompt_text",
