@@ -30,6 +30,7 @@ PERTURBATIONS = [  # symbol, guide, Ensembl ID, DE genes
     ("MED12", "P1P2", "ENSG00000184634", 3576),  # a Mediator subunit, not a TF
     ("NME1", "P1P2", "ENSG00000239672", 40),
     ("YY1", "P2", "ENSG00000100811", 700),
+    ("TAL1", "P1", "ENSG00000162367", 10),
     ("non-targeting", "", "", 1062),
 ]
 GENES = [("ENSG00000239672", "NME1"), ("ENSG00000125144", "MT1G"),
@@ -43,7 +44,8 @@ VALUES = [  # one row per perturbation: NME1, MT1G, TPM4, MYC
     [-2.0, 0.0, 0.0, 0.0],
     [-3.0, 0.0, 0.0, 0.0],
     [-0.55, 0.0, float("nan"), 0.7],
-    [0.9, 0.9, 0.9, 0.9],
+    [0.1, float("inf"), float("-inf"), 0.0],  # TAL1: no finite value, nothing listed
+    [0.9, 0.9, 0.9, 0.9],  # non-targeting: never a TF
 ]
 
 
@@ -106,6 +108,7 @@ def test_tf_knockdowns_with_direction_size_and_breadth(perturb_store):
     ref = nme1.sources["replogle2022"]
     assert ref.licence == "CC BY-NC-SA 4.0" and ref.release_date == "2026-07-01"
     assert "perturbation.tf_knockdowns" not in _sheet(perturb_store, "TPM4").facts  # NaN, 0.49
+    assert "perturbation.tf_knockdowns" not in _sheet(perturb_store, "MT1G").facts  # inf
     myc = _sheet(perturb_store, "MYC").value("perturbation.tf_knockdowns")
     assert [i.name for i in myc] == ["YY1"]  # MYC's knockdown of MYC is left out
 

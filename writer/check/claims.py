@@ -765,6 +765,10 @@ class Extractor:
         for s in self.page.sentences:
             if s.section != "perturbation":
                 continue
+            for m in lx.PERTURB_PAPER_YEAR.finditer(view, s.start, s.end):
+                if self.free(m.start(1), m.end(1)):
+                    self.add(Claim(m.start(1), m.end(1), "perturbation_year", "source.version",
+                                   m.group(1), s.section))
             for m in lx.PERTURB_NAMES.finditer(view, s.start, s.end):
                 if self.free(m.start(), m.end()):
                     self.take(m.start(), m.end())

@@ -550,8 +550,10 @@ TF_DATABASE_RE = re.compile(r"(?<![\w-])(?:" + "|".join(
 # licence (names, not gene symbols, numbers or years of the fact sheet).
 PERTURB_NAMES = re.compile(
     r"\bK-?562\b|\bPerturb-seq\b|\bCRISPRi\b"
-    r"|\bReplogle(?:\s+et\s+al\.?)?(?:,?\s*\(?(?:19|20)\d\d\)?)?"
+    r"|\bReplogle(?:\s+et\s+al\.?)?"
     r"|\bCC[\s-]BY(?:-NC)?(?:-SA)?(?:[\s-]\d\.\d)?", re.I)
+# the paper's year after its authors ("Replogle et al. 2022"): a claim on the source's name
+PERTURB_PAPER_YEAR = re.compile(r"\bReplogle(?:\s+et\s+al\.?)?,?\s*\(?((?:19|20)\d\d)\b")
 # What a knockdown does to the gene: the verb's sign (lowers: -1, raises: +1)
 PERTURB_DIRECTION = re.compile(
     r"\b(?P<down>lower(?:s|ed|ing)?|decreas(?:es|ed|ing|e)|reduc(?:es|ed|ing|e)"

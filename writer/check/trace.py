@@ -592,6 +592,15 @@ class Tracer:
         return CONTRADICTED, (f"{c.value} is not among the {len(items)} transcription factor "
                               f"knockdowns {self.ix.source(fact)} lists for {self.sym}")
 
+    def _perturbation_year(self, c: Claim) -> Result:
+        """The screen's paper year ("Replogle et al. 2022"), as the source's name gives it."""
+        ref = self.ix.sheet.sources.get("replogle2022")
+        if ref is None:
+            return UNVERIFIABLE, "the fact sheet holds no Perturb-seq source"
+        if re.search(rf"(?<!\d){re.escape(str(c.value))}(?!\d)", ref.name):
+            return TRACED, f"{c.value}: {ref.name}"
+        return CONTRADICTED, f"{c.value}; the source is {ref.name}"
+
     def _perturbation_gene_id(self, c: Claim) -> Result:
         fact = self.ix.fact("perturbation.tf_knockdowns")
         if fact is None:

@@ -175,7 +175,8 @@ def read_effects(path: Path, tf_of: dict[str, int], threshold: float = THRESHOLD
         for start in range(0, len(chosen), ROWS_AT_ONCE):
             block = chosen[start:start + ROWS_AT_ONCE]
             values = np.asarray(x[[k.row for _, k in block], :], dtype=np.float64)
-            hit_rows, hit_cols = np.nonzero(np.abs(np.nan_to_num(values)) >= threshold)
+            size = np.where(np.isfinite(values), np.abs(values), 0.0)  # NaN, inf: no value
+            hit_rows, hit_cols = np.nonzero(size >= threshold)
             for r, c in zip(hit_rows.tolist(), hit_cols.tolist(), strict=True):
                 tf, k = block[r]
                 out.setdefault(ensembl[c], []).append(
