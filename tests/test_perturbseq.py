@@ -149,6 +149,28 @@ def test_swapped_direction_or_size_is_caught(perturb_store, old, new):
     assert any(f.status == "contradicted" for f in report.findings), report.findings
 
 
+def test_reference_page_paragraph_and_model_wording(perturb_store):
+    from writer.check import check
+
+    sheet = _sheet(perturb_store, "NME1")
+    # the NME1 reference page: raw IDs, "experiments"; LDB1 (8861) and MED12 (9968) are not
+    # DNA-binding transcription factors in GO, so the sheet does not list their knockdowns
+    ref = ("The top transcription factors (TFs) identified from the GTRD database of TF binding "
+           "sites, filtered for Perturb-seq data, include [2623](https://www.ncbi.nlm.nih.gov/"
+           "gene/2623), which was shown to be regulating genes in 2 experiments, followed by "
+           "[8861](https://www.ncbi.nlm.nih.gov/gene/8861) and [9968](https://www.ncbi.nlm.nih."
+           "gov/gene/9968), each regulating genes in 1 experiment.\n")
+    found = {(f.claim, f.status) for f in check(ref, sheet).findings}
+    assert found == {("2 experiments", "unverifiable"), ("1 experiment", "unverifiable"),
+                     ("8861", "contradicted"), ("9968", "contradicted")}
+    said = ("In K562 Perturb-seq (Replogle et al. 2022, CC BY-NC-SA 4.0), GATA1 knockdown lowers "
+            "NME1 expression (z = -0.82), while knocking down MYC raises it by 0.61; YY1 "
+            "knockdown decreases it (z = -0.55).\n")
+    assert check(said, sheet).findings == []
+    wrong = said.replace("lowers", "raises", 1).replace("by 0.61", "by 0.71")
+    assert {f.claim for f in check(wrong, sheet).findings} == {"raises", "0.71"}
+
+
 def test_closing_note_names_the_section_when_not_synced(factsheet):
     from writer.draft import make_draft
 

@@ -786,7 +786,8 @@ class Extractor:
                     qualifier, q_len = qualifier_before(view[max(s.start, a - 30):a])
                     self.add(Claim(a - q_len, b, "count", "perturbation.tf_knockdown_count",
                                    w.text, s.section, written=w.qualified(qualifier)))
-                else:  # "at least 0.5": the threshold itself, not a bound on it
+                elif lx.PERTURB_THRESHOLD_BEFORE.search(view[max(s.start, a - 20):a]):
+                    # "at least 0.5": the threshold itself, not a bound on it
                     self.add(Claim(a, b, "score", "perturbation.threshold", w.text, s.section,
                                    written=w))
 

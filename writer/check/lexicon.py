@@ -565,5 +565,8 @@ PERTURB_GENES_AFTER = re.compile(r"\s+(?:other\s+|differentially\s+expressed\s+)
                                  re.I)
 PERTURB_COUNT_AFTER = re.compile(
     r"\s+(?:(?:DNA-binding\s+)?transcription\s+factors?|TFs?|(?:TF\s+)?knockdowns?)\b", re.I)
+# before a number: the threshold's words ("by at least 0.5", "|z| >= 0.5")
+PERTURB_THRESHOLD_BEFORE = re.compile(
+    r"(?:\bat\s+least|\u2265|>=|\bthreshold(?:\s+of)?|\babove|\bover)\s*$", re.I)
 # before a number: the z form, whose sign is part of the claim ("z = -0.82", "z of 0.6")
 PERTURB_Z_BEFORE = re.compile(r"\bz(?:-score)?\s*(?:=|:|of)\s*$", re.I)
