@@ -113,6 +113,10 @@ SOURCES = {
 SOURCES["tflink"] = SourceRef(id="tflink", name="TFLink TF-target interactions", version="v1.0",
                               release_date="2023-11-01", licence="CC BY 4.0",
                               url="https://tflink.net/")
+SOURCES["replogle2022"] = SourceRef(
+    id="replogle2022", name="Replogle et al. 2022 K562 genome-wide Perturb-seq (figshare)",
+    version="K562_gwps_normalized_bulk_01", release_date="2022-06-24", licence="CC BY-NC-SA 4.0",
+    url="https://plus.figshare.com/articles/dataset/20029387")
 SOURCES["hpa"] = SourceRef(id="hpa", name="Human Protein Atlas", version="v24 proteinatlas.tsv",
                            release_date="2024-10-01", licence="CC BY-SA 4.0",
                            url="https://v24.proteinatlas.org/")
@@ -318,6 +322,55 @@ def tf_paragraph(sheet: FactSheet) -> str:
             f"ranked by the databases reporting them, they are {_join(named)}.")
 
 
+# Perturb-seq: TFs whose knockdown changes the gene (real symbols and NCBI Gene IDs)
+KNOCKDOWN_TFS = (("GATA1", "2623"), ("MYC", "4609"), ("TP53", "7157"), ("YY1", "7528"),
+                 ("TAL1", "6886"), ("KLF1", "1316"), ("NFE2", "4778"), ("ZNF281", "23528"))
+
+
+def perturbation_facts(symbol: str) -> dict[str, Fact]:
+    """Replogle 2022 facts, drawn from their own generator (threshold 0.5)."""
+    rng = random.Random(f"perturb-{symbol}")
+    chosen = rng.sample(KNOCKDOWN_TFS, rng.randint(1, 4))
+    zs = [round(rng.choice((-1, 1)) * rng.uniform(0.5, 3.0), 4) for _ in chosen]
+    order = sorted(zip(chosen, zs, strict=True), key=lambda c: (-abs(c[1]), c[0][0]))
+    url = "https://www.ncbi.nlm.nih.gov/gene/{}"
+    tfs = tuple(Item(name=s, id=i, value=z, evidence=("P1P2",), url=url.format(i))
+                for (s, i), z in order)
+    de = tuple(Item(name=s, id=i, value=float(rng.randint(1, 3000)), url=url.format(i))
+               for (s, i), _ in order)
+    paper = "https://doi.org/10.1016/j.cell.2022.05.013"
+    return {
+        "perturbation.tf_knockdowns": _fact("perturbation.tf_knockdowns", tfs, "replogle2022",
+                                            url=paper),
+        "perturbation.tf_knockdown_count": _fact("perturbation.tf_knockdown_count", len(tfs),
+                                                 "replogle2022", url=paper),
+        "perturbation.knockdown_de_genes": _fact("perturbation.knockdown_de_genes", de,
+                                                 "replogle2022", url=paper),
+        "perturbation.threshold": _fact("perturbation.threshold", 0.5, "replogle2022",
+                                        url=paper),
+    }
+
+
+def perturbation_paragraph(sheet: FactSheet) -> str:
+    rng = random.Random(f"perturb-page-{sheet.symbol}")
+    f = sheet.facts
+    de = {i.name: int(i.value or 0) for i in f["perturbation.knockdown_de_genes"].value}  # type: ignore[union-attr]
+    named = []
+    for i in f["perturbation.tf_knockdowns"].value:  # type: ignore[union-attr]
+        z = float(i.value or 0)
+        if rng.random() < 0.5:
+            named.append(f"[{i.name}]({i.url}) {'lowers' if z < 0 else 'raises'} it "
+                         f"(z = {z:.2f}; {de[i.name]:,} genes)")
+        else:
+            named.append(f"the knockdown of [{i.name}]({i.url}) "
+                         f"{'decreases' if z < 0 else 'increases'} its expression by "
+                         f"{abs(z):.2f} ({de[i.name]:,} genes changed)")
+    n = len(named)
+    return (f"In the K562 Perturb-seq screen of Replogle et al. 2022 (CC BY-NC-SA 4.0), "
+            f"knockdowns of {n} transcription factor{'s' if n != 1 else ''} change "
+            f"{sheet.symbol} by at least 0.5 (mean z): {_join(named)}.")
+
+
 def atlas_paragraph(sheet: FactSheet) -> str:
     f = sheet.facts
     rng = random.Random(f"atlas-page-{sheet.symbol}")
@@ -396,6 +449,7 @@ def synthetic_sheet(seed: int) -> FactSheet:
     facts.update(other_facts(symbol, rng))
     facts.update(atlas_facts(symbol, str(facts["identity.ensembl_id"].value)))
     facts.update(tf_facts(symbol))
+    facts.update(perturbation_facts(symbol))
     return FactSheet(gene_id=gene_id, symbol=symbol, facts=facts, sources=dict(SOURCES))
 
 
@@ -407,6 +461,7 @@ def complete(sheet: FactSheet, seed: int) -> FactSheet:
     if isinstance(ensembl, str) and ensembl.startswith("ENSG"):
         made.update(atlas_facts(sheet.symbol, ensembl.split(",")[0].strip()))
     made.update(tf_facts(sheet.symbol))
+    made.update(perturbation_facts(sheet.symbol))
     extra = {k: f for k, f in made.items() if k not in sheet.facts}
     sources = dict(sheet.sources)
     for fact in extra.values():
@@ -524,6 +579,8 @@ def build_page(sheet: FactSheet, rng: random.Random) -> str:
         parts.append(atlas_paragraph(sheet))
     if "regulation.chipseq_tfs" in f:
         parts.append(tf_paragraph(sheet))
+    if "perturbation.tf_knockdowns" in f:
+        parts.append(perturbation_paragraph(sheet))
     # expression
     if "expression.top_tissues" in f:
         tissues = list(f["expression.top_tissues"].value)[: rng.randint(3, 10)]  # type: ignore[arg-type]

@@ -61,7 +61,8 @@ def test_numbers_lists_and_plurals():
 def test_sections_follow_the_reference_pages_order():
     assert [s.name for s in all_sections()] == [
         "identity", "function", "structure", "literature", "publications", "protein_atlas",
-        "transcription_factors", "disease", "expression", "pathways", "protein", "checks",
+        "transcription_factors", "perturbation", "disease", "expression", "pathways", "protein",
+        "checks",
     ]
 
 
@@ -83,7 +84,7 @@ def test_sections_without_facts_are_left_out_and_named():
     sheet = full_sheet(drop_structure=True, drop_protein=True)
     names = [s.name for s in missing_notes(sheet)]
     assert names == ["structure", "publications", "protein_atlas", "transcription_factors",
-                     "disease", "protein"]
+                     "perturbation", "disease", "protein"]
     assert get("structure").template(sheet) == ""
     assert get("protein").template(sheet) == ""
 

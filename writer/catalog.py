@@ -95,6 +95,7 @@ class SourceSpec:
     packages: str = ""
     files: str = ""  # online: the files and APIs it reads
     stale_after_days: int = 0  # online: a sync older than this is stale (0: never)
+    opt_in: bool = False  # online: synced only when named, never by default
 
 
 @cache
@@ -196,6 +197,7 @@ def sources() -> dict[str, SourceSpec]:
             packages=entry.get("packages", ""),
             files=entry.get("files", ""),
             stale_after_days=int(entry.get("stale_after_days", 0)),
+            opt_in=bool(entry.get("opt_in", False)),
         )
     return out
 

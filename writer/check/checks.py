@@ -193,7 +193,8 @@ def _written_as(c: Claim) -> tuple[Any, ...]:
 NOT_COMPARED = frozenset({"gene_symbol", "interpretation", "unit", "year", "rank", "comparison",
                           "identity",
                           # members of lists: several classes, clusters or TFs are no clash
-                          "atlas", "transcription_factor"})
+                          "atlas", "transcription_factor", "perturbation_tf",
+                          "perturbation_direction", "perturbation_z", "perturbation_de"})
 
 
 def _contradictions(claims: Sequence[Claim]) -> list[tuple[str, Claim]]:
@@ -202,7 +203,7 @@ def _contradictions(claims: Sequence[Claim]) -> list[tuple[str, Claim]]:
         if c.kind == "percentile" and c.of in FACT_KEYS:
             groups[f"percentile of {c.of}"].append(c)
         elif c.key in FACT_KEYS and c.kind not in NOT_COMPARED and (
-            c.section != "transcription_factors"
+            c.section not in ("transcription_factors", "perturbation")
         ) and not isinstance(c.value, tuple) and c.key not in (
             "structure.canonical_transcript", "identity.uniprot_ids",
             "literature.year_range",  # a range has two ends

@@ -189,6 +189,7 @@ class Extractor:
         self.identifiers()
         self.atlas()  # before citations: an atlas value is quoted ("Detected in many")
         self.transcription_factors()
+        self.perturbation()
         self.citations()  # a quoted title may hold a GO term's or a disease's name
         self.go_names()
         self.gwas_traits()  # before diseases: "coronary artery disease" is the gene's trait
@@ -421,7 +422,7 @@ class Extractor:
     # Sections whose names are not GO terms (tissues, pathways, TFs, the atlas's cluster
     # descriptions) or that no source covers.
     _NOT_GO_SECTIONS = frozenset({"expression", "transcription_factors", "notes", "checks",
-                                  "front_matter", "identity", "protein_atlas"})
+                                  "front_matter", "identity", "protein_atlas", "perturbation"})
 
     def go_names(self) -> None:
         """GO term names with or without a link, and the verb each stands under.
@@ -765,6 +766,65 @@ class Extractor:
                 if self.free(m.start(), m.end()) and m.group(0).upper() in tfs:
                     self.add(Claim(m.start(), m.end(), "transcription_factor", "regulation.tf",
                                    m.group(0), s.section))
+
+    # --- Perturb-seq transcription factors -----------------------------------------------------
+    def perturbation(self) -> None:
+        """The Perturb-seq paragraph: the screen's names (taken), each TF knockdown named (a
+        claim on the gene's list) with the direction word, the z and the changed-gene count
+        after it up to the next TF (claims on that TF's values), and before the first TF the
+        number of knockdowns and the threshold."""
+        if "perturbation" in self.unsourced:
+            return
+        tfs = {i.name.upper() for i in self.ix.items("perturbation.tf_knockdowns")}
+        view = self.view
+        for s in self.page.sentences:
+            if s.section != "perturbation":
+                continue
+            for m in lx.PERTURB_PAPER_YEAR.finditer(view, s.start, s.end):
+                if self.free(m.start(1), m.end(1)):
+                    self.add(Claim(m.start(1), m.end(1), "perturbation_year", "source.version",
+                                   m.group(1), s.section))
+            for m in lx.PERTURB_NAMES.finditer(view, s.start, s.end):
+                if self.free(m.start(), m.end()):
+                    self.take(m.start(), m.end())
+            named = [m for m in lx.SYMBOL_TOKEN.finditer(view, s.start, s.end)
+                     if self.free(m.start(), m.end()) and m.group(0).upper() in tfs]
+            for i, m in enumerate(named):
+                self.add(Claim(m.start(), m.end(), "perturbation_tf", "perturbation.tf",
+                               m.group(0), s.section))
+                stop = named[i + 1].start() if i + 1 < len(named) else s.end
+                self._knockdown(m.group(0), m.end(), stop, s.section)
+            for a, b, w in self._written_numbers(s.start, named[0].start() if named else s.end):
+                if not self.free(a, b) or w.words and not lx.PERTURB_COUNT_AFTER.match(view, b):
+                    continue
+                if lx.PERTURB_COUNT_AFTER.match(view, b):
+                    qualifier, q_len = qualifier_before(view[max(s.start, a - 30):a])
+                    self.add(Claim(a - q_len, b, "count", "perturbation.tf_knockdown_count",
+                                   w.text, s.section, written=w.qualified(qualifier)))
+                elif lx.PERTURB_THRESHOLD_BEFORE.search(view[max(s.start, a - 20):a]):
+                    # "at least 0.5": the threshold itself, not a bound on it
+                    self.add(Claim(a, b, "score", "perturbation.threshold", w.text, s.section,
+                                   written=w))
+
+    def _knockdown(self, tf: str, start: int, stop: int, section: str) -> None:
+        view = self.view
+        m = lx.PERTURB_DIRECTION.search(view, start, stop)
+        if m is not None and self.free(m.start(), m.end()):
+            self.add(Claim(m.start(), m.end(), "perturbation_direction", "perturbation.z",
+                           -1 if m.group("down") else 1, section, notes={"tf": tf}))
+        sized = False
+        for a, b, w in self._written_numbers(start, stop):
+            if not self.free(a, b) or w.words:
+                continue
+            if lx.PERTURB_GENES_AFTER.match(view, b):
+                self.add(Claim(a, b, "perturbation_de", "perturbation.de_count", w.text,
+                               section, written=w, notes={"tf": tf}))
+            elif not sized:
+                sized = True
+                signed = lx.PERTURB_Z_BEFORE.search(view[max(start, a - 12):a]) is not None
+                self.add(Claim(a, b, "perturbation_z", "perturbation.z", w.text, section,
+                               written=w, notes={"tf": tf, "signed": signed}))
+
     # --- GWAS traits ---------------------------------------------------------------------------
     def gwas_traits(self) -> None:
         """The gene's GWAS traits and categories named without a link ("platelet count"), so

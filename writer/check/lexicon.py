@@ -544,3 +544,29 @@ GTRD ReMap TRRUST TRED PAZAR HTRIdb ORegAnno ChIP-Atlas ENCODE JASPAR CistromeDB
 """.split())  # noqa: SIM905
 TF_DATABASE_RE = re.compile(r"(?<![\w-])(?:" + "|".join(
     re.escape(d) for d in sorted(TF_DATABASES, key=len, reverse=True)) + r")(?![\w-])")
+
+# --- Perturb-seq transcription factors (writer/sources/replogle2022.py) -----------------------
+# The screen's own names in its paragraph: the cell line, the method, the paper and the data
+# licence (names, not gene symbols, numbers or years of the fact sheet).
+PERTURB_NAMES = re.compile(
+    r"\bK-?562\b|\bPerturb-seq\b|\bCRISPRi\b"
+    r"|\bReplogle(?:\s+et\s+al\.?)?"
+    r"|\bCC[\s-]BY(?:-NC)?(?:-SA)?(?:[\s-]\d\.\d)?", re.I)
+# the paper's year after its authors ("Replogle et al. 2022"): a claim on the source's name
+PERTURB_PAPER_YEAR = re.compile(r"\bReplogle(?:\s+et\s+al\.?)?,?\s*\(?((?:19|20)\d\d)\b")
+# What a knockdown does to the gene: the verb's sign (lowers: -1, raises: +1)
+PERTURB_DIRECTION = re.compile(
+    r"\b(?P<down>lower(?:s|ed|ing)?|decreas(?:es|ed|ing|e)|reduc(?:es|ed|ing|e)"
+    r"|down-?regulat(?:es|ed|ing|e)|repress(?:es|ed|ing)?|drops?|falls?)\b"
+    r"|\b(?P<up>rais(?:es|ed|ing|e)|increas(?:es|ed|ing|e)|up-?regulat(?:es|ed|ing|e)"
+    r"|elevat(?:es|ed|ing|e)|induc(?:es|ed|ing|e)|boosts?|rises?)\b", re.I)
+# after a number: the genes a knockdown changes ("1,449 genes"), the knockdowns counted
+PERTURB_GENES_AFTER = re.compile(r"\s+(?:other\s+|differentially\s+expressed\s+)?genes?\b",
+                                 re.I)
+PERTURB_COUNT_AFTER = re.compile(
+    r"\s+(?:(?:DNA-binding\s+)?transcription\s+factors?|TFs?|(?:TF\s+)?knockdowns?)\b", re.I)
+# before a number: the threshold's words ("by at least 0.5", "|z| >= 0.5")
+PERTURB_THRESHOLD_BEFORE = re.compile(
+    r"(?:\bat\s+least|\u2265|>=|\bthreshold(?:\s+of)?|\babove|\bover)\s*$", re.I)
+# before a number: the z form, whose sign is part of the claim ("z = -0.82", "z of 0.6")
+PERTURB_Z_BEFORE = re.compile(r"\bz(?:-score)?\s*(?:=|:|of)\s*$", re.I)

@@ -328,6 +328,8 @@ class Tracer:
                 return TRACED, f"NCBI Gene ID of {self.sym}"
             if c.section == "transcription_factors":
                 return self._tf_gene_id(c)
+            if c.section == "perturbation":
+                return self._perturbation_gene_id(c)
             fact = ix.fact(key)
             src = ix.source(fact) if fact else "NCBI Gene"
             return CONTRADICTED, f"NCBI Gene ID {value}; {src} gives {ix.sheet.gene_id}"
@@ -403,6 +405,8 @@ class Tracer:
             return CONTRADICTED, f"symbol {tok}; {src} gives {self.sym}"
         if c.section == "transcription_factors":
             return self._transcription_factor(c)
+        if c.section == "perturbation":
+            return self._perturbation_tf(c)
         return UNVERIFIABLE, (f"{tok} is neither {self.sym} nor one of its aliases ({aliases}); "
                               f"the fact sheet says nothing about it")
 
@@ -569,6 +573,85 @@ class Tracer:
             return CONTRADICTED, (f"{c.written.describe()} databases; {self.ix.source(fact)} "
                                   f"gives {counts}")
         return TRACED, f"databases reporting {counts} ({self.ix.source_name(fact)})"
+
+    # --- Perturb-seq transcription factors --------------------------------------------------------
+    def _knockdown_item(self, key: str, name: object) -> Item | None:
+        return next((i for i in self.ix.items(key) if i.name.upper() == str(name).upper()),
+                    None)
+
+    def _perturbation_tf(self, c: Claim) -> Result:
+        """A TF named in the Perturb-seq paragraph: one whose knockdown the sheet lists."""
+        fact = self.ix.fact("perturbation.tf_knockdowns")
+        if fact is None:
+            return self.absent("perturbation.tf", c)
+        item = self._knockdown_item(fact.key, c.value)
+        if item is not None:
+            return TRACED, (f"knocking down {item.name} changes {self.sym} by a mean z of "
+                            f"{show(item.value or 0)} ({self.ix.source_name(fact)})")
+        items = self.ix.items(fact.key)
+        return CONTRADICTED, (f"{c.value} is not among the {len(items)} transcription factor "
+                              f"knockdowns {self.ix.source(fact)} lists for {self.sym}")
+
+    def _perturbation_year(self, c: Claim) -> Result:
+        """The screen's paper year ("Replogle et al. 2022"), as the source's name gives it."""
+        ref = self.ix.sheet.sources.get("replogle2022")
+        if ref is None:
+            return UNVERIFIABLE, "the fact sheet holds no Perturb-seq source"
+        if re.search(rf"(?<!\d){re.escape(str(c.value))}(?!\d)", ref.name):
+            return TRACED, f"{c.value}: {ref.name}"
+        return CONTRADICTED, f"{c.value}; the source is {ref.name}"
+
+    def _perturbation_gene_id(self, c: Claim) -> Result:
+        fact = self.ix.fact("perturbation.tf_knockdowns")
+        if fact is None:
+            return self.absent("perturbation.tf", c)
+        item = next((i for i in self.ix.items(fact.key) if i.id == str(c.value)), None)
+        if item is not None:
+            return TRACED, f"NCBI Gene ID of {item.name}, a TF knocked down in the screen"
+        return CONTRADICTED, (f"NCBI Gene ID {c.value} is none of the transcription factor "
+                              f"knockdowns {self.ix.source(fact)} lists for {self.sym}")
+
+    def _perturbation_direction(self, c: Claim) -> Result:
+        """"lowers" / "raises" after a TF: the sign of that knockdown's mean z."""
+        fact = self.ix.fact("perturbation.tf_knockdowns")
+        item = self._knockdown_item("perturbation.tf_knockdowns", c.notes.get("tf"))
+        if fact is None or item is None or item.value is None:
+            return UNVERIFIABLE, f"no knockdown of {c.notes.get('tf')} is listed for {self.sym}"
+        said = "lowers" if c.value < 0 else "raises"
+        does = "lowers" if item.value < 0 else "raises"
+        if said == does:
+            return TRACED, (f"knocking down {item.name} {does} {self.sym} (mean z "
+                            f"{show(item.value)}, {self.ix.source_name(fact)})")
+        return CONTRADICTED, (f"says knocking down {item.name} {said} {self.sym}; "
+                              f"{self.ix.source(fact)} gives a mean z of {show(item.value)}, "
+                              f"so it {does} it")
+
+    def _perturbation_z(self, c: Claim) -> Result:
+        """The size after a TF: its mean z, signed when written as "z = -0.82", else its
+        magnitude ("lowers it by 0.82")."""
+        fact = self.ix.fact("perturbation.tf_knockdowns")
+        item = self._knockdown_item("perturbation.tf_knockdowns", c.notes.get("tf"))
+        if fact is None or item is None or item.value is None or c.written is None:
+            return UNVERIFIABLE, f"no knockdown of {c.notes.get('tf')} is listed for {self.sym}"
+        value = item.value if c.notes.get("signed") else abs(item.value)
+        if matches(c.written, value):
+            return TRACED, (f"mean z of the {item.name} knockdown {c.written.describe()} rounds "
+                            f"{show(item.value)} ({self.ix.source_name(fact)})")
+        return CONTRADICTED, (f"z {c.written.describe()} for the {item.name} knockdown; "
+                              f"{self.ix.source(fact)} gives {show(item.value)}")
+
+    def _perturbation_de(self, c: Claim) -> Result:
+        """"1,449 genes" after a TF: how many genes its knockdown changes."""
+        fact = self.ix.fact("perturbation.knockdown_de_genes")
+        item = self._knockdown_item("perturbation.knockdown_de_genes", c.notes.get("tf"))
+        if fact is None or item is None or item.value is None or c.written is None:
+            return UNVERIFIABLE, (f"no count of the genes the {c.notes.get('tf')} knockdown "
+                                  f"changes is listed")
+        if matches(c.written, item.value):
+            return TRACED, (f"the {item.name} knockdown changes {show(item.value)} genes "
+                            f"({self.ix.source_name(fact)})")
+        return CONTRADICTED, (f"{c.written.describe()} genes changed by the {item.name} "
+                              f"knockdown; {self.ix.source(fact)} gives {show(item.value)}")
 
     # --- the protein atlas -----------------------------------------------------------------------
     def _atlas(self, c: Claim) -> Result:

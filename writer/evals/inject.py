@@ -573,6 +573,37 @@ def swapped_transcription_factor(text: str, sheet: FactSheet, rng: random.Random
         return None
     m, new = rng.choice(sorted(options, key=lambda o: o[0].start()))
     return _replace(text, m.start(), m.end(), new, "swapped_transcription_factor")
+# A knockdown's direction word and its opposite (writer/check/lexicon.py PERTURB_DIRECTION)
+_OPPOSITE = {"lowers": "raises", "raises": "lowers", "decreases": "increases",
+             "increases": "decreases", "reduces": "increases"}
+# a knockdown's size: "z = -0.82", "by 0.82" (not the threshold, "by at least 0.5")
+_KNOCKDOWN_SIZE = re.compile(r"(?:\bz\s*=\s*|\bby\s+)([-\u2212]?\d+\.\d+)(?![\w.])")
+
+
+def swapped_knockdown_effect(text: str, sheet: FactSheet, rng: random.Random
+                             ) -> Injected | None:
+    """A Perturb-seq TF knockdown's direction turned round (lowers for raises) or its size
+    (mean z) changed, in the Perturb-seq paragraph."""
+    if not sheet.value("perturbation.tf_knockdowns"):
+        return None
+    protected = _protected(text)
+    options: list[tuple[int, int, str]] = []
+    for block in re.finditer(r"(?:[^\n]+\n?)+", text):
+        if "Perturb-seq" not in block.group(0):
+            continue
+        a = block.start()
+        for m in re.finditer(r"\b(?:" + "|".join(_OPPOSITE) + r")\b", block.group(0)):
+            if _free(protected, a + m.start(), a + m.end()):
+                options.append((a + m.start(), a + m.end(), _OPPOSITE[m.group(0)]))
+        for m in _KNOCKDOWN_SIZE.finditer(block.group(0)):
+            if _free(protected, a + m.start(1), a + m.end(1)):
+                options.append((a + m.start(1), a + m.end(1), _mutate_digits(m.group(1), rng)))
+    if not options:
+        return None
+    start, end, new = rng.choice(options)
+    return _replace(text, start, end, new, "swapped_knockdown_effect")
+
+
 _SCIENTIFIC = re.compile(
     r"(?<![\w.])(\d+(?:\.\d+)?)(\s*(?:[eE]|[x\u00d7]\s*10\^)\s*)(-\d+)(?![\w.])")
 
@@ -994,6 +1025,7 @@ KINDS: dict[str, Injector] = {
     "unsourced_mention": unsourced_mention,
     "swapped_atlas_term": swapped_atlas_term,
     "swapped_transcription_factor": swapped_transcription_factor,
+    "swapped_knockdown_effect": swapped_knockdown_effect,
     "repeated_name": repeated_name,
 }
 

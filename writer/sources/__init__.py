@@ -10,7 +10,8 @@ Online sources (``writer.sources.online``: NCBI Gene, Gene Ontology, PubTator3, 
 Reactome, the Human Protein Atlas, TFLink, GWAS Catalog) run after them with
 ``writer data sync --online``;
 ``online_sources()`` is their order: GO names before gene2go reads them, the PubMed IDs
-of gene2pubmed and PubTator3 before iCite dates them.
+of gene2pubmed and PubTator3 before iCite dates them. ``opt_in_sources()`` (Replogle 2022
+Perturb-seq) run only when named, after them.
 """
 
 from __future__ import annotations
@@ -83,3 +84,11 @@ def online_sources() -> list:
 
     return [gene_ontology.SOURCE, ncbi_gene.SOURCE, pubtator3.SOURCE, icite.SOURCE,
             reactome.SOURCE, hpa.SOURCE, tflink.SOURCE, gwas_catalog.SOURCE]
+
+
+def opt_in_sources() -> list:
+    """Online sources synced only when named (the catalogue's ``opt_in``: a licence with
+    conditions, CC BY-NC-SA for Replogle 2022), after the others; never by default."""
+    from writer.sources import replogle2022
+
+    return [replogle2022.SOURCE]
