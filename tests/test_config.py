@@ -95,6 +95,11 @@ def test_a_bad_config_file_is_bad_input(isolated_home: Path) -> None:
     ("[model]\nbase_url = [1]\n", "[model] base_url must be text"),
     ("[page]\ntags = 3\n", "[page] tags must be text or a list"),
     ("mirror = 1.5\n", "mirror must be text"),
+    ('[prices]\n"gpt-x" = 0.5\n', "[prices] 'gpt-x' must be { input = N, output = N }"),
+    ('[prices]\nm = { input = 1, output = "2" }\n', "[prices] 'm' must be"),
+    ('[prices]\nm = { input = -1, output = 2 }\n', "[prices] 'm' must be"),
+    ('[prices]\nm = { input = 1 }\n', "[prices] 'm' must be"),
+    ("prices = 3\n", "[prices] must be a table"),
 ])
 def test_config_values_of_the_wrong_type_are_one_line_exit_2(
         isolated_home: Path, text: str, key: str) -> None:

@@ -115,3 +115,38 @@ def test_another_prompt_variant_is_another_draft_not_a_skip(tmp_path: Path,
         # (the scripted answer copies the prompt's example, so without one it is flagged)
         assert states("no-example") != ["skipped"]
         assert states("no-example") == ["skipped"]
+
+
+def test_a_run_costs_what_the_price_table_says(tmp_path: Path, isolated_home: Path,
+                                               monkeypatch: pytest.MonkeyPatch):
+    """config.toml [prices] (US dollars per million tokens) prices each request by the model
+    that answered: the run's cost is summed, and a model without a price is named."""
+    from writer.bulk import draft_many
+
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "config.toml").write_text(
+        '[prices]\nscripted = { input = 2.5, output = 10 }\n', encoding="utf-8")
+    monkeypatch.setenv("GENE_WRITER_FACTS", str(build_fact_store(tmp_path / "facts.sqlite")))
+    monkeypatch.setenv("GENE_WRITER_QUEUE", str(tmp_path / "queue.sqlite"))
+    script = Counting(ok, delay=0.0)
+    with LoopbackServer(script) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        result = draft_many(["MT1G", "NME1"], settings=load_settings(), model="scripted",
+                            date="2025-01-17")
+        n = len(script.requests)
+        assert result.cost_usd == pytest.approx(n * (100 * 2.5 + 40 * 10) / 1e6)
+        assert result.summary()[1].endswith(f", ${result.cost_usd:,.4f} at config.toml's "
+                                            "[prices]")
+        assert result.as_json()["cost_usd"] == round(result.cost_usd, 6)
+
+    def switched(body: dict, n: int) -> tuple[int, Any, dict[str, str]]:
+        status, reply, headers = ok(body, n)
+        return status, {**reply, "model": "other-model"}, headers  # a model behind the name
+
+    with LoopbackServer(Script(switched)) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        other = draft_many(["TP53"], settings=load_settings(), model="unpriced",
+                           date="2025-01-17")
+    assert other.cost_usd == 0.0 and other.unpriced == {"other-model"}
+    assert other.summary()[2] == ("no price in config.toml [prices] for other-model (left out "
+                                  "of the cost)")

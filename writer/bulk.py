@@ -71,6 +71,8 @@ class BulkResult:
     outcomes: list[Outcome] = field(default_factory=list)
     elapsed_s: float = 0.0
     usage: dict[str, int] = field(default_factory=dict)  # tokens and requests, summed
+    cost_usd: float | None = None  # at config.toml's [prices], when it prices any model
+    unpriced: set[str] = field(default_factory=set)  # models that answered without a price
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(("clean", "flagged", "skipped", "failed"), 0)
@@ -105,7 +107,12 @@ class BulkResult:
         if self.usage.get("model_calls"):
             lines.append(f"model: {self.usage['model_calls']:,} requests, "
                          f"{self.usage.get('prompt_tokens', 0):,} prompt tokens, "
-                         f"{self.usage.get('completion_tokens', 0):,} completion tokens")
+                         f"{self.usage.get('completion_tokens', 0):,} completion tokens"
+                         + (f", ${self.cost_usd:,.4f} at config.toml's [prices]"
+                            if self.cost_usd is not None else ""))
+            if self.cost_usd is not None and self.unpriced:
+                lines.append("no price in config.toml [prices] for "
+                             + ", ".join(sorted(self.unpriced)) + " (left out of the cost)")
         lines += [f"failed: {o.symbol or o.query}: {o.error}"
                   for o in self.outcomes if o.state == "failed"]
         return lines
@@ -113,6 +120,8 @@ class BulkResult:
     def as_json(self) -> dict[str, Any]:
         return {"counts": self.counts(), "exit_code": self.exit_code,
                 "elapsed_s": round(self.elapsed_s, 3), "usage": self.usage,
+                **({"cost_usd": round(self.cost_usd, 6), "unpriced": sorted(self.unpriced)}
+                   if self.cost_usd is not None else {}),
                 "genes": [o.as_json() for o in self.outcomes]}
 
 
@@ -287,7 +296,7 @@ def draft_many(
 
     from writer.config import load_settings
     from writer.draft import page_options
-    from writer.llm import model_config
+    from writer.llm import cost, model_config
     from writer.review.store import Queue
     from writer.store import FactStore
 
@@ -335,6 +344,10 @@ def draft_many(
                 outcome.fell_back = any(s.fell_back for s in rec.sections.values())
                 for k in usage:
                     usage[k] += rec.usage.get(k, 0)
+                if settings.prices:
+                    spent, unpriced = cost(calls, settings.prices)
+                    result.cost_usd = (result.cost_usd or 0.0) + spent
+                    result.unpriced |= unpriced
             result.outcomes.append(outcome)
             tracker.advance()
 

@@ -90,6 +90,14 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
+class Price:
+    """What a model's tokens cost, in US dollars per million (``[prices]`` in config.toml)."""
+
+    input: float
+    output: float
+
+
+@dataclass(frozen=True)
 class PageSettings:
     """Front matter defaults of a drafted page (``[page]`` in config.toml)."""
 
@@ -106,6 +114,7 @@ class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     page: PageSettings = field(default_factory=PageSettings)
     network: dict[str, str] = field(default_factory=dict)  # ``mirror``, ``email`` of config.toml
+    prices: dict[str, Price] = field(default_factory=dict)  # by model name: ``[prices]``
 
     @property
     def config_path(self) -> Path:
@@ -151,6 +160,22 @@ def _texts(table: dict[str, Any], keys: Iterable[str], path: Path, prefix: str =
                          f"{type(value).__name__} {value!r:.40}")
 
 
+def _prices(cfg: dict[str, Any], path: Path) -> dict[str, Price]:
+    """``[prices]``: ``"model name" = { input = 0.15, output = 0.60 }``, US dollars per million
+    prompt (input) and completion (output) tokens."""
+    out = {}
+    for name, value in _table(cfg, "prices", path).items():
+        numbers = value if isinstance(value, dict) else {}
+        if set(numbers) != {"input", "output"} or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v < float("inf")
+                for v in numbers.values()):
+            raise BadSetting(f"config file {path}: [prices] {name!r} must be "
+                             "{ input = N, output = N } (US dollars per million tokens), not "
+                             f"{value!r:.60}")
+        out[name] = Price(float(numbers["input"]), float(numbers["output"]))
+    return out
+
+
 def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
     env = os.environ
     home_path = Path(home or env.get("GENE_WRITER_HOME") or default_home()).expanduser()
@@ -187,4 +212,5 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         page=PageSettings(tags=split_names(page.get("tags")),
                           categories=split_names(page.get("categories"))),
         network={k: str(cfg[k]) for k in ("mirror", "email") if cfg.get(k) is not None},
+        prices=_prices(cfg, config_path),
     )

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from writer.config import ModelSettings
+from writer.config import ModelSettings, Price
 
 if TYPE_CHECKING:
     import httpx
@@ -74,6 +74,22 @@ class ModelCall(BaseModel):
         if not self.served_model:
             return None
         return self.served_model + (f" ({self.fingerprint})" if self.fingerprint else "")
+
+
+def cost(calls: Sequence[ModelCall], prices: dict[str, Price]) -> tuple[float, set[str]]:
+    """What ``calls`` cost at ``prices`` (config.toml ``[prices]``), in US dollars, and the
+    models that answered but have no price. A call is priced by the model the endpoint says
+    answered, else by the name it was asked for."""
+    total, unpriced = 0.0, set()
+    for call in calls:
+        name = call.served_model if call.served_model in prices else call.model
+        price = prices.get(name)
+        if price is None:
+            unpriced.add(call.served_model or call.model)
+            continue
+        total += ((call.prompt_tokens or 0) * price.input
+                  + (call.completion_tokens or 0) * price.output) / 1_000_000
+    return total, unpriced
 
 
 @dataclass(frozen=True)
