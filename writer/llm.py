@@ -306,6 +306,11 @@ class ModelClient:
             max_retries=0,  # retries are ours (tenacity), never stacked on the SDK's
             timeout=config.timeout,
         )
+        # what a chat request is posted to, with which headers (key, organization, agent)
+        self._chat_url = str(self._sdk.base_url).rstrip("/") + "/chat/completions"
+        self._headers = {k: v for k, v in {**self._sdk.default_headers,
+                                            **self._sdk.auth_headers}.items()
+                         if isinstance(v, str)}  # (an unset organization is no header)
 
     @property
     def sdk(self) -> Any:
@@ -414,15 +419,33 @@ class ModelClient:
                  ) -> tuple[str, str | None, dict[str, Any], bool]:
         """One request, its body read up to ``max_reply_bytes``: (text, finish_reason, the
         reply's JSON, whether the body was longer than the limit)."""
-        with self._sdk.chat.completions.with_streaming_response.create(
-            **request_body(messages, cfg, extra, max_tokens, temperature),
-        ) as response:
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > cfg.max_reply_bytes:
-                    return "", None, {}, True
-            content_type = response.headers.get("content-type", "")
+        import httpx
+        import openai
+
+        # Posted with the SDK's own HTTP client, endpoint and headers, but not through its
+        # typed `create`: that re-walks every message's types on each request, a third of
+        # a request's CPU, which caps how many requests one process keeps in flight. Errors
+        # are the SDK's, so retries and messages read them as before.
+        data = json.dumps(request_body(messages, cfg, extra, max_tokens, temperature),
+                          ensure_ascii=False).encode("utf-8")
+        try:
+            with self.http_client.stream("POST", self._chat_url, content=data,
+                                         headers=self._headers) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise openai.APIStatusError(
+                        f"HTTP {response.status_code}", response=response, body=None)
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > cfg.max_reply_bytes:
+                        return "", None, {}, True
+                content_type = response.headers.get("content-type", "")
+        except httpx.TimeoutException as exc:
+            raise openai.APITimeoutError(request=exc.request) from exc
+        except httpx.HTTPError as exc:
+            request = getattr(exc, "_request", None) or httpx.Request("POST", self._chat_url)
+            raise openai.APIConnectionError(message=str(exc), request=request) from exc
         text, reason, reply = parse_reply(bytes(body), content_type)
         return text, reason, reply, False
 
