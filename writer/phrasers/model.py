@@ -93,11 +93,15 @@ class ModelPhraser:
         else:
             # The evaluator loads its readers on first use: let it do so while the requests
             # are in flight rather than after the first answer arrives.
-            warm = threading.Thread(target=_warm, args=(checker, sections, sheet), daemon=True)
-            warm.start()
+            # (Once per process: after that a warm-up is a whole check of CPU per gene.)
+            warm = None if _WARMED.is_set() else threading.Thread(
+                target=_warm, args=(checker, sections, sheet), daemon=True)
+            if warm is not None:
+                warm.start()
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="phrase") as pool:
                 results = list(pool.map(lambda s: self._section(s, sheet, checker), sections))
-            warm.join()
+            if warm is not None:
+                warm.join()
         return {r.section: r for r in results}
 
     def close(self) -> None:
@@ -279,7 +283,11 @@ def restore_links(text: str, template_text: str, facts: dict[str, Fact]) -> tupl
     return text, restored
 
 
+_WARMED = threading.Event()  # the evaluator's readers are loaded in this process
+
+
 def _warm(checker: Checker, sections: Sequence[Section], sheet: FactSheet) -> None:
     # A warm-up failure shows up again, and is handled, in the real check.
     with contextlib.suppress(Exception):
         checker(sections[0].template(sheet) if sections else sheet.symbol, sheet)
+        _WARMED.set()
