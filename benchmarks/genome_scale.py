@@ -23,6 +23,7 @@ drafted, the whole-genome figure is extrapolated linearly and says so.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -115,22 +116,28 @@ def main() -> None:
 # The scripted endpoint runs in its own process, as a real server would: in this one it
 # would take its CPU from the same interpreter lock as the drafting it is measured against.
 _ENDPOINT = """
-import sys, threading, time
+import json, sys, threading, time
 sys.path.insert(0, sys.argv[1])
 from test_draft_helpers import LoopbackServer, Script, completion, good_answer
 latency, slots = float(sys.argv[2]), threading.BoundedSemaphore(int(sys.argv[3]))
 
+held = []  # (start, end) of each slot's use, on the machine's monotonic clock
+
 class Slots(Script):
     def next(self, body, headers):
         with slots:  # a request waits for a free slot, then takes `latency` seconds
+            start = time.monotonic()
             time.sleep(latency)
-            return super().next(body, headers)
+            try:
+                return super().next(body, headers)
+            finally:
+                held.append((start, time.monotonic()))
 
 script = Slots(lambda body, n: (200, completion(good_answer(body)), {}))
 with LoopbackServer(script) as server:
     print(server.base_url, flush=True)
     sys.stdin.read()
-    print(len(script.requests), flush=True)
+    print(json.dumps(held), flush=True)
 """
 
 
@@ -149,14 +156,17 @@ def _model(opts: Any, genes: list[int], tmp: Path) -> None:
         settings = load_settings()
         draft_many([str(genes[0])], settings=settings, model="scripted", date="2025-01-17",
                    force=True)  # vocabularies and the SDK loaded before the clock starts
-        cpu, start = time.process_time(), time.perf_counter()
+        cpu, start, began = time.process_time(), time.perf_counter(), time.monotonic()
         result = draft_many([str(g) for g in genes], settings=settings, model="scripted",
                             jobs=opts.slots, date="2025-01-17", force=True)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        ended = time.monotonic()
     finally:
         out, _ = endpoint.communicate("", timeout=60)
     n = max(1, result.usage.get("model_calls", 0))
-    assert int(out.split()[-1]) >= n, "the endpoint saw fewer requests than were recorded"
+    # how busy the endpoint's slots were while the run lasted (the warm-up gene left out)
+    busy = sum(max(0.0, min(b, ended) - max(a, began))
+               for a, b in json.loads(out.splitlines()[-1]))
     ideal = n * opts.latency / opts.slots
     per_request = cpu / n
     # the model path drafts in threads of one process: one CPU at a time (the GIL)
@@ -165,6 +175,8 @@ def _model(opts: Any, genes: list[int], tmp: Path) -> None:
           f"({opts.latency * 1000:.0f} ms, {opts.slots} slots), --jobs {opts.slots}: about "
           f"{n:,} requests in {wall:.1f} s; ideal {ideal:.1f} s; throughput {ideal / wall:.0%} "
           f"of the slots [{_load()}]")
+    print(f"   the endpoint's slots were busy {busy / (opts.slots * wall):.0%} of the run "
+          f"(a slot is held for the latency and the endpoint's own work on the answer)")
     print(f"   drafting CPU {per_request * 1000:.0f} ms per request (checks included): "
           f"one process (threads share one CPU) allows at most {ceiling:.0%} of these slots")
     print(f"   {result.summary()[0]}")
