@@ -37,14 +37,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 PROTEIN_CODING = "protein-coding"
 
 
-def _run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+def _run(args: list[str], env: dict[str, str], stderr: bool = True) -> tuple[float, str]:
+    """Seconds `writer ARGS` took in its own process, and what it printed (with ``stderr``,
+    its report lines too). Also used by benchmarks/redraft.py."""
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "writer.cli", *args], env=env,
                           capture_output=True, text=True, timeout=24 * 3600)
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"writer {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
-    return elapsed, (proc.stdout + proc.stderr).strip()
+    return elapsed, (proc.stdout + (proc.stderr if stderr else "")).strip()
 
 
 def _load() -> str:

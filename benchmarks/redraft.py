@@ -26,7 +26,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,20 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTEIN_CODING = "protein-coding"
-
-
-def _run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "writer.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=24 * 3600)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"writer {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
-    return elapsed, proc.stdout.strip()
-
-
-def _load() -> str:
-    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from genome_scale import _load, _run  # noqa: E402  (one way to time a writer command)
 
 
 def main() -> None:
@@ -91,7 +78,8 @@ def main() -> None:
            if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "GENE_WRITER_MODEL")}
     env.update(GENE_WRITER_HOME=str(tmp), GENE_WRITER_QUEUE=str(tmp / "queue.sqlite"),
                GENE_WRITER_REVIEWER="bench", PYTHONPATH=str(ROOT))
-    seconds, out = _run(["data", "diff", "--json"], {**env, "GENE_WRITER_FACTS": str(new)})
+    seconds, out = _run(["data", "diff", "--json"], {**env, "GENE_WRITER_FACTS": str(new)},
+                        stderr=False)
     report = json.loads(out)
     print(f"2. writer data diff: {seconds:.2f} s wall; {report['genes_changed']:,} of "
           f"{report['genes']:,} genes changed, sections {report['sections']} "
@@ -100,11 +88,12 @@ def main() -> None:
     listing = tmp / "genes.txt"
     listing.write_text("\n".join(map(str, genes)) + "\n")
     draft = ["draft", "--file", str(listing), "--jobs", str(opts.jobs), "--json"]
-    seconds, _ = _run(draft, {**env, "GENE_WRITER_FACTS": str(old)})
-    _, accepted = _run(["review", "accept", "--clean"], {**env, "GENE_WRITER_FACTS": str(old)})
+    seconds, _ = _run(draft, {**env, "GENE_WRITER_FACTS": str(old)}, stderr=False)
+    _, accepted = _run(["review", "accept", "--clean"], {**env, "GENE_WRITER_FACTS": str(old)},
+                       stderr=False)
     print(f"   first drafts of {len(genes):,} genes: {seconds:.1f} s; accept --clean: "
           f"{accepted.splitlines()[-1] if accepted else ''}")
-    seconds, out = _run(draft, {**env, "GENE_WRITER_FACTS": str(new)})
+    seconds, out = _run(draft, {**env, "GENE_WRITER_FACTS": str(new)}, stderr=False)
     counts = json.loads(out)["counts"]
     kept = phrased = 0
     with sqlite3.connect(tmp / "queue.sqlite") as q:

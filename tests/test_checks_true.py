@@ -8,18 +8,15 @@ through. The web page is served by a real HTTP server (uvicorn on a loopback por
 from __future__ import annotations
 
 import re
-import socket
 import sys
 import textwrap
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner, Result
-from test_review_support import clean_page, queue_of_two, record, sheet
+from test_review_support import clean_page, queue_of_two, record, serve, sheet
 
 from writer.check import check
 from writer.cli import main
@@ -218,32 +215,10 @@ def test_review_show_and_accept_treat_tone_and_advice_as_findings(
 # --- the web page, on a real server -------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def web(env: tuple[Path, Path]) -> Iterator[httpx.Client]:
-    import uvicorn
-
     facts, queue_path = env
-    app = create_app(queue_path, FactSheets(facts), allowed_hosts=LOOPBACK_HOSTS)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-        time.sleep(0.05)
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=False,
-                      timeout=30) as client:
-        yield client
-    server.should_exit = True
-    thread.join(timeout=10)
+    yield from serve(create_app(queue_path, FactSheets(facts), allowed_hosts=LOOPBACK_HOSTS))
 
 
 def form_of(html: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner, Result
-from test_review_support import queue_of_two
+from test_review_support import queue_of_two, serve
 
 from writer.cli import main
 from writer.errors import BadFile, QueueBusy, UserInputError
@@ -151,35 +151,6 @@ def test_a_damaged_fact_store_says_run_data_sync(env: tuple[Path, Path]) -> None
 
 
 # --- the web page ------------------------------------------------------------------------
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def serve(app: object) -> Iterator[httpx.Client]:
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,  # type: ignore[arg-type]
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-        time.sleep(0.05)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=False,
-                          timeout=30) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.fixture
 def web(env: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[httpx.Client]:
     facts, queue_path = env

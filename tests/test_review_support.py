@@ -6,8 +6,10 @@ written from it, and draft records. Offline and fast: no sync, no evaluator doub
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import httpx
 
 from writer.check.models import Finding
 from writer.draft import DraftRecord
@@ -123,3 +125,32 @@ def queue_of_two(tmp_path: Path, monkeypatch, make: Callable[[Path, str], DraftR
         for symbol in ("MT1G", "NME1"):
             q.add_draft(make(facts, symbol))
     return facts, queue_path
+
+
+def serve(app: object) -> Iterator[httpx.Client]:
+    """``app`` (the review web app) served by uvicorn on a free loopback port, and a client
+    for it; the server stops when the generator is closed (``yield from serve(app)``)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,  # type: ignore[arg-type]
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+        time.sleep(0.05)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=False,
+                          timeout=30) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

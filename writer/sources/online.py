@@ -257,9 +257,9 @@ def read_table(path: Path, required: Sequence[str], where: str,
     width = max(index[c] for c in required) + 1
     for number, line in enumerate(lines, 2):
         if keep is not None and not keep(line):
-            if line.count("\t") < width - 1:  # a skipped row is still a row: a cut or
-                raise SyncError(f"{where} line {number}: {line.count(chr(9)) + 1} fields, "
-                                f"expected at least {width}")  # foreign file shows here
+            if (tabs := line.count("\t")) < width - 1:  # a skipped row is still a row: a
+                raise SyncError(f"{where} line {number}: {tabs + 1} fields, expected at "
+                                f"least {width}")  # cut or foreign file shows here too
             continue
         fields = line.split("\t")
         if len(fields) < width:

@@ -83,9 +83,9 @@ def _rows(path: Path, name: str, width: int, stid_columns: tuple[int, ...],
         if not line:
             continue
         if keep is not None and not keep(line):
-            if line.count("\t") != width - 1:  # a skipped row is still a row: a cut or
-                raise SyncError(f"{name} line {number}: {line.count(chr(9)) + 1} columns, "
-                                f"expected {width}")  # foreign file shows here too
+            if (tabs := line.count("\t")) != width - 1:  # a skipped row is still a row: a
+                raise SyncError(f"{name} line {number}: {tabs + 1} columns, expected "
+                                f"{width}")  # cut or foreign file shows here too
             continue
         fields = line.split("\t")
         if len(fields) != width:
