@@ -15,7 +15,8 @@ drafted, the whole-genome figure is extrapolated linearly and says so.
    OpenAI-compatible endpoint on 127.0.0.1 (its own process) that holds 16 slots and answers
    each request after 300 ms: throughput as a fraction of what 16 slots allow (requests x
    0.3 s / 16 / wall), and the drafting CPU per request, which bounds it on a small machine
-   (`--latency 2` is closer to a real model's answer time).
+   (`--latency 2` is closer to a real model's answer time; `--processes 1` drafts in threads
+   of one process, as writer did before it used worker processes).
 4. `writer review accept --clean` then `writer publish --out DIR` of the accepted drafts:
    first run (every page judged again) and an incremental run (nothing changed).
 """
@@ -49,6 +50,12 @@ def _run(args: list[str], env: dict[str, str], stderr: bool = True) -> tuple[flo
     return elapsed, (proc.stdout + (proc.stderr if stderr else "")).strip()
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (worker processes)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def _load() -> str:
     return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -62,6 +69,8 @@ def main() -> None:
     ap.add_argument("--model-genes", type=int, default=100)
     ap.add_argument("--latency", type=float, default=0.3)
     ap.add_argument("--slots", type=int, default=16)
+    ap.add_argument("--processes", type=int, default=None,
+                    help="worker processes for the model figure (default: writer's choice)")
     opts = ap.parse_args()
 
     from writer.config import load_settings
@@ -145,8 +154,8 @@ with LoopbackServer(script) as server:
 
 def _model(opts: Any, genes: list[int], tmp: Path) -> None:
     """Figure 3, and the ceiling CPU puts on it: each answer is checked (and the page at the
-    end) in threads of one process, so requests/s cannot pass 1 / CPU per request."""
-    from writer.bulk import draft_many
+    end) in threads of a worker process, so requests/s cannot pass cores / CPU per request."""
+    from writer.bulk import draft_many, processes_for
     from writer.config import load_settings
 
     endpoint = subprocess.Popen(
@@ -158,10 +167,11 @@ def _model(opts: Any, genes: list[int], tmp: Path) -> None:
         settings = load_settings()
         draft_many([str(genes[0])], settings=settings, model="scripted", date="2025-01-17",
                    force=True)  # vocabularies and the SDK loaded before the clock starts
-        cpu, start, began = time.process_time(), time.perf_counter(), time.monotonic()
+        cpu, start, began = _cpu(), time.perf_counter(), time.monotonic()
         result = draft_many([str(g) for g in genes], settings=settings, model="scripted",
-                            jobs=opts.slots, date="2025-01-17", force=True)
-        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+                            jobs=opts.slots, date="2025-01-17", force=True,
+                            processes=opts.processes)
+        wall, cpu = time.perf_counter() - start, _cpu() - cpu
         ended = time.monotonic()
     finally:
         out, _ = endpoint.communicate("", timeout=60)
@@ -171,16 +181,27 @@ def _model(opts: Any, genes: list[int], tmp: Path) -> None:
                for a, b in json.loads(out.splitlines()[-1]))
     ideal = n * opts.latency / opts.slots
     per_request = cpu / n
-    # the model path drafts in threads of one process: one CPU at a time (the GIL)
-    ceiling = min(1.0, 1 / per_request * opts.latency / opts.slots)
+    processes = opts.processes or processes_for(len(genes), opts.slots)
+    # each worker process drafts in threads: one CPU at a time (the GIL), at most the cores
+    cores = min(processes, os.cpu_count() or 1)
+    ceiling = min(1.0, cores / per_request * opts.latency / opts.slots)
     print(f"3. model drafting of {len(genes)} genes, scripted endpoint in its own process "
           f"({opts.latency * 1000:.0f} ms, {opts.slots} slots), --jobs {opts.slots}: about "
           f"{n:,} requests in {wall:.1f} s; ideal {ideal:.1f} s; throughput {ideal / wall:.0%} "
           f"of the slots [{_load()}]")
     print(f"   the endpoint's slots were busy {busy / (opts.slots * wall):.0%} of the run "
           f"(a slot is held for the latency and the endpoint's own work on the answer)")
-    print(f"   drafting CPU {per_request * 1000:.0f} ms per request (checks included): "
-          f"one process (threads share one CPU) allows at most {ceiling:.0%} of these slots")
+    print(f"   drafting CPU {per_request * 1000:.0f} ms per request (checks included, worker "
+          f"processes too): {processes} worker process{'es' * (processes != 1)} "
+          f"({cores} core{'s' * (cores != 1)}) allow at most {ceiling:.0%} of these slots")
+    if os.environ.get("BUSY_BINS"):
+        spans = json.loads(out.splitlines()[-1])
+        bins = []
+        t = began
+        while t < ended:
+            bins.append(sum(max(0.0, min(b, t + 1) - max(a, t)) for a, b in spans) / opts.slots)
+            t += 1
+        print("   busy per second: " + " ".join(f"{b:.0%}" for b in bins))
     print(f"   {result.summary()[0]}")
     print(f"   {result.summary()[-1]}")
 

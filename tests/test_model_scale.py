@@ -4,6 +4,7 @@ real HTTP server on 127.0.0.1 (throughput figures: benchmarks/genome_scale.py)."
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -150,3 +151,113 @@ def test_a_run_costs_what_the_price_table_says(tmp_path: Path, isolated_home: Pa
     assert other.cost_usd == 0.0 and other.unpriced == {"other-model"}
     assert other.summary()[2] == ("no price in config.toml [prices] for other-model (left out "
                                   "of the cost)")
+
+
+# --- worker processes: the answers are checked on every core, the limit stays one ------------
+MANY = ["MT1G", "NME1", "TP53", "INS", "APOE", "HBB", "CFTR", "GAPDH"]
+
+
+def _workers_seen() -> set[int]:
+    """The drafting run's worker processes alive now (children of this test's process)."""
+    import multiprocessing
+
+    return {p.pid for p in multiprocessing.active_children()
+            if p.name.startswith("ask-worker") and p.pid is not None}
+
+
+def test_worker_processes_share_one_limit_per_endpoint(facts_env, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    """With a model, answers are checked in worker processes (CPU work), yet the endpoint
+    sees at most --jobs requests at once across all of them, and every slot is used."""
+    from writer.bulk import draft_many
+
+    monkeypatch.setenv("GENE_WRITER_QUEUE", str(tmp_path / "queue.sqlite"))
+    workers: set[int] = set()
+
+    def answer(body: dict, n: int) -> tuple[int, Any, dict[str, str]]:
+        workers.update(_workers_seen())
+        return ok(body, n)
+
+    script = Counting(answer, delay=0.2)
+    with LoopbackServer(script) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        result = draft_many(MANY, settings=load_settings(), model="scripted", jobs=4,
+                            processes=2, date="2025-01-17")
+    n = len(script.requests)
+    assert len(workers) == 2  # two worker processes asked
+    assert script.most == 4  # never more than --jobs at once, across processes, and reached
+    assert [o.state for o in result.outcomes] == ["clean"] * len(MANY)
+    assert result.usage == {"prompt_tokens": 100 * n, "completion_tokens": 40 * n,
+                            "model_calls": n}
+    assert not _workers_seen()  # none left behind
+
+
+def test_a_429_pauses_the_requests_of_every_worker_process(facts_env, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    from writer.bulk import draft_many
+
+    monkeypatch.setenv("GENE_WRITER_QUEUE", str(tmp_path / "queue.sqlite"))
+    pause = 1.5
+    refused: list[float] = []
+
+    def answer(body: dict, n: int) -> tuple[int, Any, dict[str, str]]:
+        if n == 10:
+            refused.append(time.monotonic())
+            return 429, {"error": {"message": "busy"}}, {"Retry-After": str(pause)}
+        return ok(body, n)
+
+    script = Counting(answer, delay=0.1)
+    with LoopbackServer(script) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        result = draft_many(MANY, settings=load_settings(), model="scripted", jobs=4,
+                            processes=2, date="2025-01-17")
+    assert [o.state for o in result.outcomes] == ["clean"] * len(MANY)
+    t429 = refused[0]
+    during = [t for t in script.arrivals if t429 + 0.25 < t < t429 + pause - 0.1]
+    assert during == []  # no process sent anything while the endpoint asked for a pause
+    assert max(script.arrivals) > t429 + pause - 0.1
+
+
+def test_a_worker_process_that_dies_stops_the_run_and_keeps_every_draft(
+        facts_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A killed worker may have held shared slots: the run stops with one line per gene not
+    drafted, keeps the drafts it made, and the same command run again drafts the rest."""
+    import os
+    import signal
+
+    from writer.bulk import draft_many
+    from writer.review.store import Queue
+
+    queue = tmp_path / "queue.sqlite"
+    monkeypatch.setenv("GENE_WRITER_QUEUE", str(queue))
+    killed: list[int] = []
+
+    def answer(body: dict, n: int) -> tuple[int, Any, dict[str, str]]:
+        if n == 35 and not killed:
+            victim = min(_workers_seen())
+            killed.append(victim)
+            os.kill(victim, signal.SIGKILL)
+        return ok(body, n)
+
+    with LoopbackServer(Counting(answer, delay=0.05)) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        first = draft_many(MANY, settings=load_settings(), model="scripted", jobs=4,
+                           processes=2, date="2025-01-17")
+        states = [o.state for o in first.outcomes]
+        failed = [o for o in first.outcomes if o.state == "failed"]
+        assert killed and failed and "clean" in states
+        assert set(states) == {"clean", "failed"}
+        assert len({o.error for o in failed}) == 1  # one line says why, for each gene
+        assert re.fullmatch(r"the run stopped: worker process [12] ended \(exit code -9\); "
+                            r"run the command again to continue", failed[0].error or "")
+        assert first.exit_code == 1
+        assert not _workers_seen()
+        with Queue.open(queue, readonly=True) as q:
+            kept = {d.symbol for d in q.list()}
+        assert kept == {o.symbol for o in first.outcomes if o.state == "clean"}
+
+        again = draft_many(MANY, settings=load_settings(), model="scripted", jobs=4,
+                           processes=2, date="2025-01-17")
+    by_gene = {o.gene_id: o.state for o in again.outcomes}
+    assert all(by_gene[o.gene_id] == "skipped" for o in first.outcomes if o.state == "clean")
+    assert all(by_gene[o.gene_id] == "clean" for o in failed)

@@ -12,9 +12,11 @@ templates, prompts, phraser, model, tags, categories) is skipped unless ``force`
 of a gene supersedes the gene's pending draft (``writer.review.store.Queue.add_draft``).
 
 Template drafting is CPU work: ``jobs`` worker processes, each with its own fact store
-connection. Model drafting is waiting on an endpoint: one shared model client in threads,
-with ``jobs`` requests in flight at most (``writer.llm.ModelClient``'s shared limit), so
-genes share the endpoint's slots and back off together.
+connection. Model drafting is waiting on an endpoint, and CPU work on each answer (the
+evaluator checks it): worker processes (one per core, ``processes_for``) each draft a few
+genes at once in threads, and all of them share one ``writer.llm.EndpointLimit`` in shared
+memory: ``jobs`` requests in flight at most, whoever sends them, and one 429 pause for all.
+Drafts come back to this process, which alone writes the review queue.
 
 One bad query does not stop the run: it is a failed gene (one line). Exit code 0 when every
 draft is clean, 1 when any is flagged (or a gene failed while drafting), 2 when a query was
@@ -24,6 +26,7 @@ bad input (unknown or ambiguous gene).
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
     from writer.config import Settings
     from writer.draft import DraftRecord
     from writer.factsheet import FactSheet
-    from writer.llm import ModelCall
+    from writer.llm import EndpointLimit, ModelCall, ModelConfig
     from writer.redraft import AcceptedPage
     from writer.review.store import Queue
     from writer.store import FactStore
@@ -280,17 +283,20 @@ def draft_many(
     judge: bool = False,
     progress: Progress | None = None,
     http_client: Any | None = None,
+    processes: int | None = None,
     **model_overrides: Any,
 ) -> BulkResult:
     """Draft many genes (``genes``, and every gene of type ``all_type``), check each page and
     append it to the review queue: what ``writer draft GENE... / --file / --all`` does.
 
     ``jobs``: worker processes for template drafting (default: the CPU count), requests in
-    flight for a model (default 6). ``force`` drafts genes whose latest draft has the same
-    inputs. Other options as for ``writer.draft``. Returns a ``BulkResult``: one ``Outcome``
-    per query, ``counts()``, ``exit_code`` and ``summary()``. Raises ``UserInputError`` for a
-    bad option (unknown gene type, bad date or tag) and ``NoFactStore``; a bad gene query is a
-    failed outcome, not an exception.
+    flight for a model (default 6), shared by ``processes`` worker processes that check the
+    answers (default: ``processes_for``; each has its share of the genes at once, and one
+    concurrency limit and 429 pause holds across them). ``force`` drafts genes whose latest
+    draft has the same inputs. Other options as for ``writer.draft``. Returns a
+    ``BulkResult``: one ``Outcome`` per query, ``counts()``, ``exit_code`` and ``summary()``.
+    Raises ``UserInputError`` for a bad option (unknown gene type, bad date or tag) and
+    ``NoFactStore``; a bad gene query is a failed outcome, not an exception.
     """
     import os
 
@@ -310,6 +316,16 @@ def draft_many(
     if judge and config is None:
         raise UserInputError("--judge needs a model: --model NAME (or GENE_WRITER_MODEL) on an "
                              "OpenAI-compatible endpoint")
+    judge_model = None
+    if config is not None:
+        from writer.phrasers import prompting
+
+        prompting.variant(config.prompt_variant)  # an unknown variant is bad input, at once
+        if judge:
+            from writer.check.judge import judge_config
+
+            judge_model = judge_config(settings.model, config.model, config.timeout,
+                                       config.max_tokens)
     store = FactStore(settings.facts_path)
     todo, failed = resolve(store, [str(g) for g in genes])
     if all_type is not None:
@@ -357,8 +373,13 @@ def draft_many(
                 for done in _template_runs(items, options, workers):
                     record(done)
             else:
-                _threaded_runs(items, options, settings, store, config, judge, online,
-                               http_client, record)
+                asking = _Asking(settings, config, judge_model, online,
+                                 genes_at_once=config.concurrency if config else 1)
+                if http_client is not None:  # the caller's client lives in this process
+                    processes = 1
+                _asked_runs(items, options, asking,
+                            processes or processes_for(len(items), asking.genes_at_once),
+                            http_client, record)
         finally:
             tracker.close()
     result.usage = usage if usage["model_calls"] else {}
@@ -408,54 +429,181 @@ def _template_runs(items: list[tuple[int, str | None]], options: _Options,
             yield from done
 
 
-def _threaded_runs(items: list[tuple[int, str | None]], options: _Options, settings: Settings,
-                   store: FactStore, config: Any, judge: bool, online: bool,
-                   http_client: Any, record: Any) -> None:
-    """Genes in threads around one shared model client (its limit bounds the requests in
-    flight); fact sheets are read here, in the thread that owns the store's connection, and
-    drafts are stored here too."""
+@dataclass(frozen=True)
+class _Asking:
+    """How the genes of a model (or online) run are drafted: what each worker needs."""
+
+    settings: Settings
+    config: ModelConfig | None  # the phraser's model (None: templates, for an online run)
+    judge: ModelConfig | None  # the judge's model, with --judge
+    online: bool
+    genes_at_once: int  # genes each worker drafts at once (threads)
+    limit: EndpointLimit | None = None  # the endpoint's limit, shared by every worker
+    judge_limit: EndpointLimit | None = None
+
+
+# What a worker puts on the outbox: ("drafted", Done) per gene; ("failed", name, why) when it
+# cannot go on; ("finished", name) last.
+def _ask_worker(name: str, options: _Options, asking: _Asking, inbox: Any, outbox: Any,
+                http_client: Any = None) -> None:
+    """Draft the genes of each chunk taken from ``inbox`` (until a None), a few at once in
+    threads, and put each drafted gene on ``outbox`` as it is done. Runs in a worker
+    process, or in a thread of the caller's (which may pass its own HTTP client). Fact sheets
+    are read by this thread, which owns its store connection."""
     from functools import partial
 
     from writer.phrasers import TemplatePhraser
+    from writer.store import FactStore
 
     phraser: Any = TemplatePhraser()
     model_judge = None
     checker = None
-    if config is not None:
-        from writer.phrasers.model import ModelPhraser
-
-        phraser = ModelPhraser(config, http_client=http_client)
-    if judge and config is not None:
-        from writer.check import check
-        from writer.check.judge import ModelJudge, judge_config
-
-        model_judge = ModelJudge(judge_config(settings.model, config.model, config.timeout,
-                                              config.max_tokens), http_client=http_client)
-        checker = partial(check, judge=model_judge)
-    workers = config.concurrency if config is not None else 1
     try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gene") as pool:
+        store = FactStore(options.facts_path)
+        if asking.config is not None:
+            from writer.phrasers.model import ModelPhraser
+
+            phraser = ModelPhraser(asking.config, http_client=http_client, limit=asking.limit)
+        if asking.judge is not None:
+            from writer.check import check
+            from writer.check.judge import ModelJudge
+
+            model_judge = ModelJudge(asking.judge, http_client=http_client,
+                                     limit=asking.judge_limit)
+            checker = partial(check, judge=model_judge)
+        with ThreadPoolExecutor(max_workers=asking.genes_at_once,
+                                thread_name_prefix="gene") as pool:
             pending: set[Future[Done]] = set()
-            for start in range(0, len(items), 64):
-                chunk = items[start:start + 64]
-                for (gid, known), sheet in zip(chunk, _sheets(store, [g for g, _ in chunk],
-                                                              settings, online), strict=True):
-                    if isinstance(sheet, str):
-                        record((gid, "", "failed", sheet))
-                        continue
-                    pending.add(pool.submit(_draft_one, sheet, known, options, phraser,
-                                            checker))
-                while len(pending) > 2 * workers:
+
+            def send(most: int) -> None:
+                nonlocal pending
+                while len(pending) > most:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
-                        record(future.result())
-            for future in pending:
-                record(future.result())
+                        outbox.put(("drafted", future.result()))
+
+            while (chunk := inbox.get()) is not None:
+                sheets = _sheets(store, [gid for gid, _ in chunk], asking.settings,
+                                 asking.online)
+                for (gid, known), sheet in zip(chunk, sheets, strict=True):
+                    if isinstance(sheet, str):
+                        outbox.put(("drafted", (gid, "", "failed", sheet)))
+                    else:
+                        pending.add(pool.submit(_draft_one, sheet, known, options, phraser,
+                                                checker))
+                send(asking.genes_at_once)  # take the next chunk when a gene's thread is free
+            send(0)
+    except Exception as exc:  # the genes this worker held are reported failed by the caller
+        outbox.put(("failed", name, f"{type(exc).__name__}: {exc}"))
     finally:
-        if config is not None:
+        if asking.config is not None and hasattr(phraser, "close"):
             phraser.close()
         if model_judge is not None:
             model_judge.close()
+        outbox.put(("finished", name))
+
+
+def _ask_worker_process(name: str, options: _Options, asking: _Asking, inbox: Any,
+                        outbox: Any) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _ask_worker(name, options, asking, inbox, outbox)
+
+
+def processes_for(genes: int, concurrency: int) -> int:
+    """Worker processes for a model run: checking answers is CPU work, so a run of many genes
+    uses the machine's cores (each worker with a share of the requests in flight), but never
+    more processes than pairs of requests in flight or than groups of four genes (one: a
+    thread of this process)."""
+    import os
+
+    return max(1, min(os.cpu_count() or 1, concurrency // 2, genes // 4))
+
+
+def _asked_runs(items: list[tuple[int, str | None]], options: _Options, asking: _Asking,
+                processes: int, http_client: Any, record: Any) -> None:
+    """Draft ``items`` with ``processes`` workers (1: a thread of this process) taking
+    chunks of genes from one inbox, and ``record`` each drafted gene here, as it comes.
+
+    A worker that fails (its fact store unreadable, say) leaves the genes it held failed,
+    each with one line, and the others go on. A worker process that dies (killed, out of
+    memory) may have died holding some of the endpoint's shared slots, so the run stops
+    there: every draft recorded so far is kept, the genes not drafted are failed with one
+    line, and running the command again continues where it stopped.
+    """
+    import dataclasses
+    import math
+    import queue as queues
+
+    from writer.llm import EndpointLimit
+
+    size = max(1, min(4, len(items) // (4 * processes)))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    asking = dataclasses.replace(asking,
+                                 genes_at_once=max(1, math.ceil(asking.genes_at_once / processes)))
+    workers: dict[str, Any] = {}
+    if processes == 1:
+        inbox: Any = queues.Queue()
+        outbox: Any = queues.Queue()
+        workers["worker"] = threading.Thread(
+            target=_ask_worker, daemon=True, name="ask-worker",
+            args=("worker", options, asking, inbox, outbox, http_client))
+    else:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        inbox, outbox = context.Queue(), context.Queue()
+        asking = dataclasses.replace(
+            asking,
+            limit=(EndpointLimit(asking.config.concurrency, context)
+                   if asking.config is not None else None),
+            judge_limit=(EndpointLimit(asking.judge.concurrency, context)
+                         if asking.judge is not None else None))
+        for n in range(1, processes + 1):
+            name = f"worker process {n}"
+            workers[name] = context.Process(target=_ask_worker_process, name=f"ask-worker-{n}",
+                                            args=(name, options, asking, inbox, outbox),
+                                            daemon=True)
+    returned: set[int] = set()
+    why: list[str] = []
+    finished: set[str] = set()
+    try:
+        for worker in workers.values():  # forked before this process feeds the inbox
+            worker.start()
+        for chunk in chunks:
+            inbox.put(chunk)
+        for _ in workers:
+            inbox.put(None)
+        while len(finished) < len(workers):
+            try:
+                message = outbox.get(timeout=1.0)
+            except queues.Empty:
+                message = None
+            if message is not None and message[0] == "drafted":
+                returned.add(message[1][0])
+                record(message[1])
+            elif message is not None and message[0] == "failed":
+                why.append(f"{message[1]} stopped: {message[2]}")
+            elif message is not None:
+                finished.add(message[1])
+            # (a worker that ended well has put all its messages in the pipe: exit code 0)
+            dead = [f"{name} ended (exit code {w.exitcode})" for name, w in workers.items()
+                    if name not in finished and getattr(w, "exitcode", None) not in (None, 0)]
+            if dead:
+                why.insert(0, f"the run stopped: {dead[0]}; run the command again to continue")
+                break
+    finally:
+        for worker in workers.values():
+            if isinstance(worker, threading.Thread):
+                continue
+            if worker.is_alive():
+                worker.terminate()
+            worker.join(5)
+    reason = why[0] if why else "no worker drafted it"
+    for gid, _ in items:
+        if gid not in returned:
+            record((gid, "", "failed", reason))
 
 
 def _sheets(store: FactStore, gene_ids: list[int], settings: Settings,

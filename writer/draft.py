@@ -682,8 +682,9 @@ def model_request_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option(
         "--jobs", type=click.IntRange(min=1, max=256), metavar="N",
         help="Work at once: model requests in flight, shared by every section and gene "
-             "(default 6; 1 for a single local server, 32 for a vLLM server); for template "
-             "drafting of many genes, worker processes (default: the CPU count).",
+             "and by the worker processes (one per CPU) that check the answers (default 6; "
+             "1 for a single local server, 32 for a vLLM server); for template drafting of "
+             "many genes, worker processes (default: the CPU count).",
     )(command)
     return click.option(
         "--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",

@@ -272,6 +272,51 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+class EndpointLimit:
+    """One endpoint's concurrency limit and 429 pause, for every client that shares it.
+
+    ``slot()`` holds one of ``concurrency`` slots while a request is in flight. ``pause(s)``
+    (after a 429) stops every sender for ``s`` seconds: ``wait_out_pause`` makes the next
+    request of each thread wait until then, once per pause (a thread that got the 429 waits
+    in its own backoff). Made with a multiprocessing context (``context=``), the slots and
+    the pause live in shared memory, so clients in worker processes forked after it share
+    them (``writer draft`` of many genes with a model, ``writer.bulk``); without one they
+    are a process's own.
+    """
+
+    def __init__(self, concurrency: int, context: Any | None = None) -> None:
+        slots = max(concurrency, 1)
+        if context is None:
+            self._slots: Any = threading.BoundedSemaphore(slots)
+            self._lock: Any = threading.Lock()
+            self._state: Any = [0.0, 0.0]
+        else:
+            self._slots = context.BoundedSemaphore(slots)
+            self._lock = context.Lock()
+            self._state = context.RawArray("d", 2)
+        # _state: [time.monotonic() before which no request is sent, number of the latest
+        # pause]; the machine's monotonic clock is the same in every process.
+        self._served = threading.local()  # .pause: the latest pause this thread waited out
+
+    def slot(self) -> Any:
+        return self._slots
+
+    def pause(self, seconds: float) -> None:
+        with self._lock:
+            self._state[0] = max(self._state[0], time.monotonic() + seconds)
+            self._state[1] += 1
+            self._served.pause = self._state[1]  # this thread waits it out right now
+
+    def wait_out_pause(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        """Wait out a pause another request's 429 asked for."""
+        with self._lock:
+            left = self._state[0] - time.monotonic()
+            pause = self._state[1]
+        if left > 0 and getattr(self._served, "pause", 0) < pause:
+            self._served.pause = pause
+            sleep(left)
+
+
 class ModelClient:
     """Chat completions from one endpoint, with retries and a log of every request.
 
@@ -283,19 +328,17 @@ class ModelClient:
     whoever asks. A 429 pauses every request of the client, not only the one that got it:
     the next request anyone sends waits until the endpoint's Retry-After (or the backoff)
     has passed, so a crowd of threads backs off together instead of hammering a busy
-    endpoint.
+    endpoint. ``limit``: an ``EndpointLimit`` to share with other clients (made with a
+    multiprocessing context, clients in other processes); default, the client's own.
     """
 
     def __init__(self, config: ModelConfig, *, http_client: httpx.Client | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 limit: EndpointLimit | None = None) -> None:
         import openai
 
         self.config = config
-        self._slots = threading.BoundedSemaphore(max(config.concurrency, 1))
-        self._pause_lock = threading.Lock()
-        self._resume_at = 0.0  # time.monotonic() before which no request is sent
-        self._pause = 0  # the number of the latest pause
-        self._served = threading.local()  # .pause: the latest pause this thread waited out
+        self.limit = limit or EndpointLimit(config.concurrency)
         self._owns_http = http_client is None
         self.http_client = http_client or make_http_client(config)
         self.sleep = sleep
@@ -339,20 +382,8 @@ class ModelClient:
             base = self.config.backoff * 2 ** (state.attempt_number - 1)
             delay = min(base + random.uniform(0, self.config.backoff), self.config.max_backoff)
         if getattr(exc, "status_code", None) == 429:  # the endpoint is full: everyone waits
-            with self._pause_lock:
-                self._resume_at = max(self._resume_at, time.monotonic() + delay)
-                self._pause += 1
-                self._served.pause = self._pause  # this thread waits it out right now
+            self.limit.pause(delay)
         return delay
-
-    def _paused(self) -> None:
-        """Wait out a pause another request's 429 asked for (see the class docstring)."""
-        with self._pause_lock:
-            left = self._resume_at - time.monotonic()
-            pause = self._pause
-        if left > 0 and getattr(self._served, "pause", 0) < pause:
-            self._served.pause = pause
-            self.sleep(left)
 
     def complete(self, messages: Sequence[Message], *, purpose: str,
                  attempt: int = 1, response_format: dict[str, Any] | None = None,
@@ -387,8 +418,9 @@ class ModelClient:
                     number = attempt + len(calls)
                     start = time.monotonic()
                     try:
-                        with self._slots:
-                            self._paused()  # holding a slot: nobody is sending meanwhile
+                        with self.limit.slot():
+                            # holding a slot: nobody is sending meanwhile
+                            self.limit.wait_out_pause(self.sleep)
                             start = time.monotonic()
                             text, reason, reply, over = self._request(
                                 messages, cfg, extra, max_tokens, temperature)

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from writer.check.models import JudgeReview, SentenceVerdict, Verdict
-from writer.llm import EndpointFailed, ModelCall, ModelClient, ModelConfig
+from writer.llm import EndpointFailed, EndpointLimit, ModelCall, ModelClient, ModelConfig
 
 if TYPE_CHECKING:
     import httpx
@@ -177,9 +177,10 @@ class ModelJudge:
     are the judge's own: 0 and a cap per batch)."""
 
     def __init__(self, config: ModelConfig, *, http_client: httpx.Client | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 limit: EndpointLimit | None = None) -> None:
         self.config = config
-        self.client = ModelClient(config, http_client=http_client, sleep=sleep)
+        self.client = ModelClient(config, http_client=http_client, sleep=sleep, limit=limit)
         self._cache: dict[str, list[tuple[Verdict, str]]] = {}
         self._lock = threading.Lock()
 

@@ -43,7 +43,7 @@ from writer.check import check as evaluator_check
 from writer.check import coverage as cov
 from writer.check.models import Finding
 from writer.factsheet import Fact, FactSheet
-from writer.llm import EndpointFailed, ModelClient, ModelConfig, redact
+from writer.llm import EndpointFailed, EndpointLimit, ModelClient, ModelConfig, redact
 from writer.phrasers import Phrased, findings_of, prompting
 from writer.phrasers.untrusted import clean, echoes
 from writer.sections import Section
@@ -78,10 +78,11 @@ class ModelPhraser:
         http_client: httpx.Client | None = None,
         checker: Checker | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        limit: EndpointLimit | None = None,
     ) -> None:
         self.config = config
         prompting.variant(config.prompt_variant)  # an unknown variant is bad input, at once
-        self.client = ModelClient(config, http_client=http_client, sleep=sleep)
+        self.client = ModelClient(config, http_client=http_client, sleep=sleep, limit=limit)
         self.checker: Checker = checker or evaluator_check
 
     # --- public --------------------------------------------------------------------------
