@@ -69,6 +69,11 @@ def main() -> None:
     ap.add_argument("--model-genes", type=int, default=100)
     ap.add_argument("--latency", type=float, default=0.3)
     ap.add_argument("--slots", type=int, default=16)
+    ap.add_argument("--jobs-model", type=int, default=None,
+                    help="requests in flight for the model figure (default: --slots)")
+    ap.add_argument("--timeline", action="store_true",
+                    help="model figure: how busy the slots were each second, when the first "
+                         "were taken and how long the run went on after the last answers")
     ap.add_argument("--processes", type=int, default=None,
                     help="worker processes for the model figure (default: writer's choice)")
     opts = ap.parse_args()
@@ -169,8 +174,8 @@ def _model(opts: Any, genes: list[int], tmp: Path) -> None:
                    force=True)  # vocabularies and the SDK loaded before the clock starts
         cpu, start, began = _cpu(), time.perf_counter(), time.monotonic()
         result = draft_many([str(g) for g in genes], settings=settings, model="scripted",
-                            jobs=opts.slots, date="2025-01-17", force=True,
-                            processes=opts.processes)
+                            jobs=opts.jobs_model or opts.slots, date="2025-01-17",
+                            force=True, processes=opts.processes)
         wall, cpu = time.perf_counter() - start, _cpu() - cpu
         ended = time.monotonic()
     finally:
@@ -181,12 +186,13 @@ def _model(opts: Any, genes: list[int], tmp: Path) -> None:
                for a, b in json.loads(out.splitlines()[-1]))
     ideal = n * opts.latency / opts.slots
     per_request = cpu / n
-    processes = opts.processes or processes_for(len(genes), opts.slots)
+    jobs = opts.jobs_model or opts.slots
+    processes = opts.processes or processes_for(len(genes), jobs)
     # each worker process drafts in threads: one CPU at a time (the GIL), at most the cores
     cores = min(processes, os.cpu_count() or 1)
     ceiling = min(1.0, cores / per_request * opts.latency / opts.slots)
     print(f"3. model drafting of {len(genes)} genes, scripted endpoint in its own process "
-          f"({opts.latency * 1000:.0f} ms, {opts.slots} slots), --jobs {opts.slots}: about "
+          f"({opts.latency * 1000:.0f} ms, {opts.slots} slots), --jobs {jobs}: about "
           f"{n:,} requests in {wall:.1f} s; ideal {ideal:.1f} s; throughput {ideal / wall:.0%} "
           f"of the slots [{_load()}]")
     print(f"   the endpoint's slots were busy {busy / (opts.slots * wall):.0%} of the run "
@@ -194,7 +200,7 @@ def _model(opts: Any, genes: list[int], tmp: Path) -> None:
     print(f"   drafting CPU {per_request * 1000:.0f} ms per request (checks included, worker "
           f"processes too): {processes} worker process{'es' * (processes != 1)} "
           f"({cores} core{'s' * (cores != 1)}) allow at most {ceiling:.0%} of these slots")
-    if os.environ.get("BUSY_BINS"):
+    if opts.timeline:
         spans = json.loads(out.splitlines()[-1])
         bins = []
         t = began
@@ -202,6 +208,10 @@ def _model(opts: Any, genes: list[int], tmp: Path) -> None:
             bins.append(sum(max(0.0, min(b, t + 1) - max(a, t)) for a, b in spans) / opts.slots)
             t += 1
         print("   busy per second: " + " ".join(f"{b:.0%}" for b in bins))
+        firsts = sorted(a - began for a, _ in spans)[:opts.slots]
+        lasts = sorted(ended - b for _, b in spans)[:5]
+        print("   first slots taken at (s): " + " ".join(f"{x:.2f}" for x in firsts))
+        print("   run ended after the last answers by (s): " + " ".join(f"{x:.2f}" for x in lasts))
     print(f"   {result.summary()[0]}")
     print(f"   {result.summary()[-1]}")
 

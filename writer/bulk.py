@@ -533,6 +533,7 @@ def _asked_runs(items: list[tuple[int, str | None]], options: _Options, asking: 
     line, and running the command again continues where it stopped.
     """
     import dataclasses
+    import gc
     import math
     import queue as queues
 
@@ -552,6 +553,9 @@ def _asked_runs(items: list[tuple[int, str | None]], options: _Options, asking: 
     else:
         import multiprocessing
 
+        from writer.llm import tls_context
+
+        tls_context()  # loaded once, here, for every worker
         context = multiprocessing.get_context("fork")
         inbox, outbox = context.Queue(), context.Queue()
         asking = dataclasses.replace(
@@ -569,8 +573,12 @@ def _asked_runs(items: list[tuple[int, str | None]], options: _Options, asking: 
     why: list[str] = []
     finished: set[str] = set()
     try:
-        for worker in workers.values():  # forked before this process feeds the inbox
+        # (forked before this process feeds the inbox; with the parent's objects frozen, a
+        # collection in a worker does not copy every page it would touch: gc.freeze's use)
+        gc.freeze()
+        for worker in workers.values():
             worker.start()
+        gc.unfreeze()
         for chunk in chunks:
             inbox.put(chunk)
         for _ in workers:

@@ -29,6 +29,7 @@
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import os
 import random
@@ -43,6 +44,8 @@ from pydantic import BaseModel, ConfigDict
 from writer.config import ModelSettings, Price
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
     from tenacity import RetryCallState
 
@@ -218,7 +221,18 @@ def make_http_client(config: ModelConfig, transport: httpx.BaseTransport | None 
         limits=httpx.Limits(max_connections=max(config.concurrency, 1) * 2),
         transport=transport,
         follow_redirects=False,
+        verify=tls_context(),
     )
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The certificate store every model client of this process verifies with (as httpx
+    builds it: certifi's, or SSL_CERT_FILE / SSL_CERT_DIR), loaded once: loading it is
+    about 50 ms, once per client otherwise, and worker processes forked after it share it."""
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 def retryable(exc: BaseException) -> bool:
