@@ -185,37 +185,148 @@ def test_a_flawed_answer_is_reasked_in_rounds_then_replaced_by_the_template(env)
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_error_lines_and_unknown_ids_are_one_line_each(env, jobs):
+    """A request that failed for good (400, 401: sending it again would fail again) falls
+    back at once, with the error in the draft's model log."""
     requests = export(env)
     results = run_batch(Script(ok()), requests, env["dir"] / "results.jsonl")
     answers = lines(results)
     by_section = {x["custom_id"].split(":")[2]: x for x in answers}
-    by_section["function"]["response"] = {"status_code": 500, "request_id": "req_9",
-                                          "body": {"error": {"message": "engine fell over"}}}
-    by_section["protein"]["response"] = None
-    by_section["protein"]["error"] = {"code": "batch_expired", "message": "not run in time"}
+    by_section["function"]["response"] = {"status_code": 400, "request_id": "req_9",
+                                          "body": {"error": {"message": "bad max_tokens"}}}
+    by_section["protein"]["response"] = {"status_code": 401, "request_id": "req_10",
+                                         "body": {"error": {"message": "Incorrect API key"}}}
     text = "".join(json.dumps(x) + "\n" for x in answers)
     text += json.dumps({"id": "x", "custom_id": "ffff0000:4495:function:1",
                         "response": None, "error": None}) + "\n"
     text += "this is not json\n"
     results.write_text(text, encoding="utf-8")
 
-    code, _, err = run("batch", "import", str(results), "--jobs", jobs)
+    code, out, err = run("batch", "import", str(results), "--jobs", jobs)
     assert code == 1
-    assert "Traceback" not in err
+    assert out == ""  # nothing to send again
+    assert "Traceback" not in err and "sent again" not in err
     assert "8 result lines: 4 judged, 4 failed" in err
     failed = [x for x in err.splitlines() if x.startswith("writer: failed:")]
     assert len(failed) == 4
     assert [x.split(" line ")[1].split()[0].rstrip(":") for x in failed] == ["1", "6", "7", "8"]
-    assert any("function, round 1): HTTP 500: engine fell over" in x for x in failed)
-    assert any("protein, round 1): batch_expired: not run in time" in x for x in failed)
+    assert any("function, round 1): HTTP 400: bad max_tokens" in x for x in failed)
+    assert any("protein, round 1): HTTP 401: Incorrect API key" in x for x in failed)
     assert any("'ffff0000:4495:function:1' is no request of an export" in x for x in failed)
     assert any("line 8: not JSON" in x for x in failed)
     with Queue.open(env["queue"]) as q:
-        draft = q.get(q.pending_draft(4495))
+        draft_id = q.pending_draft(4495)
+        draft, calls = q.get(draft_id), q.model_calls(draft_id)
     assert draft.sections["function"].fell_back and draft.sections["protein"].fell_back
+    assert draft.sections["function"].attempts == 1
     endpoint = [f for f in draft.findings if f.kind == "endpoint"]
     assert {f.section for f in endpoint} == {"function", "protein"}
     assert "The gene enables [zinc ion binding]" in draft.text  # the template text
+    assert [c.error for c in calls if c.section == "function"] == ["HTTP 400: bad max_tokens"]
+
+
+def fail_some(failing: dict[str, list], body: dict, n: int):
+    """Good answers, except that each section named in ``failing`` gets its next scripted
+    failure: a (status, error message) pair."""
+    queued = failing.get(section_of(body))
+    if queued:
+        status, message = queued.pop(0)
+        return status, {"error": {"message": message, "type": "server_error"}}, {}
+    return 200, completion(good_answer(body)), {}
+
+
+def test_retryable_failures_are_sent_again_unchanged_then_drafted(env):
+    """429, 5xx, an expired request and a request with no line at all are sent again in
+    the next round, as they were; a re-send is not a re-ask."""
+    requests = export(env)
+    exported = {x["custom_id"].split(":")[2]: x for x in lines(requests)}
+    failing = {"function": [(500, "engine fell over")], "structure": [(429, "slow down")]}
+    results = run_batch(Script(lambda b, n: fail_some(failing, b, n)), requests,
+                        env["dir"] / "results-1.jsonl")
+    answers = [x for x in lines(results) if x["custom_id"].split(":")[2] != "pathways"]
+    for x in answers:
+        if x["custom_id"].split(":")[2] == "protein":  # the OpenAI Batch API's error file
+            x.update(response=None, error={"code": "batch_expired", "message":
+                                           "This request could not be executed before the "
+                                           "completion window expired."})
+    results.write_text("".join(json.dumps(x) + "\n" for x in answers), encoding="utf-8")
+
+    code, out, err = run("batch", "import", str(results))
+    assert code == 0, err  # nothing failed for good, nothing queued yet
+    assert "5 result lines: 2 judged, 0 failed" in err
+    assert "1 request of the requests files answered here had no line" in err
+    assert "4 failed requests sent again in the next round" in err
+    assert "HTTP 500: 1" in err and "HTTP 429: 1" in err and "batch_expired: 1" in err
+    assert "missing: 1" in err and "not re-asks" in err
+    round2 = Path(out.strip())
+    resent = {x["custom_id"].split(":")[2]: x for x in lines(round2)}
+    assert set(resent) == {"function", "structure", "protein", "pathways"}
+    for section, line in resent.items():  # the same request, in round 2
+        assert line["custom_id"] == exported[section]["custom_id"][:-1] + "2"
+        assert line["body"] == exported[section]["body"]
+
+    results2 = run_batch(Script(ok()), round2, env["dir"] / "results-2.jsonl")
+    code, out, err = run("batch", "import", str(results2))
+    assert code == 0, err
+    assert out == "" and "1 draft queued (1 clean, 0 flagged)" in err
+    with Queue.open(env["queue"]) as q:
+        draft_id = q.pending_draft(4495)
+        draft, calls = q.get(draft_id), q.model_calls(draft_id)
+    assert not draft.flagged and not any(r.fell_back for r in draft.sections.values())
+    assert draft.sections["function"].attempts == 2  # the failed request and the answer
+    assert [c.error for c in calls if c.section == "function"] == [
+        "HTTP 500: engine fell over", None]
+    assert [c.error for c in calls if c.section == "pathways"][0].startswith("missing: ")
+
+
+def test_a_request_failing_every_attempt_falls_back_and_flags(env):
+    """After the configured attempts (3 requests per question, as `writer draft --model`),
+    a request that keeps failing falls back to the template text; a failure after a re-ask
+    is sent again with the re-ask, and does not use up a re-ask."""
+    requests = export(env)
+    failing = {"function": [(503, "overloaded")] * 3}
+    engine = Script(lambda b, n: fail_some(failing, b, n))
+    files = [requests]
+    for round_ in range(1, 4):
+        results = run_batch(engine, files[-1], env["dir"] / f"results-{round_}.jsonl")
+        code, out, err = run("batch", "import", str(results))
+        if round_ < 3:
+            assert code == 0, err
+            files.append(Path(out.strip()))
+            [line] = lines(files[-1])
+            assert line["custom_id"].endswith(f":function:{round_ + 1}")
+    assert code == 1 and out == ""
+    assert "failed: results-3.jsonl line 1 (MT1G function, round 3): HTTP 503: overloaded " \
+           "after 3 requests" in err
+    with Queue.open(env["queue"]) as q:
+        draft = q.get(q.pending_draft(4495))
+    assert draft.flagged and draft.sections["function"].fell_back
+    assert draft.sections["function"].attempts == 3
+    [finding] = [f for f in draft.findings if f.kind == "endpoint"]
+    assert "HTTP 503: overloaded after 3 requests" in finding.reason
+
+
+def test_a_failed_reask_is_sent_again_with_its_conversation(env):
+    requests = export(env)
+    failing: dict[str, list] = {}
+
+    def engine(body: dict, n: int):
+        if section_of(body) == "function" and len(body["messages"]) == 2:
+            return flawed_function(body, n)  # round 1: an invented number, re-asked
+        return fail_some(failing, body, n)
+
+    results = run_batch(Script(engine), requests, env["dir"] / "results-1.jsonl")
+    code, out, _ = run("batch", "import", str(results))
+    round2 = Path(out.strip())
+    [reask] = lines(round2)
+    failing["function"] = [(502, "bad gateway")]
+    results = run_batch(Script(engine), round2, env["dir"] / "results-2.jsonl")
+    code, out, err = run("batch", "import", str(results))
+    assert code == 0 and "1 failed request sent again" in err
+    [again] = lines(Path(out.strip()))
+    assert again["custom_id"].endswith(":function:3") and again["body"] == reask["body"]
+    results = run_batch(Script(engine), Path(out.strip()), env["dir"] / "results-3.jsonl")
+    code, out, err = run("batch", "import", str(results))
+    assert code == 0 and out == "" and "1 draft queued (1 clean, 0 flagged)" in err
 
 
 def test_answers_for_a_changed_fact_sheet_are_refused(env):

@@ -31,9 +31,22 @@ path appends them); after the last round (``1 + max_reasks`` answers) the best g
 paragraph or the template text is used and the draft flagged. When every section of a gene
 is settled, its page is drafted (``writer.draft.make_draft``) and queued like ``writer draft
 --model`` would queue it: same record, served model from each answer's ``model``, tokens from
-its ``usage``. A line that failed (a non-200 ``status_code``, an ``error``), whose custom_id
-no export wrote, or whose gene's fact sheet changed since the export, is one line in the
-report and a failed answer; a file with no usable line at all is bad input (exit 2).
+its ``usage``.
+
+A request that failed is treated as the interactive path treats it (``writer.llm``): one
+worth asking again (a status of ``writer.llm.retryable_status``: 408, 409, 429, 5xx; an
+``error`` code of ``RETRYABLE_CODES``: expired, cancelled, timed out) goes, unchanged, into
+the next round's file, up to ``attempts`` requests per question (a re-send is no re-ask);
+after the last, or at once for any other failure (400, 401, ...), the section falls back
+to the template text with the error in its model log, and the draft is flagged. A request
+of a requests file that the results files answer in part, but with no line of its own (the
+OpenAI Batch API leaves out requests it did not run; an engine may stop halfway), failed in
+the same retryable way: import a batch's output and error files together. Requests files
+and the part each request went to are recorded in the batch state for that.
+
+A line that failed for good, whose custom_id no export wrote, or whose gene's fact sheet
+changed since the export, is one line in the report (exit 1); a file with no usable line
+at all is bad input (exit 2).
 """
 
 from __future__ import annotations
@@ -91,6 +104,22 @@ CREATE TABLE IF NOT EXISTS sections (
     loop TEXT,                  -- JSON: the grounding loop after round 1 (see _save)
     PRIMARY KEY (run, gene_id, section)
 );
+CREATE TABLE IF NOT EXISTS files (  -- the requests files written, each round's in parts
+    run TEXT NOT NULL REFERENCES runs(id),
+    round INTEGER NOT NULL,
+    part INTEGER NOT NULL,      -- 1, 2, ... in the order written
+    path TEXT NOT NULL,
+    requests INTEGER NOT NULL,
+    PRIMARY KEY (run, round, part)
+);
+CREATE TABLE IF NOT EXISTS sent (   -- the file part each request of a round went to
+    run TEXT NOT NULL,
+    gene_id INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    part INTEGER NOT NULL,
+    PRIMARY KEY (run, gene_id, section, round)
+);
 """
 
 
@@ -120,7 +149,8 @@ class _Parts:
         self._file: Any = None
         self._bytes = 0
 
-    def write(self, line: dict[str, Any]) -> None:
+    def write(self, line: dict[str, Any]) -> int:
+        """Write ``line``; the number of the part it went to (1, 2, ...)."""
         data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
         try:
             if self._file is None or self.parts[-1][1] >= self.max_requests or (
@@ -133,6 +163,7 @@ class _Parts:
         self._bytes += len(data)
         partial, n = self.parts[-1]
         self.parts[-1] = (partial, n + 1)
+        return len(self.parts)
 
     def _next(self) -> None:
         if self._file is not None:
@@ -226,6 +257,44 @@ class BatchState:
             "SELECT section, state FROM sections WHERE run = ? AND gene_id = ?",
             (run_id, gene_id)).fetchall())
 
+    def sent(self, run_id: str, gene_id: int, section: str, round_: int, part: int) -> None:
+        """Record that the request of (gene, section) in ``round_`` went to file ``part``."""
+        self.conn.execute("INSERT OR REPLACE INTO sent (run, gene_id, section, round, part) "
+                          "VALUES (?,?,?,?,?)", (run_id, gene_id, section, round_, part))
+
+    def wrote(self, run_id: str, round_: int, files: Sequence[tuple[Path, int]]) -> None:
+        """Record the requests files of ``round_`` (path, requests), in part order."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO files (run, round, part, path, requests) VALUES (?,?,?,?,?)",
+            [(run_id, round_, n, str(path), count)
+             for n, (path, count) in enumerate(files, 1)])
+
+    def part_of(self, run_id: str, gene_id: int, section: str, round_: int) -> int | None:
+        """The file part the request of (gene, section) in ``round_`` went to, if recorded
+        (runs exported before gene-writer recorded it have none)."""
+        row = self.conn.execute("SELECT part FROM sent WHERE run = ? AND gene_id = ? AND "
+                                "section = ? AND round = ?",
+                                (run_id, gene_id, section, round_)).fetchone()
+        return row[0] if row else None
+
+    def unanswered(self, run_id: str, round_: int, part: int
+                   ) -> list[tuple[int, str, str, str, dict | None]]:
+        """(gene_id, symbol, section, sheet hash, loop) of the requests of file ``part`` of
+        ``round_`` still awaiting their answer."""
+        return [(gid, symbol, section, sheet_hash, json.loads(loop) if loop else None)
+                for gid, symbol, section, sheet_hash, loop in self.conn.execute(
+                    "SELECT s.gene_id, s.symbol, s.section, s.sheet_hash, s.loop FROM sent t "
+                    "JOIN sections s ON s.run = t.run AND s.gene_id = t.gene_id "
+                    "AND s.section = t.section WHERE t.run = ? AND t.round = ? AND t.part = ? "
+                    "AND s.round = t.round AND s.state = 'waiting' ORDER BY s.gene_id, s.rowid",
+                    (run_id, round_, part))]
+
+    def file(self, run_id: str, round_: int, part: int) -> str | None:
+        """The path of requests file ``part`` of ``round_``."""
+        row = self.conn.execute("SELECT path FROM files WHERE run = ? AND round = ? AND "
+                                "part = ?", (run_id, round_, part)).fetchone()
+        return row[0] if row else None
+
     def waiting(self, run_id: str, round_: int) -> Iterator[tuple[int, str, str, dict | None]]:
         """(gene_id, symbol, section, loop) of the requests awaited in ``round_``."""
         for gid, symbol, section, loop in self.conn.execute(
@@ -307,7 +376,7 @@ def export(
     config = {"prompt_variant": prompt_variant or defaults.prompt_variant,
               "max_tokens": max_tokens or defaults.max_tokens,
               "temperature": defaults.temperature, "max_reasks": defaults.max_reasks,
-              "max_reply_bytes": defaults.max_reply_bytes}
+              "attempts": defaults.attempts, "max_reply_bytes": defaults.max_reply_bytes}
     prompting.variant(config["prompt_variant"])  # an unknown variant is bad input, at once
     cfg = run_config(name, settings, config)
     store = FactStore(settings.facts_path)
@@ -337,17 +406,20 @@ def export(
                     sheet_hash = sheet.content_hash()
                     for section in to_phrase(sheet):
                         loop = Grounding(section, sheet, cfg, evaluator_check)
-                        parts.write({"custom_id": custom_id(run, sheet.gene_id, section.name, 1),
-                                     "method": "POST", "url": CHAT_URL,
-                                     "body": request_body(loop.messages, cfg)})
+                        part = parts.write({
+                            "custom_id": custom_id(run, sheet.gene_id, section.name, 1),
+                            "method": "POST", "url": CHAT_URL,
+                            "body": request_body(loop.messages, cfg)})
                         state.conn.execute(
                             "INSERT INTO sections (run, gene_id, symbol, section, sheet_hash, "
                             "round, state) VALUES (?,?,?,?,?,1,'waiting')",
                             (run, sheet.gene_id, sheet.symbol, section.name, sheet_hash))
+                        state.sent(run, sheet.gene_id, section.name, 1, part)
                         result.requests += 1
                     result.genes += 1
                     tracker.advance()
             result.files = parts.finish()
+            state.wrote(run, 1, result.files)
             state.conn.execute("COMMIT")
         except BaseException:
             state.conn.execute("ROLLBACK")
@@ -364,6 +436,8 @@ class ImportResult:
     lines: int = 0
     answers: int = 0  # answers judged
     errors: int = 0  # lines that answered a request with an error
+    missing: int = 0  # requests of the files answered here that no line answered
+    resent: dict[str, int] = field(default_factory=dict)  # failed requests sent again, by why
     failed: list[str] = field(default_factory=list)  # one line per failed answer or bad line
     skipped: int = 0  # answers already imported
     next_files: list[tuple[Path, int]] = field(default_factory=list)  # next rounds' requests
@@ -382,6 +456,15 @@ class ImportResult:
                  f"{len(self.failed):,} failed, {self.skipped:,} already imported; "
                  f"{plural(len(self.drafts), 'draft')} queued ({clean:,} clean, "
                  f"{len(self.drafts) - clean:,} flagged)"]
+        if self.missing:
+            lines.append(f"{plural(self.missing, 'request')} of the requests files answered "
+                         "here had no line in these files (expired or dropped)")
+        if self.resent:
+            n = sum(self.resent.values())
+            why = ", ".join(f"{k}: {v:,}" for k, v in sorted(self.resent.items(),
+                                                             key=lambda kv: -kv[1]))
+            lines.append(f"{plural(n, 'failed request')} sent again in the next round "
+                         f"({why}); not re-asks")
         superseding = sum(s is not None for *_, s in self.drafts)
         if superseding:
             lines.append(f"{plural(superseding, 'new draft')} supersede"
@@ -414,12 +497,13 @@ class _Replay:
         return {s.name: self.phrased[s.name] for s in sections}
 
 
-def _save(loop: Grounding) -> dict[str, Any]:
-    """The grounding loop as JSON, to continue it with the next round's answer."""
+def _save(loop: Grounding, failures: int = 0) -> dict[str, Any]:
+    """The grounding loop as JSON, to continue it with the next round's answer;
+    ``failures``: the failed requests of its current question (re-sent as they were)."""
     r = loop.result
     last = loop.last
     return {
-        "messages": loop.messages, "asked": loop.asked,
+        "messages": loop.messages, "asked": loop.asked, "failures": failures,
         "best": [loop.best[0], [f.model_dump(mode="json") for f in loop.best[1]]]
         if loop.best else None,
         "last": {"text": last.text,
@@ -489,23 +573,38 @@ def _count_lines(paths: Sequence[str | Path]) -> int:
     return total
 
 
-def _answer_error(line: dict[str, Any]) -> str | None:
-    """Why a results line carries no answer (an ``error``, a non-200 status), else None."""
+# The results-line ``error`` codes of a request that never ran to an answer (the OpenAI
+# Batch API's: the window ended, the batch was cancelled, the model call timed out), and
+# the one import gives a request with no line in its files: all worth sending again.
+RETRYABLE_CODES = frozenset({"batch_expired", "batch_cancelled", "request_timeout"})
+MISSING = "missing"
+
+
+def _answer_error(line: dict[str, Any]) -> tuple[str, bool] | None:
+    """Why a results line carries no answer (an ``error``, a non-200 status), and whether
+    sending the request again may help (``writer.llm.retryable_status``, or an ``error``
+    code of ``RETRYABLE_CODES``); None when it carries one."""
+    from writer.llm import retryable_status
+
     error = line.get("error")
     response = line.get("response")
+    status = response.get("status_code") if isinstance(response, dict) else None
+    if not isinstance(status, int) or isinstance(status, bool):
+        status = None
+    again = status is not None and retryable_status(status)
     if error:
         if isinstance(error, dict):
             code, message = error.get("code"), error.get("message")
-            return ": ".join(str(x) for x in (code, message) if x) or "an error"
-        return " ".join(str(error).split())[:300]
+            return (": ".join(str(x) for x in (code, message) if x) or "an error",
+                    again or (isinstance(code, str) and code in RETRYABLE_CODES | {MISSING}))
+        return " ".join(str(error).split())[:300], again
     if not isinstance(response, dict):
-        return "no response"
-    status = response.get("status_code")
+        return "no response", False
     if status != 200:
         body = response.get("body")
         message = (body.get("error") or {}).get("message") if isinstance(body, dict) and \
             isinstance(body.get("error"), dict) else None
-        return f"HTTP {status}" + (f": {message}" if message else "")
+        return f"HTTP {response.get('status_code')}" + (f": {message}" if message else ""), again
     return None
 
 
@@ -549,6 +648,8 @@ def import_results(settings: Settings, paths: Sequence[str | Path], *,
             for judged in pool.map(_judge, tasks()):
                 work.apply(judged)
                 tracker.advance()
+            for judged in pool.map(_judge, work.missing()):
+                work.apply(judged)
             state.conn.execute("COMMIT")
         except BaseException:
             state.conn.execute("ROLLBACK")
@@ -577,6 +678,7 @@ class _Task:
     config: ModelConfig
     saved: dict[str, Any] | None  # the section's loop before this answer
     line: dict[str, Any]
+    missing: bool = False  # no line answered it: ``line`` is a made-up failure
 
 
 @dataclass(frozen=True)
@@ -589,6 +691,7 @@ class _Judged:
     loop: dict[str, Any] | None
     failed: str | None = None
     answered: bool = False  # an answer was judged (not an error line)
+    resent: str | None = None  # why the request failed, when it is sent again
 
 
 @dataclass(frozen=True)
@@ -673,8 +776,17 @@ def _judge(task: _Task) -> _Judged:
                               _WORKER["checker"]), task.saved)
     error, grounded = _answer(loop, task.line, task.config)
     if error is not None:
-        loop.endpoint_failed(f"the batch answered {error}")
-        return _Judged(task, task.round, "settled", _save(loop), failed=error)
+        # As the interactive path (writer.llm): a retryable failure is asked again, the
+        # same request, up to ``attempts`` requests per question; a re-send is no re-ask.
+        why, again = error
+        failures = (task.saved or {}).get("failures", 0) + 1
+        if again and failures < max(task.config.attempts, 1):
+            return _Judged(task, task.round + 1, "waiting", _save(loop, failures),
+                           resent=why)
+        if again:
+            why += f" after {failures} request{'s' * (failures != 1)}"
+        loop.endpoint_failed(f"the batch answered {why}")
+        return _Judged(task, task.round, "settled", _save(loop), failed=why)
     if not grounded and not loop.exhausted:  # re-asked in the next round
         return _Judged(task, task.round + 1, "waiting", _save(loop), answered=True)
     if not grounded:
@@ -683,9 +795,9 @@ def _judge(task: _Task) -> _Judged:
 
 
 def _answer(loop: Grounding, line: dict[str, Any], config: ModelConfig
-            ) -> tuple[str | None, bool]:
-    """Log and judge the answer of ``line``: (why it is no answer, None when it is one;
-    whether ``loop.judge`` used it)."""
+            ) -> tuple[tuple[str, bool] | None, bool]:
+    """Log and judge the answer of ``line``: (why it is no answer and whether it is worth
+    asking again, None when it is one; whether ``loop.judge`` used it)."""
     from writer.llm import BadReply, ModelCall, answered, parse_reply, redact
 
     result = loop.result
@@ -697,11 +809,11 @@ def _answer(loop: Grounding, line: dict[str, Any], config: ModelConfig
         try:
             text, reason, reply = parse_reply(data, "application/json")
         except BadReply as exc:
-            error = str(exc)
+            error = str(exc), False
     if error is not None:
         result.calls.append(ModelCall(section=loop.section, attempt=result.attempts,
                                       model=config.model, prompt=prompt, duration_s=0.0,
-                                      error=redact(error, config.all_secrets())))
+                                      error=redact(error[0], config.all_secrets())))
         return error, False
     over = len(data) > config.max_reply_bytes
     if over:  # as the interactive path: not read further, nothing of it used
@@ -747,6 +859,7 @@ class _Import:
         self.seen: set[tuple[str, int, str]] = set()  # sections answered in this import
         self.touched: dict[str, set[int]] = defaultdict(set)  # run -> genes answered here
         self.next_rounds: dict[str, set[int]] = defaultdict(set)  # run -> rounds re-asked
+        self.parts: set[tuple[str, int, int]] = set()  # (run, round, part) answered here
 
     def _fail(self, line: str) -> None:
         self.failed.append((self.result.lines, line))
@@ -779,8 +892,33 @@ class _Import:
                 self.touched[run_id].add(gene_id)
             return None
         self.seen.add((run_id, gene_id, section))
+        part = state.part_of(run_id, gene_id, section, round_)
+        if part is not None:
+            self.parts.add((run_id, round_, part))
         return _Task(result.lines, label, run_id, gene_id, section, round_, row["sheet_hash"],
                      run.config, row["loop"], line)
+
+    def missing(self) -> Iterator[_Task]:
+        """A failed answer for each request of a requests file this import read answers of
+        that no line answered: the OpenAI Batch API leaves out requests it did not run
+        (expired, cancelled), and so does an engine that stopped halfway. Worth sending
+        again, like a timeout."""
+        for run_id, round_, part in sorted(self.parts):
+            run = self.runs[run_id]
+            assert run is not None
+            name = Path(self.state.file(run_id, round_, part) or "?").name
+            for gene_id, symbol, section, sheet_hash, loop in \
+                    self.state.unanswered(run_id, round_, part):
+                if (run_id, gene_id, section) in self.seen:
+                    continue
+                self.seen.add((run_id, gene_id, section))
+                cid = custom_id(run_id, gene_id, section, round_)
+                line = {"custom_id": cid, "response": None,
+                        "error": {"code": MISSING, "message": f"no line answered {name}'s "
+                                                              "request"}}
+                yield _Task(self.result.lines + 1, f"{name} ({symbol} {section}, round "
+                            f"{round_})", run_id, gene_id, section, round_, sheet_hash,
+                            run.config, loop, line, missing=True)
 
     def apply(self, judged: _Judged) -> None:
         t = judged.task
@@ -791,10 +929,15 @@ class _Import:
         if judged.state == "stale":
             return
         self.touched[t.run_id].add(t.gene_id)
-        if judged.answered:
+        if t.missing:
+            self.result.missing += 1
+        elif judged.answered:
             self.result.answers += 1
         else:
             self.result.errors += 1
+        if judged.resent:
+            why = judged.resent.split(":")[0]
+            self.result.resent[why] = self.result.resent.get(why, 0) + 1
         if judged.state == "waiting":
             self.next_rounds[t.run_id].add(judged.round)
 
@@ -886,12 +1029,22 @@ def _write_round(state: BatchState, run_id: str, round_: int, target: Path, run:
     from writer.llm import request_body
 
     parts = _Parts(target / f"{run_id}-round{round_}.jsonl", run.info["max_requests"])
-    for gene_id, _symbol, section, loop in state.waiting(run_id, round_):
-        assert loop is not None  # a request after round 1 always has a conversation
-        parts.write({"custom_id": custom_id(run_id, gene_id, section, round_),
-                     "method": "POST", "url": CHAT_URL,
-                     "body": request_body(loop["messages"], run.config)})
-    return parts.finish()
+    state.conn.execute("BEGIN")
+    try:
+        for gene_id, _symbol, section, loop in state.waiting(run_id, round_):
+            assert loop is not None  # a request after round 1 always has a conversation
+            part = parts.write({"custom_id": custom_id(run_id, gene_id, section, round_),
+                                "method": "POST", "url": CHAT_URL,
+                                "body": request_body(loop["messages"], run.config)})
+            state.sent(run_id, gene_id, section, round_, part)
+        files = parts.finish()
+        state.wrote(run_id, round_, files)
+        state.conn.execute("COMMIT")
+    except BaseException:
+        state.conn.execute("ROLLBACK")
+        parts.discard()
+        raise
+    return files
 
 
 # --- the OpenAI Batch API: submit, status, fetch -------------------------------------------
@@ -1170,10 +1323,14 @@ def import_command(settings: Settings, files: tuple[str, ...], out_dir: str | No
     Each answer is cleaned and checked like an answer of `writer draft --model`: a
     paragraph the evaluator cannot trace (or that leaves facts out) is re-asked in the
     next round's requests file (RUN-roundN.jsonl, printed); after the last round the
-    section uses the template text and the draft is flagged. A gene whose sections are
-    all settled is drafted and queued for review. A failed answer, an unknown custom_id or
-    a gene whose facts changed since the export is one line each (exit 1); exit 2 when no
-    line of the FILEs is usable.
+    section uses the template text and the draft is flagged. A request that failed with
+    408, 409, 429, 5xx, expired, was cancelled or timed out, or that has no line in FILEs
+    while others of its requests file do, is sent again unchanged in the next round's file
+    (3 requests at most, as `writer draft --model`; not a re-ask): give a batch's output
+    and error files together. A gene whose sections are all settled is drafted and queued
+    for review. A request that failed for good (400, 401, ..., or every attempt), an
+    unknown custom_id or a gene whose facts changed since the export is one line each
+    (exit 1); exit 2 when no line of the FILEs is usable.
 
     \b
     Examples:
