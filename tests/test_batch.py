@@ -426,3 +426,60 @@ def test_a_page_not_queued_before_is_queued_when_its_answers_come_again(env):
     assert code == 0 and "6 already imported; 1 draft queued" in err
     code, _, err = run("batch", "import", str(results))
     assert code == 0 and "0 drafts queued" in err
+
+
+RUN_KEYS = {"run", "created", "model", "genes", "requests", "states", "round", "waiting",
+            "files", "batches"}
+BATCH_KEYS = {"id", "status", "request_counts", "output_file_id", "error_file_id", "errors",
+              "run", "round", "path", "checked"}
+
+
+def test_status_json_shows_each_run_and_its_batches(env, monkeypatch):
+    code, out, err = run("batch", "status", "--json")
+    assert code == 0 and json.loads(out) == {"runs": []}
+    requests = export(env)
+    run_id = lines(requests)[0]["custom_id"].split(":")[0]
+    with BatchServer(Script(flawed_function)) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        code, out, _ = run("batch", "submit", str(requests))
+        batch_id = out.strip()
+        code, out, _ = run("batch", "status", batch_id, "--json")  # in progress
+        [batch] = json.loads(out)["batches"]
+        assert set(batch) == BATCH_KEYS and batch["status"] == "in_progress"
+        assert (batch["run"], batch["round"], batch["path"]) == (run_id, 1, str(requests))
+        code, out, _ = run("batch", "status", batch_id, "batch_1", "--json")
+        assert [b["status"] for b in json.loads(out)["batches"]] == ["completed"] * 2
+        code, out, err = run("batch", "fetch", batch_id, "--out", str(env["dir"]), "--json")
+        assert code == 0, err
+        fetched = json.loads(out)
+        assert fetched == {"id": batch_id, "files": [str(env["dir"] / "batch_1-output.jsonl")]}
+
+    code, out, _ = run("batch", "import", fetched["files"][0], "--json")
+    imported = json.loads(out)
+    assert code == 0 and imported["judged"] == 6 and imported["drafts"] == []
+    assert set(imported) == {"lines", "judged", "errors", "missing", "skipped", "failed",
+                             "resent", "next_files", "drafts", "waiting", "usage",
+                             "exit_code"}
+    [round2] = imported["next_files"]
+    assert round2["requests"] == 1 and round2["path"].endswith(f"{run_id}-round2.jsonl")
+
+    code, out, _ = run("batch", "status", "--json")
+    [state] = json.loads(out)["runs"]
+    assert set(state) == RUN_KEYS
+    assert state["run"] == run_id and state["model"] == "scripted" and state["genes"] == 1
+    assert state["requests"] == 6
+    assert state["states"] == {"waiting": 1, "settled": 5, "queued": 0, "stale": 0}
+    assert state["round"] == 2 and state["waiting"] == [{"round": 2, "requests": 1}]
+    assert state["files"] == [
+        {"round": 1, "part": 1, "path": str(requests), "requests": 6},
+        {"round": 2, "part": 1, "path": round2["path"], "requests": 1}]
+    [batch] = state["batches"]
+    assert set(batch) == BATCH_KEYS and batch["id"] == batch_id
+    assert batch["status"] == "completed"
+    assert batch["request_counts"] == {"total": 6, "completed": 6, "failed": 0}
+
+    code, out, _ = run("batch", "status")  # the same, for a person; no endpoint needed
+    assert code == 0
+    assert f"run {run_id}: scripted" in out and "1 gene, 6 requests" in out
+    assert "waiting in round 2: 1 request" in out
+    assert f"batch {batch_id} (round 1): completed, 6 of 6 completed, 0 failed" in out

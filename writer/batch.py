@@ -3,6 +3,7 @@
     writer batch export MT1G NME1 --model gpt-4o-mini --out requests.jsonl
     writer batch submit requests.jsonl            # OpenAI Batch API: upload, create the batch
     writer batch status batch_abc123              # its state and request counts
+    writer batch status --json                    # every run here: state, round, files
     writer batch fetch batch_abc123               # batch_abc123-output.jsonl (and -errors.jsonl)
     vllm run-batch -i requests.jsonl -o results.jsonl --model NAME   # or on a GPU cluster
     writer batch import results.jsonl             # the grounding loop, on the answers
@@ -119,6 +120,15 @@ CREATE TABLE IF NOT EXISTS sent (   -- the file part each request of a round wen
     round INTEGER NOT NULL,
     part INTEGER NOT NULL,
     PRIMARY KEY (run, gene_id, section, round)
+);
+CREATE TABLE IF NOT EXISTS batches (  -- batches made by `writer batch submit` here
+    id TEXT PRIMARY KEY,
+    run TEXT,                   -- the run and round of its requests (NULL: not one of ours)
+    round INTEGER,
+    path TEXT NOT NULL,         -- the requests file uploaded
+    submitted TEXT NOT NULL,
+    seen TEXT NOT NULL,         -- JSON: the batch as the endpoint last described it
+    checked TEXT NOT NULL       -- when
 );
 """
 
@@ -295,12 +305,65 @@ class BatchState:
                                 "part = ?", (run_id, round_, part)).fetchone()
         return row[0] if row else None
 
+    def submitted(self, batch: dict[str, Any], run_id: str | None, round_: int | None,
+                  path: Path) -> None:
+        """Record a batch made from the requests file ``path`` (``batch_json``)."""
+        now = _now()
+        self.conn.execute("INSERT OR REPLACE INTO batches (id, run, round, path, submitted, "
+                          "seen, checked) VALUES (?,?,?,?,?,?,?)",
+                          (batch["id"], run_id, round_, str(path), now, json.dumps(batch), now))
+
+    def seen(self, batch: dict[str, Any]) -> dict[str, Any]:
+        """Record how the endpoint describes a batch now (``batch_json``); the batch with
+        the run, round and requests file it was submitted from (None when not from here)."""
+        now = _now()
+        self.conn.execute("UPDATE batches SET seen = ?, checked = ? WHERE id = ?",
+                          (json.dumps(batch), now, batch["id"]))
+        row = self.conn.execute("SELECT run, round, path FROM batches WHERE id = ?",
+                                (batch["id"],)).fetchone()
+        run_id, round_, path = row or (None, None, None)
+        return {**batch, "run": run_id, "round": round_, "path": path, "checked": now}
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Every run, oldest first, as ``writer batch status --json`` shows it."""
+        runs = []
+        for run_id, created, model in self.conn.execute(
+                "SELECT id, created, model FROM runs ORDER BY created, rowid").fetchall():
+            states = {"waiting": 0, "settled": 0, "queued": 0, "stale": 0}
+            states.update(self.conn.execute(
+                "SELECT state, count(*) FROM sections WHERE run = ? GROUP BY state",
+                (run_id,)).fetchall())
+            genes = self.conn.execute("SELECT count(DISTINCT gene_id) FROM sections WHERE "
+                                      "run = ?", (run_id,)).fetchone()[0]
+            waiting = [{"round": r, "requests": n} for r, n in self.conn.execute(
+                "SELECT round, count(*) FROM sections WHERE run = ? AND state = 'waiting' "
+                "GROUP BY round ORDER BY round", (run_id,))]
+            files = [{"round": r, "part": part, "path": path, "requests": n}
+                     for r, part, path, n in self.conn.execute(
+                         "SELECT round, part, path, requests FROM files WHERE run = ? "
+                         "ORDER BY round, part", (run_id,))]
+            batches = [{**json.loads(seen), "run": run_id, "round": r, "path": path,
+                        "checked": checked} for r, path, seen, checked in self.conn.execute(
+                            "SELECT round, path, seen, checked FROM batches WHERE run = ? "
+                            "ORDER BY submitted, rowid", (run_id,))]
+            runs.append({"run": run_id, "created": created, "model": model, "genes": genes,
+                         "requests": sum(states.values()), "states": states,
+                         "round": waiting[-1]["round"] if waiting else None,
+                         "waiting": waiting, "files": files, "batches": batches})
+        return runs
+
     def waiting(self, run_id: str, round_: int) -> Iterator[tuple[int, str, str, dict | None]]:
         """(gene_id, symbol, section, loop) of the requests awaited in ``round_``."""
         for gid, symbol, section, loop in self.conn.execute(
                 "SELECT gene_id, symbol, section, loop FROM sections WHERE run = ? AND round = ? "
                 "AND state = 'waiting' ORDER BY gene_id, rowid", (run_id, round_)):
             yield gid, symbol, section, json.loads(loop) if loop else None
+
+
+def _now() -> str:
+    from writer.draft import utcnow
+
+    return utcnow().isoformat()
 
 
 # --- export --------------------------------------------------------------------------------
@@ -360,7 +423,7 @@ def export(
     from writer.bulk import genes_of_type, resolve
     from writer.check import check as evaluator_check
     from writer.config import TEMPLATE_NAMES
-    from writer.draft import page_options, utcnow
+    from writer.draft import page_options
     from writer.llm import ModelConfig, request_body
     from writer.phrasers import prompting
     from writer.phrasers.model import Grounding
@@ -395,7 +458,7 @@ def export(
             state.conn.execute(
                 "INSERT INTO runs (id, created, model, config, page, hashes, facts_store, "
                 "max_requests) VALUES (?,?,?,?,?,?,?,?)",
-                (run, utcnow().isoformat(), name, json.dumps(config),
+                (run, _now(), name, json.dumps(config),
                  json.dumps({"date": date, "tags": list(tag_list),
                              "categories": list(cat_list)}),
                  json.dumps(code_hashes(config["prompt_variant"]), sort_keys=True),
@@ -449,6 +512,17 @@ class ImportResult:
     @property
     def exit_code(self) -> int:
         return 1 if self.failed or any(flagged for _, _, flagged, _ in self.drafts) else 0
+
+    def as_json(self) -> dict[str, Any]:
+        """What ``writer batch import --json`` prints (the shape its help gives)."""
+        return {"lines": self.lines, "judged": self.answers, "errors": self.errors,
+                "missing": self.missing, "skipped": self.skipped, "failed": self.failed,
+                "resent": self.resent,
+                "next_files": [{"path": str(p), "requests": n} for p, n in self.next_files],
+                "drafts": [{"gene": symbol, "draft": draft_id, "flagged": flagged,
+                            "supersedes": supersedes}
+                           for symbol, draft_id, flagged, supersedes in self.drafts],
+                "waiting": self.waiting, "usage": self.usage, "exit_code": self.exit_code}
 
     def summary(self) -> list[str]:
         clean = sum(not f for _, _, f, _ in self.drafts)
@@ -1074,11 +1148,11 @@ def _endpoint_error(exc: Exception, what: str) -> WriterError:
     return WriterError(line)
 
 
-def _first_request(path: Path) -> None:
-    """``BadFile`` unless ``path`` starts with a batch request line."""
+def _first_request(path: Path) -> dict[str, Any]:
+    """The first request line of ``path``; ``BadFile`` unless it starts with one."""
     for number, line in _read_lines(path):
         if isinstance(line, dict) and {"custom_id", "method", "url", "body"} <= set(line):
-            return
+            return line
         why = line if isinstance(line, str) else "not a batch request (custom_id, method, " \
                                                  "url, body)"
         raise BadFile(f"{path} line {number}: {why}")
@@ -1090,27 +1164,36 @@ def submit(settings: Settings, path: str | Path, *, http_client: Any = None) -> 
     import openai
 
     path = Path(path)
-    _first_request(path)
+    parsed = parse_custom_id(_first_request(path)["custom_id"])
     with _client(settings, http_client) as client:
         try:
             with path.open("rb") as f:  # up to 190 MB: streamed, not read into memory
                 uploaded = client.sdk.files.create(file=(path.name, f), purpose="batch")
-            return client.sdk.batches.create(input_file_id=uploaded.id, endpoint=CHAT_URL,
-                                             completion_window="24h",
-                                             metadata={"made_by": "gene-writer"})
+            created = client.sdk.batches.create(input_file_id=uploaded.id, endpoint=CHAT_URL,
+                                                completion_window="24h",
+                                                metadata={"made_by": "gene-writer"})
         except openai.OpenAIError as exc:
             raise _endpoint_error(exc, f"cannot submit {path.name}") from None
+    with BatchState.of(settings) as state:
+        known = parsed is not None and state.run(parsed[0]) is not None
+        state.submitted(batch_json(created), parsed[0] if known else None,
+                        parsed[3] if known else None, path)
+    return created
 
 
-def status(settings: Settings, batch_id: str, *, http_client: Any = None) -> Any:
-    """The ``Batch`` (state, request counts, output and error file ids)."""
+def status(settings: Settings, batch_id: str, *, http_client: Any = None) -> dict[str, Any]:
+    """The batch as the endpoint describes it now (state, request counts, output and error
+    file ids; ``batch_json``), recorded in the batch state, with the run, round and requests
+    file it was submitted from (None when not submitted from this home folder)."""
     import openai
 
     with _client(settings, http_client) as client:
         try:
-            return client.sdk.batches.retrieve(batch_id)
+            batch = client.sdk.batches.retrieve(batch_id)
         except openai.OpenAIError as exc:
             raise _endpoint_error(exc, f"cannot read batch {batch_id}") from None
+    with BatchState.of(settings) as state:
+        return state.seen(batch_json(batch))
 
 
 def fetch(settings: Settings, batch_id: str, *, out_dir: str | Path = ".",
@@ -1124,6 +1207,8 @@ def fetch(settings: Settings, batch_id: str, *, out_dir: str | Path = ".",
     with _client(settings, http_client) as client:
         try:
             batch = client.sdk.batches.retrieve(batch_id)
+            with BatchState.of(settings) as state:
+                state.seen(batch_json(batch))
             files = [(batch.output_file_id, "output"), (batch.error_file_id, "errors")]
             if not any(fid for fid, _ in files):
                 raise WriterError(f"batch {batch_id} is {batch.status}: no output file yet")
@@ -1147,19 +1232,54 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100]
 
 
-def describe_batch(batch: Any) -> list[str]:
+def batch_json(batch: Any) -> dict[str, Any]:
+    """What ``writer batch status --json`` shows of an SDK ``Batch``."""
     counts = batch.request_counts
-    lines = [f"{batch.id}: {batch.status}"]
-    if counts is not None:
-        lines.append(f"requests: {counts.total:,} ({counts.completed:,} completed, "
-                     f"{counts.failed:,} failed)")
-    if batch.output_file_id:
-        lines.append(f"output file: {batch.output_file_id}")
-    if batch.error_file_id:
-        lines.append(f"error file: {batch.error_file_id}")
     errors = getattr(batch.errors, "data", None) or []
-    lines += [f"error: {getattr(e, 'code', '') or ''} {getattr(e, 'message', '') or ''}".strip()
-              for e in errors[:10]]
+    return {"id": batch.id, "status": batch.status,
+            "request_counts": None if counts is None else {
+                "total": counts.total, "completed": counts.completed, "failed": counts.failed},
+            "output_file_id": batch.output_file_id, "error_file_id": batch.error_file_id,
+            "errors": [{"code": getattr(e, "code", None), "message": getattr(e, "message", None),
+                        "line": getattr(e, "line", None)} for e in errors]}
+
+
+def describe_batch(batch: dict[str, Any]) -> list[str]:
+    """Lines for a batch (``batch_json``, with its run when known)."""
+    counts = batch["request_counts"]
+    head = f"{batch['id']}: {batch['status']}"
+    if batch.get("run"):
+        head += f" (run {batch['run']}, round {batch['round']}, {Path(batch['path']).name})"
+    lines = [head]
+    if counts is not None:
+        lines.append(f"requests: {counts['total']:,} ({counts['completed']:,} completed, "
+                     f"{counts['failed']:,} failed)")
+    if batch["output_file_id"]:
+        lines.append(f"output file: {batch['output_file_id']}")
+    if batch["error_file_id"]:
+        lines.append(f"error file: {batch['error_file_id']}")
+    lines += [f"error: {e['code'] or ''} {e['message'] or ''}".strip()
+              for e in batch["errors"][:10]]
+    return lines
+
+
+def describe_run(run: dict[str, Any]) -> list[str]:
+    """Lines for a run of ``BatchState.summary``."""
+    states = run["states"]
+    lines = [f"run {run['run']}: {run['model']}, exported {run['created'][:16]}, "
+             f"{plural(run['genes'], 'gene')}, {plural(run['requests'], 'request')}",
+             f"  {states['queued']:,} queued, {states['settled']:,} settled, "
+             f"{states['waiting']:,} waiting, {states['stale']:,} stale"]
+    lines += [f"  waiting in round {w['round']}: {plural(w['requests'], 'request')}"
+              for w in run["waiting"]]
+    lines += [f"  round {f['round']} file: {f['path']} ({plural(f['requests'], 'request')})"
+              for f in run["files"]]
+    for b in run["batches"]:
+        counts = b["request_counts"]
+        done = (f", {counts['completed']:,} of {counts['total']:,} completed, "
+                f"{counts['failed']:,} failed" if counts else "")
+        lines.append(f"  batch {b['id']} (round {b['round']}): {b['status']}{done}, as of "
+                     f"{b['checked'][:16]}")
     return lines
 
 
@@ -1277,17 +1397,59 @@ def submit_command(settings: Settings, file: str) -> None:
 
 
 @batch.command("status")
-@click.argument("batch_id", metavar="ID")
+@click.argument("batch_ids", metavar="[ID]...", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (shape above).")
 @click.pass_obj
-def status_command(settings: Settings, batch_id: str) -> None:
-    """Print the state and request counts of batch ID.
+def status_command(settings: Settings, batch_ids: tuple[str, ...], as_json: bool) -> None:
+    """Print the state of batch IDs, or of every run exported in this home folder.
+
+    With IDs, the endpoint (OPENAI_BASE_URL, as for submit) is asked for each batch's
+    state, request counts and files. Without, no endpoint is asked: each run's requests
+    by state, the rounds awaited, its requests files and the batches submitted from them
+    (as last seen by submit, status or fetch).
+
+    \b
+    --json prints one object:
+      without ID: {"runs": [RUN, ...]}, oldest first; a RUN is
+        {"run", "created", "model", "genes", "requests",
+         "states": {"waiting", "settled", "queued", "stale"}: requests in each,
+         "round": the last round awaited (null: none),
+         "waiting": [{"round", "requests"}],
+         "files": [{"round", "part", "path", "requests"}]: requests files written,
+         "batches": [BATCH, ...]}
+      with IDs: {"batches": [BATCH, ...]}; a BATCH is
+        {"id", "status", "request_counts": {"total", "completed", "failed"} or null,
+         "output_file_id", "error_file_id", "errors": [{"code", "message", "line"}],
+         "run", "round", "path": the run, round and requests file submitted (null
+         when not submitted from this home folder),
+         "checked": when the endpoint last described it (UTC, ISO 8601)}
 
     \b
     Examples:
+      writer batch status
       writer batch status batch_abc123
+      writer batch status --json
     """
-    for line in describe_batch(status(settings, batch_id)):
-        click.echo(line)
+    if batch_ids:
+        batches = [status(settings, batch_id) for batch_id in batch_ids]
+        if as_json:
+            click.echo(json.dumps({"batches": batches}, indent=2))
+            return
+        for batch in batches:
+            for line in describe_batch(batch):
+                click.echo(line)
+        return
+    with BatchState.of(settings) as state:
+        runs = state.summary()
+    if as_json:
+        click.echo(json.dumps({"runs": runs}, indent=2))
+        return
+    if not runs:
+        click.echo("writer: no runs exported in this home folder (writer batch export)",
+                   err=True)
+    for run in runs:
+        for line in describe_run(run):
+            click.echo(line)
 
 
 @batch.command("fetch")
@@ -1295,16 +1457,25 @@ def status_command(settings: Settings, batch_id: str) -> None:
 @click.option("--out", "out_dir", default=".", show_default=True,
               type=click.Path(file_okay=False), metavar="DIR",
               help="Folder for ID-output.jsonl and ID-errors.jsonl (made if need be).")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"id", "files": [path, ...]} (the files written).')
 @click.pass_obj
-def fetch_command(settings: Settings, batch_id: str, out_dir: str) -> None:
+def fetch_command(settings: Settings, batch_id: str, out_dir: str, as_json: bool) -> None:
     """Download the output (and error) file of batch ID. Exit 1 while it has none.
+
+    Give both files to `writer batch import` together: a request of the batch with no
+    line in them is sent again.
 
     \b
     Examples:
       writer batch fetch batch_abc123
       writer batch fetch batch_abc123 --out results/
     """
-    for path in fetch(settings, batch_id, out_dir=out_dir):
+    paths = fetch(settings, batch_id, out_dir=out_dir)
+    if as_json:
+        click.echo(json.dumps({"id": batch_id, "files": [str(p) for p in paths]}))
+        return
+    for path in paths:
         click.echo(path)
 
 
@@ -1315,9 +1486,11 @@ def fetch_command(settings: Settings, batch_id: str, out_dir: str) -> None:
 @click.option("--jobs", type=click.IntRange(min=1, max=256), default=1, show_default=True,
               metavar="N", help="Worker processes judging answers and drafting pages (the "
                                 "evaluator is the work: use the CPU count for big files).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (shape above) instead of the next round's files.")
 @click.pass_obj
 def import_command(settings: Settings, files: tuple[str, ...], out_dir: str | None,
-                   jobs: int) -> None:
+                   jobs: int, as_json: bool) -> None:
     """Run the grounding loop on the answers of batch results FILEs.
 
     Each answer is cleaned and checked like an answer of `writer draft --model`: a
@@ -1333,6 +1506,15 @@ def import_command(settings: Settings, files: tuple[str, ...], out_dir: str | No
     (exit 1); exit 2 when no line of the FILEs is usable.
 
     \b
+    --json prints {"lines", "judged", "errors", "missing", "skipped": counts (lines read,
+      answers judged, error lines, requests with no line, lines imported before),
+      "failed": [one line each], "resent": {why: failed requests sent again},
+      "next_files": [{"path", "requests"}]: the next round's requests files,
+      "drafts": [{"gene", "draft", "flagged", "supersedes"}]: the drafts queued,
+      "waiting": requests of these runs still awaiting an answer elsewhere,
+      "usage": tokens of the drafts queued, "exit_code"}
+
+    \b
     Examples:
       writer batch import results.jsonl
       writer batch import batch_abc123-output.jsonl batch_abc123-errors.jsonl
@@ -1341,6 +1523,9 @@ def import_command(settings: Settings, files: tuple[str, ...], out_dir: str | No
     result = import_results(settings, files, out_dir=out_dir, jobs=jobs, progress=Progress())
     for line in result.summary():
         click.echo(f"writer: {line}", err=True)
-    for path, _ in result.next_files:
-        click.echo(path)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), indent=2))
+    else:
+        for path, _ in result.next_files:
+            click.echo(path)
     sys.exit(result.exit_code)
