@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from batch_server import BatchServer, run_batch
 from click.testing import CliRunner
+from online_fixtures import ONE_GENE, lay_out
 from test_draft_helpers import (
     LoopbackServer,
     Script,
@@ -25,10 +27,14 @@ from test_draft_helpers import (
     good_answer,
     ok,
     section_of,
+    template_in,
 )
 
 from writer.cli import main
+from writer.factsheet import FactSheet
 from writer.review.store import Queue
+
+pytest_plugins = ["httpserver"]  # the ``mirror`` fixture, for --online
 
 DATE = "2025-01-17 16:55 CST"
 INVENTED = " It spans 12,345 base pairs since 1987."
@@ -483,3 +489,72 @@ def test_status_json_shows_each_run_and_its_batches(env, monkeypatch):
     assert f"run {run_id}: scripted" in out and "1 gene, 6 requests" in out
     assert "waiting in round 2: 1 request" in out
     assert f"batch {batch_id} (round 1): completed, 6 of 6 completed, 0 failed" in out
+
+
+def test_an_online_export_is_judged_against_the_online_facts(facts_env, mirror, monkeypatch,
+                                                              isolated_home, tmp_path):
+    """`writer batch export --online` takes the facts `writer draft --online` takes; import
+    judges against them again: fetched anew (a day later, say) with the same facts, the
+    answers are used; changed upstream, they are refused."""
+    lay_out(mirror)
+    monkeypatch.setenv("GENE_WRITER_MIRROR", mirror.url)
+    monkeypatch.setenv("GENE_WRITER_QUEUE", str(tmp_path / "queue.sqlite"))
+
+    def forget_fetched_genes():  # the per-gene cache of writer.sources.online
+        for cached in isolated_home.rglob(f"genes/{ONE_GENE}.json"):
+            cached.unlink()
+
+    def export_online(name: str) -> Path:
+        out = tmp_path / name
+        code, _, err = run("batch", "export", "TPM4", "--online", "--model", "scripted",
+                           "--date", DATE, "--out", str(out))
+        assert code == 0, err
+        return out
+
+    def fetched_yesterday():  # the per-gene cache, as if fetched 23 hours ago
+        [cached] = isolated_home.rglob(f"genes/{ONE_GENE}.json")
+        sheet = FactSheet.model_validate_json(cached.read_text())
+        when = datetime.now(UTC) - timedelta(hours=23)
+        cached.write_text(sheet.model_copy(update={"sources": {
+            k: v.model_copy(update={"release_date": when.isoformat(timespec="seconds"),
+                                    "version": f"per-gene API, retrieved {when.date()}"})
+            if v.version.startswith("per-gene API") else v
+            for k, v in sheet.sources.items()}}).to_json())
+
+    code, out, _ = run("facts", "TPM4", "--online", "--json")
+    online = FactSheet.model_validate_json(out)
+    assert online.facts["literature.mention_count"].value == 136  # pubtator3's answer
+    fetched_yesterday()
+    requests = export_online("requests.jsonl")
+    offline = tmp_path / "offline.jsonl"
+    assert run("batch", "export", "TPM4", "--model", "scripted", "--out", str(offline))[0] == 0
+    by_section = {x["custom_id"].split(":")[2]: json.dumps(x["body"]) for x in lines(requests)}
+    assert "136" in by_section["literature"]
+    assert "136" not in next(json.dumps(x["body"]) for x in lines(offline)
+                             if ":literature:" in x["custom_id"])
+
+    files, n = [requests], 0
+    while files:  # the rounds (the literature template's year ranges are re-asked)
+        n += 1
+        results = run_batch(Script(ok(template_in)), files[0], tmp_path / f"results-{n}.jsonl")
+        forget_fetched_genes()  # fetched again at import: new retrieval times, the same facts
+        code, out, err = run("batch", "import", str(results), "--json")
+        imported = json.loads(out)
+        assert imported["failed"] == [] and "changed since the export" not in err
+        files = [Path(f["path"]) for f in imported["next_files"]]
+    assert len(imported["drafts"]) == 1
+    with Queue.open(tmp_path / "queue.sqlite") as q:
+        draft = q.get(q.pending_draft(ONE_GENE))
+    assert "136" in draft.text
+    code, out, _ = run("facts", "TPM4", "--online", "--json")
+    today = FactSheet.model_validate_json(out)
+    assert draft.factsheet_hash == today.content_hash()  # drafted from today's sheet
+    assert today.sources["pubtator3"].release_date.startswith(str(datetime.now(UTC).date()))
+
+    requests = export_online("again.jsonl")
+    results = run_batch(Script(ok(template_in)), requests, tmp_path / "results-again.jsonl")
+    url, body = mirror.route("pubtator3-api/search")
+    mirror.add(url, body.replace(b'"count": 136', b'"count": 140'))
+    forget_fetched_genes()
+    code, _, err = run("batch", "import", str(results))
+    assert code == 2 and "fact sheet changed since the export" in err

@@ -291,8 +291,8 @@ class BatchState:
                    ) -> list[tuple[int, str, str, str, dict | None]]:
         """(gene_id, symbol, section, sheet hash, loop) of the requests of file ``part`` of
         ``round_`` still awaiting their answer."""
-        return [(gid, symbol, section, sheet_hash, json.loads(loop) if loop else None)
-                for gid, symbol, section, sheet_hash, loop in self.conn.execute(
+        return [(gid, symbol, section, hashed, json.loads(loop) if loop else None)
+                for gid, symbol, section, hashed, loop in self.conn.execute(
                     "SELECT s.gene_id, s.symbol, s.section, s.sheet_hash, s.loop FROM sent t "
                     "JOIN sections s ON s.run = t.run AND s.gene_id = t.gene_id "
                     "AND s.section = t.section WHERE t.run = ? AND t.round = ? AND t.part = ? "
@@ -375,10 +375,24 @@ class ExportResult:
     genes: int = 0
     failed: list[str] = field(default_factory=list)  # one line per bad query
     files: list[tuple[Path, int]] = field(default_factory=list)  # written, with their requests
+    unfetched: list[str] = field(default_factory=list)  # --online: genes not fetched, why
 
     @property
     def exit_code(self) -> int:
-        return 2 if self.failed else 0
+        return 2 if self.failed else 1 if self.unfetched else 0
+
+
+def sheet_hash(sheet: FactSheet, online: bool) -> str:
+    """The hash an export records of a gene's fact sheet, which import compares with the
+    sheet it judges the answers against. An online sheet (``writer.sources.online
+    .current_sheet``) is hashed without its sources' versions and dates: each names the day
+    it was retrieved, and a gene is fetched again after a day, while a batch may take a day
+    a round; its facts (values, sources, cross-checks) are what the answers depend on."""
+    if online:
+        sheet = sheet.model_copy(update={"sources": {
+            k: v.model_copy(update={"version": "", "release_date": ""})
+            for k, v in sheet.sources.items()}})
+    return sheet.content_hash()
 
 
 def run_config(model: str, settings: Settings, config: dict[str, Any]) -> ModelConfig:
@@ -413,14 +427,17 @@ def export(
     tags: Sequence[str] | str | None = None,
     categories: Sequence[str] | str | None = None,
     max_requests: int = MAX_REQUESTS,
+    online: bool = False,
     progress: Progress | None = None,
 ) -> ExportResult:
     """Write every section request of ``genes`` (and every gene of type ``all_type``) to
     ``out`` as an OpenAI Batch API requests file (several, ``STEM-1.jsonl`` ..., when they
     are more than ``max_requests`` or 190 MB; 0: no limit on requests), and record the run
-    in the batch state. A bad gene query is a line of ``ExportResult.failed``, not the end
-    of the export."""
-    from writer.bulk import genes_of_type, resolve
+    in the batch state. ``online``: from the online sources' facts, as ``writer draft
+    --online`` (fetched per gene when no online sync was made). A bad gene query is a line
+    of ``ExportResult.failed``, a gene whose online facts could not be fetched one of
+    ``ExportResult.unfetched``, not the end of the export."""
+    from writer.bulk import _sheets, genes_of_type, resolve
     from writer.check import check as evaluator_check
     from writer.config import TEMPLATE_NAMES
     from writer.draft import page_options
@@ -460,13 +477,18 @@ def export(
                 "max_requests) VALUES (?,?,?,?,?,?,?,?)",
                 (run, _now(), name, json.dumps(config),
                  json.dumps({"date": date, "tags": list(tag_list),
-                             "categories": list(cat_list)}),
+                             "categories": list(cat_list), "online": online}),
                  json.dumps(code_hashes(config["prompt_variant"]), sort_keys=True),
                  store.identity, max_requests))
             for start in range(0, len(todo), 64):
-                ids = [gid for _, gid in todo[start:start + 64]]
-                for sheet in store.sheets(ids):
-                    sheet_hash = sheet.content_hash()
+                chunk = todo[start:start + 64]
+                sheets = _sheets(store, [gid for _, gid in chunk], settings, online)
+                for (query, _), sheet in zip(chunk, sheets, strict=True):
+                    if isinstance(sheet, str):
+                        result.unfetched.append(f"{query}: {sheet}")
+                        tracker.advance()
+                        continue
+                    hashed = sheet_hash(sheet, online)
                     for section in to_phrase(sheet):
                         loop = Grounding(section, sheet, cfg, evaluator_check)
                         part = parts.write({
@@ -476,7 +498,7 @@ def export(
                         state.conn.execute(
                             "INSERT INTO sections (run, gene_id, symbol, section, sheet_hash, "
                             "round, state) VALUES (?,?,?,?,?,1,'waiting')",
-                            (run, sheet.gene_id, sheet.symbol, section.name, sheet_hash))
+                            (run, sheet.gene_id, sheet.symbol, section.name, hashed))
                         state.sent(run, sheet.gene_id, section.name, 1, part)
                         result.requests += 1
                     result.genes += 1
@@ -688,6 +710,10 @@ class _Run:
     config: ModelConfig
     refused: str | None = None  # why every answer of this run is refused
 
+    @property
+    def online(self) -> bool:
+        return bool(self.info["page"].get("online"))
+
 
 def import_results(settings: Settings, paths: Sequence[str | Path], *,
                    out_dir: str | Path | None = None, jobs: int | None = 1,
@@ -704,8 +730,7 @@ def import_results(settings: Settings, paths: Sequence[str | Path], *,
     workers = 1 if checker is not None else max(1, jobs or os.cpu_count() or 1)
     progress = progress or Progress(enabled=False)
     tracker = progress.tracker(_count_lines(paths) if progress.enabled else 0, "importing")
-    with BatchState.of(settings) as state, _Workers(settings.facts_path, workers,
-                                                      checker) as pool:
+    with BatchState.of(settings) as state, _Workers(settings, workers, checker) as pool:
         work = _Import(settings, state, FactStore(settings.facts_path))
 
         def tasks() -> Iterator[_Task]:
@@ -752,6 +777,7 @@ class _Task:
     config: ModelConfig
     saved: dict[str, Any] | None  # the section's loop before this answer
     line: dict[str, Any]
+    online: bool = False  # the run's fact sheets are online ones
     missing: bool = False  # no line answered it: ``line`` is a made-up failure
 
 
@@ -778,32 +804,44 @@ class _Page:
     page: dict[str, Any]
     sections: dict[str, tuple[str, dict[str, Any] | None]]  # section -> (sheet hash, loop)
 
+    @property
+    def online(self) -> bool:
+        return bool(self.page.get("online"))
+
 
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(facts_path: Path, checker: Any) -> None:
+def _init_worker(settings: Settings, checker: Any) -> None:
     from writer.check import check as evaluator_check
     from writer.store import FactStore
 
-    _WORKER.update(store=FactStore(facts_path), checker=checker or evaluator_check, sheets={})
+    _WORKER.update(settings=settings, store=FactStore(settings.facts_path),
+                   checker=checker or evaluator_check, sheets={})
 
 
-def _worker_sheet(gene_id: int) -> FactSheet | None:
-    sheets: dict[int, FactSheet | None] = _WORKER["sheets"]
-    if gene_id not in sheets:
+def _worker_sheet(gene_id: int, online: bool) -> FactSheet | str | None:
+    """The gene's fact sheet now (``online``: as ``writer draft --online`` makes it); None
+    when the fact store no longer has the gene, a text when its online facts could not
+    be fetched."""
+    from writer.bulk import _sheets
+
+    sheets: dict[tuple[int, bool], FactSheet | str | None] = _WORKER["sheets"]
+    if (gene_id, online) not in sheets:
         if len(sheets) > 256:
             sheets.clear()
-        sheets[gene_id] = _sheet(_WORKER["store"], gene_id)
-    return sheets[gene_id]
+        store = _WORKER["store"]
+        sheets[gene_id, online] = _sheet(store, gene_id) if not online else \
+            _sheets(store, [gene_id], _WORKER["settings"], True)[0]
+    return sheets[gene_id, online]
 
 
 class _Workers:
     """``map`` in worker processes (``jobs`` > 1) or in this one, with at most a few tasks
     per worker in flight, so a results file is never held in memory whole."""
 
-    def __init__(self, facts_path: Path, jobs: int, checker: Any) -> None:
-        self.facts_path, self.jobs, self.checker = facts_path, jobs, checker
+    def __init__(self, settings: Settings, jobs: int, checker: Any) -> None:
+        self.settings, self.jobs, self.checker = settings, jobs, checker
         self.pool: Any = None
 
     def __enter__(self) -> _Workers:
@@ -811,9 +849,9 @@ class _Workers:
             from concurrent.futures import ProcessPoolExecutor
 
             self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker,
-                                            initargs=(self.facts_path, None))
+                                            initargs=(self.settings, None))
         else:
-            _init_worker(self.facts_path, self.checker)
+            _init_worker(self.settings, self.checker)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -841,8 +879,11 @@ def _judge(task: _Task) -> _Judged:
     from writer.phrasers.model import Grounding
     from writer.sections import get as get_section
 
-    sheet = _worker_sheet(task.gene_id)
-    if sheet is None or sheet.content_hash() != task.sheet_hash:
+    sheet = _worker_sheet(task.gene_id, task.online)
+    if isinstance(sheet, str):  # the online facts could not be fetched: nothing changes
+        return _Judged(task, task.round, "waiting", task.saved,
+                       failed=f"{sheet}; import the file again")
+    if sheet is None or sheet_hash(sheet, task.online) != task.sheet_hash:
         return _Judged(task, task.round, "stale", task.saved,
                        failed="the gene's fact sheet changed since the export; export the "
                               "gene again")
@@ -908,8 +949,9 @@ def _draft_page(page: _Page) -> tuple[Any, list[Any], str | None] | None:
     from writer.phrasers.model import Grounding
     from writer.sections import get as get_section
 
-    sheet = _worker_sheet(page.gene_id)
-    if sheet is None or any(h != sheet.content_hash() for h, _ in page.sections.values()):
+    sheet = _worker_sheet(page.gene_id, page.online)
+    if sheet is None or isinstance(sheet, str) or \
+            any(h != sheet_hash(sheet, page.online) for h, _ in page.sections.values()):
         return None
     phrased = {name: _restore(Grounding(get_section(name), sheet, page.config,
                                         _WORKER["checker"]), saved).result
@@ -970,7 +1012,7 @@ class _Import:
         if part is not None:
             self.parts.add((run_id, round_, part))
         return _Task(result.lines, label, run_id, gene_id, section, round_, row["sheet_hash"],
-                     run.config, row["loop"], line)
+                     run.config, row["loop"], line, online=run.online)
 
     def missing(self) -> Iterator[_Task]:
         """A failed answer for each request of a requests file this import read answers of
@@ -981,7 +1023,7 @@ class _Import:
             run = self.runs[run_id]
             assert run is not None
             name = Path(self.state.file(run_id, round_, part) or "?").name
-            for gene_id, symbol, section, sheet_hash, loop in \
+            for gene_id, symbol, section, hashed, loop in \
                     self.state.unanswered(run_id, round_, part):
                 if (run_id, gene_id, section) in self.seen:
                     continue
@@ -991,8 +1033,8 @@ class _Import:
                         "error": {"code": MISSING, "message": f"no line answered {name}'s "
                                                               "request"}}
                 yield _Task(self.result.lines + 1, f"{name} ({symbol} {section}, round "
-                            f"{round_})", run_id, gene_id, section, round_, sheet_hash,
-                            run.config, loop, line, missing=True)
+                            f"{round_})", run_id, gene_id, section, round_, hashed,
+                            run.config, loop, line, online=run.online, missing=True)
 
     def apply(self, judged: _Judged) -> None:
         t = judged.task
@@ -1012,7 +1054,7 @@ class _Import:
         if judged.resent:
             why = judged.resent.split(":")[0]
             self.result.resent[why] = self.result.resent.get(why, 0) + 1
-        if judged.state == "waiting":
+        if judged.state == "waiting" and judged.round > t.round:
             self.next_rounds[t.run_id].add(judged.round)
 
     def finish(self, target: Path, pool: _Workers) -> None:
@@ -1033,8 +1075,9 @@ class _Import:
                     continue
                 record, calls, kind = drafted
                 supersedes = queue.pending_draft(page.gene_id)
-                draft_id = queue.add_draft(record, calls, facts_store=self.store.identity,
-                                           gene_type=kind, supersede=True)
+                draft_id = queue.add_draft(record, calls, facts_store=None if page.online
+                                           else self.store.identity, gene_type=kind,
+                                           supersede=True)
                 state.conn.execute("UPDATE sections SET state = 'queued' WHERE run = ? AND "
                                    "gene_id = ?", (page.run_id, page.gene_id))
                 result.drafts.append((record.symbol, draft_id, record.flagged, supersedes))
@@ -1335,12 +1378,16 @@ def _prompt_options(command: Any) -> Any:
 @click.option("--tags", metavar="A,B", help="Front matter tags (default: config.toml [page]).")
 @click.option("--categories", metavar="A,B",
               help="Front matter categories (default: config.toml [page]).")
+@click.option("--online", is_flag=True,
+              help="From the online sources' facts too, as `writer draft --online`: fetched "
+                   "per gene (and cached a day) when no online sync was made; import "
+                   "judges the answers against the same facts.")
 @_prompt_options
 @click.pass_obj
 def export_command(settings: Settings, genes: tuple[str, ...], file_: str | None,
                    all_genes: bool, gene_type: str, model: str | None, out: str,
                    max_requests: int, date: str | None, tags: str | None,
-                   categories: str | None, max_tokens: int | None,
+                   categories: str | None, online: bool, max_tokens: int | None,
                    prompt_variant: str | None) -> None:
     """Write every section request of each GENE as an OpenAI Batch API requests file.
 
@@ -1348,13 +1395,14 @@ def export_command(settings: Settings, genes: tuple[str, ...], file_: str | None
     run-batch` read; the run (fact sheet hashes, prompt hashes, model settings) is
     recorded in the home folder's batch.sqlite for `writer batch import`. Genes are
     chosen as for `writer draft`. Prints the files written. Exit 2 when a gene query
-    was bad (the others are exported).
+    was bad, 1 when a gene's online facts could not be fetched (the others are exported).
 
     \b
     Examples:
       writer batch export MT1G NME1 --model gpt-4o-mini --out requests.jsonl
       writer batch export --file genes.txt --model qwen2.5-7b -o requests.jsonl
       writer batch export --all --type protein-coding --model gpt-4o-mini -o all.jsonl
+      writer batch export NME1 --online --model gpt-4o-mini -o requests.jsonl
     """
     from writer.bulk import read_queries
 
@@ -1364,14 +1412,14 @@ def export_command(settings: Settings, genes: tuple[str, ...], file_: str | None
     result = export(settings, queries, out=out, all_type=gene_type if all_genes else None,
                     model=model, prompt_variant=prompt_variant, max_tokens=max_tokens,
                     date=date, tags=tags, categories=categories, max_requests=max_requests,
-                    progress=Progress())
+                    online=online, progress=Progress())
     for path, _ in result.files:
         click.echo(path)
     files = plural(len(result.files), "file")
     click.echo(f"writer: {plural(result.requests, 'request')} of {plural(result.genes, 'gene')} "
                f"written to {files} (run {result.run}); answers go to `writer batch import`",
                err=True)
-    for line in result.failed:
+    for line in result.failed + result.unfetched:
         click.echo(f"failed: {line}", err=True)
     sys.exit(result.exit_code)
 
