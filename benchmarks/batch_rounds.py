@@ -4,14 +4,16 @@ The first N protein-coding genes of the configured fact store are exported; a sc
 engine (``tests/batch_server.run_batch``, what ``vllm run-batch`` does) answers every
 request with the template paragraph the prompt carries, except one section in ten, whose
 answer invents a number each time (so it is re-asked in rounds 2 and 3, then replaced by
-the template text). Each round's results are imported and timed; the drafts go to a
+the template text). ``--fail P``: P% of round 1's requests fail with HTTP 500 (sent again
+in round 2, unchanged). Each round's results are imported and timed; the drafts go to a
 throwaway review queue and batch state.
 
     python3 benchmarks/batch_rounds.py              # 200 genes
     python3 benchmarks/batch_rounds.py --genes 1000 --jobs 2
+    python3 benchmarks/batch_rounds.py --fail 5     # 5% of round 1 answered HTTP 500
 
-Prints one line per figure: requests and seconds for the export, answers judged per second
-and drafts queued for each round's import.
+Prints one line per figure: requests and seconds for the export, answers judged per second,
+drafts queued, re-asks and failed requests sent again for each round's import.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--genes", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=1, help="import worker processes")
+    parser.add_argument("--fail", type=float, default=0.0, metavar="P",
+                        help="percent of round 1's requests answered HTTP 500")
     opts = parser.parse_args()
 
     from batch_server import run_batch
@@ -51,9 +55,13 @@ def main() -> None:
         genes = [gid for _, gid in genes_of_type(FactStore(facts), "protein-coding")]
         genes = genes[:opts.genes]
 
+        round_ = 1
+
         def answer(body: dict, n: int):
             text = good_answer(body)
             user = body["messages"][1]["content"]
+            if round_ == 1 and zlib.crc32(b"500" + user.encode()) % 10_000 < opts.fail * 100:
+                return 500, {"error": {"message": "injected", "type": "server_error"}}, {}
             if zlib.crc32(user.encode()) % 10 == 0:  # one section in ten never gets it right
                 text += " It has 4,817 known splice variants."
             return 200, completion(text), {}
@@ -66,7 +74,7 @@ def main() -> None:
               f"{took:.1f} s ({exported.requests / took:,.0f} requests/s, "
               f"{size / 1e6:.1f} MB)")
         files = [p for p, _ in exported.files]
-        for round_ in range(1, 4):
+        for round_ in range(1, 10):
             results = [run_batch(Script(answer), f, f.with_suffix(".results")) for f in files]
             start = time.perf_counter()
             imported = import_results(settings, results, jobs=opts.jobs)
@@ -75,7 +83,9 @@ def main() -> None:
             print(f"import round {round_}: {imported.answers:,} answers judged in {took:.1f} s "
                   f"({imported.answers / took:,.0f} answers/s); "
                   f"{len(imported.drafts):,} drafts queued ({flagged:,} flagged); "
-                  f"{sum(n for _, n in imported.next_files):,} re-asks for the next round")
+                  f"{sum(n for _, n in imported.next_files) - sum(imported.resent.values()):,}"
+                  f" re-asks and {sum(imported.resent.values()):,} failed requests sent again "
+                  "in the next round")
             files = [p for p, _ in imported.next_files]
             if not files:
                 break

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from batch_server import BatchServer, run_batch
 from click.testing import CliRunner
+from online_fixtures import ONE_GENE, lay_out
 from test_draft_helpers import (
     LoopbackServer,
     Script,
@@ -25,10 +27,14 @@ from test_draft_helpers import (
     good_answer,
     ok,
     section_of,
+    template_in,
 )
 
 from writer.cli import main
+from writer.factsheet import FactSheet
 from writer.review.store import Queue
+
+pytest_plugins = ["httpserver"]  # the ``mirror`` fixture, for --online
 
 DATE = "2025-01-17 16:55 CST"
 INVENTED = " It spans 12,345 base pairs since 1987."
@@ -185,37 +191,148 @@ def test_a_flawed_answer_is_reasked_in_rounds_then_replaced_by_the_template(env)
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_error_lines_and_unknown_ids_are_one_line_each(env, jobs):
+    """A request that failed for good (400, 401: sending it again would fail again) falls
+    back at once, with the error in the draft's model log."""
     requests = export(env)
     results = run_batch(Script(ok()), requests, env["dir"] / "results.jsonl")
     answers = lines(results)
     by_section = {x["custom_id"].split(":")[2]: x for x in answers}
-    by_section["function"]["response"] = {"status_code": 500, "request_id": "req_9",
-                                          "body": {"error": {"message": "engine fell over"}}}
-    by_section["protein"]["response"] = None
-    by_section["protein"]["error"] = {"code": "batch_expired", "message": "not run in time"}
+    by_section["function"]["response"] = {"status_code": 400, "request_id": "req_9",
+                                          "body": {"error": {"message": "bad max_tokens"}}}
+    by_section["protein"]["response"] = {"status_code": 401, "request_id": "req_10",
+                                         "body": {"error": {"message": "Incorrect API key"}}}
     text = "".join(json.dumps(x) + "\n" for x in answers)
     text += json.dumps({"id": "x", "custom_id": "ffff0000:4495:function:1",
                         "response": None, "error": None}) + "\n"
     text += "this is not json\n"
     results.write_text(text, encoding="utf-8")
 
-    code, _, err = run("batch", "import", str(results), "--jobs", jobs)
+    code, out, err = run("batch", "import", str(results), "--jobs", jobs)
     assert code == 1
-    assert "Traceback" not in err
+    assert out == ""  # nothing to send again
+    assert "Traceback" not in err and "sent again" not in err
     assert "8 result lines: 4 judged, 4 failed" in err
     failed = [x for x in err.splitlines() if x.startswith("writer: failed:")]
     assert len(failed) == 4
     assert [x.split(" line ")[1].split()[0].rstrip(":") for x in failed] == ["1", "6", "7", "8"]
-    assert any("function, round 1): HTTP 500: engine fell over" in x for x in failed)
-    assert any("protein, round 1): batch_expired: not run in time" in x for x in failed)
+    assert any("function, round 1): HTTP 400: bad max_tokens" in x for x in failed)
+    assert any("protein, round 1): HTTP 401: Incorrect API key" in x for x in failed)
     assert any("'ffff0000:4495:function:1' is no request of an export" in x for x in failed)
     assert any("line 8: not JSON" in x for x in failed)
     with Queue.open(env["queue"]) as q:
-        draft = q.get(q.pending_draft(4495))
+        draft_id = q.pending_draft(4495)
+        draft, calls = q.get(draft_id), q.model_calls(draft_id)
     assert draft.sections["function"].fell_back and draft.sections["protein"].fell_back
+    assert draft.sections["function"].attempts == 1
     endpoint = [f for f in draft.findings if f.kind == "endpoint"]
     assert {f.section for f in endpoint} == {"function", "protein"}
     assert "The gene enables [zinc ion binding]" in draft.text  # the template text
+    assert [c.error for c in calls if c.section == "function"] == ["HTTP 400: bad max_tokens"]
+
+
+def fail_some(failing: dict[str, list], body: dict, n: int):
+    """Good answers, except that each section named in ``failing`` gets its next scripted
+    failure: a (status, error message) pair."""
+    queued = failing.get(section_of(body))
+    if queued:
+        status, message = queued.pop(0)
+        return status, {"error": {"message": message, "type": "server_error"}}, {}
+    return 200, completion(good_answer(body)), {}
+
+
+def test_retryable_failures_are_sent_again_unchanged_then_drafted(env):
+    """429, 5xx, an expired request and a request with no line at all are sent again in
+    the next round, as they were; a re-send is not a re-ask."""
+    requests = export(env)
+    exported = {x["custom_id"].split(":")[2]: x for x in lines(requests)}
+    failing = {"function": [(500, "engine fell over")], "structure": [(429, "slow down")]}
+    results = run_batch(Script(lambda b, n: fail_some(failing, b, n)), requests,
+                        env["dir"] / "results-1.jsonl")
+    answers = [x for x in lines(results) if x["custom_id"].split(":")[2] != "pathways"]
+    for x in answers:
+        if x["custom_id"].split(":")[2] == "protein":  # the OpenAI Batch API's error file
+            x.update(response=None, error={"code": "batch_expired", "message":
+                                           "This request could not be executed before the "
+                                           "completion window expired."})
+    results.write_text("".join(json.dumps(x) + "\n" for x in answers), encoding="utf-8")
+
+    code, out, err = run("batch", "import", str(results))
+    assert code == 0, err  # nothing failed for good, nothing queued yet
+    assert "5 result lines: 2 judged, 0 failed" in err
+    assert "1 request of the requests files answered here had no line" in err
+    assert "4 failed requests sent again in the next round" in err
+    assert "HTTP 500: 1" in err and "HTTP 429: 1" in err and "batch_expired: 1" in err
+    assert "missing: 1" in err and "not re-asks" in err
+    round2 = Path(out.strip())
+    resent = {x["custom_id"].split(":")[2]: x for x in lines(round2)}
+    assert set(resent) == {"function", "structure", "protein", "pathways"}
+    for section, line in resent.items():  # the same request, in round 2
+        assert line["custom_id"] == exported[section]["custom_id"][:-1] + "2"
+        assert line["body"] == exported[section]["body"]
+
+    results2 = run_batch(Script(ok()), round2, env["dir"] / "results-2.jsonl")
+    code, out, err = run("batch", "import", str(results2))
+    assert code == 0, err
+    assert out == "" and "1 draft queued (1 clean, 0 flagged)" in err
+    with Queue.open(env["queue"]) as q:
+        draft_id = q.pending_draft(4495)
+        draft, calls = q.get(draft_id), q.model_calls(draft_id)
+    assert not draft.flagged and not any(r.fell_back for r in draft.sections.values())
+    assert draft.sections["function"].attempts == 2  # the failed request and the answer
+    assert [c.error for c in calls if c.section == "function"] == [
+        "HTTP 500: engine fell over", None]
+    assert [c.error for c in calls if c.section == "pathways"][0].startswith("missing: ")
+
+
+def test_a_request_failing_every_attempt_falls_back_and_flags(env):
+    """After the configured attempts (3 requests per question, as `writer draft --model`),
+    a request that keeps failing falls back to the template text; a failure after a re-ask
+    is sent again with the re-ask, and does not use up a re-ask."""
+    requests = export(env)
+    failing = {"function": [(503, "overloaded")] * 3}
+    engine = Script(lambda b, n: fail_some(failing, b, n))
+    files = [requests]
+    for round_ in range(1, 4):
+        results = run_batch(engine, files[-1], env["dir"] / f"results-{round_}.jsonl")
+        code, out, err = run("batch", "import", str(results))
+        if round_ < 3:
+            assert code == 0, err
+            files.append(Path(out.strip()))
+            [line] = lines(files[-1])
+            assert line["custom_id"].endswith(f":function:{round_ + 1}")
+    assert code == 1 and out == ""
+    assert "failed: results-3.jsonl line 1 (MT1G function, round 3): HTTP 503: overloaded " \
+           "after 3 requests" in err
+    with Queue.open(env["queue"]) as q:
+        draft = q.get(q.pending_draft(4495))
+    assert draft.flagged and draft.sections["function"].fell_back
+    assert draft.sections["function"].attempts == 3
+    [finding] = [f for f in draft.findings if f.kind == "endpoint"]
+    assert "HTTP 503: overloaded after 3 requests" in finding.reason
+
+
+def test_a_failed_reask_is_sent_again_with_its_conversation(env):
+    requests = export(env)
+    failing: dict[str, list] = {}
+
+    def engine(body: dict, n: int):
+        if section_of(body) == "function" and len(body["messages"]) == 2:
+            return flawed_function(body, n)  # round 1: an invented number, re-asked
+        return fail_some(failing, body, n)
+
+    results = run_batch(Script(engine), requests, env["dir"] / "results-1.jsonl")
+    code, out, _ = run("batch", "import", str(results))
+    round2 = Path(out.strip())
+    [reask] = lines(round2)
+    failing["function"] = [(502, "bad gateway")]
+    results = run_batch(Script(engine), round2, env["dir"] / "results-2.jsonl")
+    code, out, err = run("batch", "import", str(results))
+    assert code == 0 and "1 failed request sent again" in err
+    [again] = lines(Path(out.strip()))
+    assert again["custom_id"].endswith(":function:3") and again["body"] == reask["body"]
+    results = run_batch(Script(engine), Path(out.strip()), env["dir"] / "results-3.jsonl")
+    code, out, err = run("batch", "import", str(results))
+    assert code == 0 and out == "" and "1 draft queued (1 clean, 0 flagged)" in err
 
 
 def test_answers_for_a_changed_fact_sheet_are_refused(env):
@@ -315,3 +432,129 @@ def test_a_page_not_queued_before_is_queued_when_its_answers_come_again(env):
     assert code == 0 and "6 already imported; 1 draft queued" in err
     code, _, err = run("batch", "import", str(results))
     assert code == 0 and "0 drafts queued" in err
+
+
+RUN_KEYS = {"run", "created", "model", "genes", "requests", "states", "round", "waiting",
+            "files", "batches"}
+BATCH_KEYS = {"id", "status", "request_counts", "output_file_id", "error_file_id", "errors",
+              "run", "round", "path", "checked"}
+
+
+def test_status_json_shows_each_run_and_its_batches(env, monkeypatch):
+    code, out, err = run("batch", "status", "--json")
+    assert code == 0 and json.loads(out) == {"runs": []}
+    requests = export(env)
+    run_id = lines(requests)[0]["custom_id"].split(":")[0]
+    with BatchServer(Script(flawed_function)) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        code, out, _ = run("batch", "submit", str(requests))
+        batch_id = out.strip()
+        code, out, _ = run("batch", "status", batch_id, "--json")  # in progress
+        [batch] = json.loads(out)["batches"]
+        assert set(batch) == BATCH_KEYS and batch["status"] == "in_progress"
+        assert (batch["run"], batch["round"], batch["path"]) == (run_id, 1, str(requests))
+        code, out, _ = run("batch", "status", batch_id, "batch_1", "--json")
+        assert [b["status"] for b in json.loads(out)["batches"]] == ["completed"] * 2
+        code, out, err = run("batch", "fetch", batch_id, "--out", str(env["dir"]), "--json")
+        assert code == 0, err
+        fetched = json.loads(out)
+        assert fetched == {"id": batch_id, "files": [str(env["dir"] / "batch_1-output.jsonl")]}
+
+    code, out, _ = run("batch", "import", fetched["files"][0], "--json")
+    imported = json.loads(out)
+    assert code == 0 and imported["judged"] == 6 and imported["drafts"] == []
+    assert set(imported) == {"lines", "judged", "errors", "missing", "skipped", "failed",
+                             "resent", "next_files", "drafts", "waiting", "usage",
+                             "exit_code"}
+    [round2] = imported["next_files"]
+    assert round2["requests"] == 1 and round2["path"].endswith(f"{run_id}-round2.jsonl")
+
+    code, out, _ = run("batch", "status", "--json")
+    [state] = json.loads(out)["runs"]
+    assert set(state) == RUN_KEYS
+    assert state["run"] == run_id and state["model"] == "scripted" and state["genes"] == 1
+    assert state["requests"] == 6
+    assert state["states"] == {"waiting": 1, "settled": 5, "queued": 0, "stale": 0}
+    assert state["round"] == 2 and state["waiting"] == [{"round": 2, "requests": 1}]
+    assert state["files"] == [
+        {"round": 1, "part": 1, "path": str(requests), "requests": 6},
+        {"round": 2, "part": 1, "path": round2["path"], "requests": 1}]
+    [batch] = state["batches"]
+    assert set(batch) == BATCH_KEYS and batch["id"] == batch_id
+    assert batch["status"] == "completed"
+    assert batch["request_counts"] == {"total": 6, "completed": 6, "failed": 0}
+
+    code, out, _ = run("batch", "status")  # the same, for a person; no endpoint needed
+    assert code == 0
+    assert f"run {run_id}: scripted" in out and "1 gene, 6 requests" in out
+    assert "waiting in round 2: 1 request" in out
+    assert f"batch {batch_id} (round 1): completed, 6 of 6 completed, 0 failed" in out
+
+
+def test_an_online_export_is_judged_against_the_online_facts(facts_env, mirror, monkeypatch,
+                                                              isolated_home, tmp_path):
+    """`writer batch export --online` takes the facts `writer draft --online` takes; import
+    judges against them again: fetched anew (a day later, say) with the same facts, the
+    answers are used; changed upstream, they are refused."""
+    lay_out(mirror)
+    monkeypatch.setenv("GENE_WRITER_MIRROR", mirror.url)
+    monkeypatch.setenv("GENE_WRITER_QUEUE", str(tmp_path / "queue.sqlite"))
+
+    def forget_fetched_genes():  # the per-gene cache of writer.sources.online
+        for cached in isolated_home.rglob(f"genes/{ONE_GENE}.json"):
+            cached.unlink()
+
+    def export_online(name: str) -> Path:
+        out = tmp_path / name
+        code, _, err = run("batch", "export", "TPM4", "--online", "--model", "scripted",
+                           "--date", DATE, "--out", str(out))
+        assert code == 0, err
+        return out
+
+    def fetched_yesterday():  # the per-gene cache, as if fetched 23 hours ago
+        [cached] = isolated_home.rglob(f"genes/{ONE_GENE}.json")
+        sheet = FactSheet.model_validate_json(cached.read_text())
+        when = datetime.now(UTC) - timedelta(hours=23)
+        cached.write_text(sheet.model_copy(update={"sources": {
+            k: v.model_copy(update={"release_date": when.isoformat(timespec="seconds"),
+                                    "version": f"per-gene API, retrieved {when.date()}"})
+            if v.version.startswith("per-gene API") else v
+            for k, v in sheet.sources.items()}}).to_json())
+
+    code, out, _ = run("facts", "TPM4", "--online", "--json")
+    online = FactSheet.model_validate_json(out)
+    assert online.facts["literature.mention_count"].value == 136  # pubtator3's answer
+    fetched_yesterday()
+    requests = export_online("requests.jsonl")
+    offline = tmp_path / "offline.jsonl"
+    assert run("batch", "export", "TPM4", "--model", "scripted", "--out", str(offline))[0] == 0
+    by_section = {x["custom_id"].split(":")[2]: json.dumps(x["body"]) for x in lines(requests)}
+    assert "136" in by_section["literature"]
+    assert "136" not in next(json.dumps(x["body"]) for x in lines(offline)
+                             if ":literature:" in x["custom_id"])
+
+    files, n = [requests], 0
+    while files:  # the rounds (the literature template's year ranges are re-asked)
+        n += 1
+        results = run_batch(Script(ok(template_in)), files[0], tmp_path / f"results-{n}.jsonl")
+        forget_fetched_genes()  # fetched again at import: new retrieval times, the same facts
+        code, out, err = run("batch", "import", str(results), "--json")
+        imported = json.loads(out)
+        assert imported["failed"] == [] and "changed since the export" not in err
+        files = [Path(f["path"]) for f in imported["next_files"]]
+    assert len(imported["drafts"]) == 1
+    with Queue.open(tmp_path / "queue.sqlite") as q:
+        draft = q.get(q.pending_draft(ONE_GENE))
+    assert "136" in draft.text
+    code, out, _ = run("facts", "TPM4", "--online", "--json")
+    today = FactSheet.model_validate_json(out)
+    assert draft.factsheet_hash == today.content_hash()  # drafted from today's sheet
+    assert today.sources["pubtator3"].release_date.startswith(str(datetime.now(UTC).date()))
+
+    requests = export_online("again.jsonl")
+    results = run_batch(Script(ok(template_in)), requests, tmp_path / "results-again.jsonl")
+    url, body = mirror.route("pubtator3-api/search")
+    mirror.add(url, body.replace(b'"count": 136', b'"count": 140'))
+    forget_fetched_genes()
+    code, _, err = run("batch", "import", str(results))
+    assert code == 2 and "fact sheet changed since the export" in err

@@ -242,8 +242,14 @@ def retryable(exc: BaseException) -> bool:
     if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
         return True
     if isinstance(exc, openai.APIStatusError):
-        return exc.status_code in (408, 409, 429) or exc.status_code >= 500
+        return retryable_status(exc.status_code)
     return False
+
+
+def retryable_status(status: int) -> bool:
+    """An HTTP status worth asking again: 408, 409, 429 or 5xx (``writer batch import``
+    reads it from a results line)."""
+    return status in (408, 409, 429) or status >= 500
 
 
 def retry_after(exc: BaseException | None) -> float | None:
