@@ -483,7 +483,7 @@ def _ask_worker(name: str, options: _Options, asking: _Asking, inbox: Any, outbo
                         outbox.put(("drafted", future.result()))
 
             while (chunk := inbox.get()) is not None:
-                sheets = _sheets(store, [gid for gid, _ in chunk], asking.settings,
+                sheets = fact_sheets(store, [gid for gid, _ in chunk], asking.settings,
                                  asking.online)
                 for (gid, known), sheet in zip(chunk, sheets, strict=True):
                     if isinstance(sheet, str):
@@ -614,7 +614,7 @@ def _asked_runs(items: list[tuple[int, str | None]], options: _Options, asking: 
             record((gid, "", "failed", reason))
 
 
-def _sheets(store: FactStore, gene_ids: list[int], settings: Settings,
+def fact_sheets(store: FactStore, gene_ids: list[int], settings: Settings,
             online: bool) -> list[FactSheet | str]:
     """Fact sheets (with ``online``: what the online sources say today), or an error line."""
     if not online:

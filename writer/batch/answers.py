@@ -181,7 +181,7 @@ def _worker_sheet(gene_id: int, online: bool) -> FactSheet | str | None:
     """The gene's fact sheet now (``online``: as ``writer draft --online`` makes it); None
     when the fact store no longer has the gene, a text when its online facts could not
     be fetched."""
-    from writer.bulk import _sheets
+    from writer.bulk import fact_sheets
 
     sheets: dict[tuple[int, bool], FactSheet | str | None] = _WORKER["sheets"]
     if (gene_id, online) not in sheets:
@@ -189,7 +189,7 @@ def _worker_sheet(gene_id: int, online: bool) -> FactSheet | str | None:
             sheets.clear()
         store = _WORKER["store"]
         sheets[gene_id, online] = _sheet(store, gene_id) if not online else \
-            _sheets(store, [gene_id], _WORKER["settings"], True)[0]
+            fact_sheets(store, [gene_id], _WORKER["settings"], True)[0]
     return sheets[gene_id, online]
 
 

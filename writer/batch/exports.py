@@ -78,7 +78,7 @@ def export(
     --online`` (fetched per gene when no online sync was made). A bad gene query is a line
     of ``ExportResult.failed``, a gene whose online facts could not be fetched one of
     ``ExportResult.unfetched``, not the end of the export."""
-    from writer.bulk import _sheets, genes_of_type, resolve
+    from writer.bulk import fact_sheets, genes_of_type, resolve
     from writer.check import check as evaluator_check
     from writer.config import TEMPLATE_NAMES
     from writer.draft import page_options
@@ -123,7 +123,7 @@ def export(
                  store.identity, max_requests))
             for start in range(0, len(todo), 64):
                 chunk = todo[start:start + 64]
-                sheets = _sheets(store, [gid for _, gid in chunk], settings, online)
+                sheets = fact_sheets(store, [gid for _, gid in chunk], settings, online)
                 for (query, _), sheet in zip(chunk, sheets, strict=True):
                     if isinstance(sheet, str):
                         result.unfetched.append(f"{query}: {sheet}")
