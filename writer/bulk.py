@@ -615,7 +615,7 @@ def _asked_runs(items: list[tuple[int, str | None]], options: _Options, asking: 
 
 
 def fact_sheets(store: FactStore, gene_ids: list[int], settings: Settings,
-            online: bool) -> list[FactSheet | str]:
+                online: bool) -> list[FactSheet | str]:
     """Fact sheets (with ``online``: what the online sources say today), or an error line."""
     if not online:
         return list(store.sheets(gene_ids))
