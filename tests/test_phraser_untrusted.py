@@ -75,3 +75,19 @@ def test_coverage_reads_numbers_under_rounding():
     }
     assert any("percentile" in f.reason for f in missing)
     assert all(f.section == "s" and f.start is None for f in missing)
+
+
+def test_coverage_reads_a_range_by_its_two_ends():
+    """The literature template writes iCite's "2000-2012" as "between 2000 and 2012": its own
+    text leaves nothing out, and a text with one end only does."""
+    from writer.factsheet import Fact
+
+    facts = {"literature.year_range": Fact(key="literature.year_range",
+                                            label="Middle 50% of publication years",
+                                            value="2000-2012", source="icite")}
+    said = "the middle 50% published between 2000 and 2012 (years from iCite)"
+    assert omitted("literature", said, facts) == []
+    assert omitted("literature", "published from 2000 to 2012", facts) == []
+    assert omitted("literature", "published 2000\u20132012", facts) == []
+    missing = omitted("literature", "the middle 50% published since 2000", facts)
+    assert [(f.key, f.claim) for f in missing] == [("literature.year_range", "2000-2012")]

@@ -3,7 +3,8 @@
 A model paragraph can be fully grounded and still drop facts. ``omitted`` lists, for each
 fact a section states (``Section.facts``), whether the text mentions it: a number by its
 value under rounding (``1,336``, ``1336``, ``1.3 kb``; a fraction also as a percentage),
-a percentile by its value, a list by each item's name or identifier, a string by itself.
+a percentile by its value, a range (``2000-2012``) by both its ends, a list by each item's
+name or identifier, a string by itself.
 Each omission becomes a finding on the draft (kind ``coverage``), never a silent accept.
 
 Links are the facts' provenance: ``unlinked`` lists each link of the template text to a
@@ -25,6 +26,7 @@ _URL = re.compile(r"\]\([^)]*\)|https?://\S+")
 _SUFFIX = re.compile(r"\s*(kb|mb|%)?", re.IGNORECASE)
 _SCALE = {"kb": Decimal("0.001"), "mb": Decimal("0.000001")}
 _IDENT = re.compile(r"\b[A-Za-z][A-Za-z_]*\d[\w.-]*\w")
+_RANGE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*[-\u2013]\s*(\d[\d,]*(?:\.\d+)?)")  # 2000-2012
 
 
 def _plain(text: str) -> str:
@@ -74,6 +76,11 @@ def mentioned(text: str, fact: Fact) -> bool:
         return _matches(float(value.replace(",", "")), numbers(text), False)
     except ValueError:
         pass
+    span = _RANGE.fullmatch(value.strip())
+    if span is not None:  # "2000-2012": both ends written as they are ("between 2000 and
+        # 2012"; not under rounding, which would let "2000" stand for 2012)
+        values = {w.value for w, _ in numbers(text)}
+        return all(Decimal(end.replace(",", "")) in values for end in span.groups())
     low = text.lower()
     if value.lower() in low:
         return True
