@@ -187,7 +187,8 @@ def data_diff(settings: Any, as_json: bool) -> None:
     """How many genes and page sections the latest sync changed, against the fact store
     it replaced: genes changed, added and removed, and per section the genes whose facts
     for it changed (what `writer draft` then phrases again; the rest of an accepted page
-    is kept).
+    is kept). Sections whose facts all came from sources a `--source` sync left out are
+    listed apart: they were not synced, not changed.
 
     \b
     Examples:
