@@ -433,3 +433,18 @@ def not_synced(rows: Sequence[dict[str, Any]]) -> list[str]:
     from writer.sources import online_sources
 
     return [s.id for s in online_sources() if s.id not in have]
+
+
+def opt_in_not_synced(rows: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """Opt-in sources of the catalogue that the store does not hold, each with its name,
+    licence and the command that syncs it, so a curator can find them."""
+    have = {r["id"] for r in rows}
+    from writer.sources import opt_in_sources
+
+    out = []
+    for s in opt_in_sources():
+        if s.id not in have:
+            spec = catalog.source(s.id)
+            out.append({"id": s.id, "name": spec.name, "licence": spec.licence,
+                        "sync": f"writer data sync --source {s.id}"})
+    return out
