@@ -240,7 +240,7 @@ def test_a_missing_column_is_named(tmp_path):
                    ["GeneID"], "gene2ensembl")["GeneID"] == 1
     short = tmp_path / "g2p"
     short.write_text("#tax_id\tGeneID\tPubMed_ID\n9606\t1\n")
-    with pytest.raises(SyncError, match="line 2: 2 fields"):
+    with pytest.raises(SyncError, match="line 2: 2 columns, expected at least 3"):
         list(read_table(short, ["tax_id", "GeneID", "PubMed_ID"], "gene2pubmed"))
 
 
@@ -267,6 +267,25 @@ def test_headerless_files_check_each_row(tmp_path):
     obo.write_text("data-version: releases/2026-01-01\n\n[Term]\nid: GO:1\nnamespace: x\n")
     with pytest.raises(SyncError, match="without 'name'"):
         gene_ontology.read_obo(obo)
+
+
+def test_rows_a_prefilter_skips_are_still_counted(tmp_path):
+    """A cut or foreign file shows in the rows a reader skips without splitting, by the one
+    rule of the kept rows: Reactome's headerless file exactly, a headed table at least."""
+    gene_pathways = tmp_path / "NCBI2Reactome_All_Levels.txt"
+    gene_pathways.write_text("4830\tR-HSA-1\thttps://x\tName\tTAS\tHomo sapiens\n"
+                             "4831\tR-HSA-2\thttps://x\tName\tTAS\n")
+    with pytest.raises(SyncError, match="line 2: 5 columns, expected 6"):
+        reactome.read_gene_pathways(gene_pathways, only=4830)  # line 2 is another gene's
+    table = tmp_path / "gene2pubmed"
+    table.write_text("#tax_id\tGeneID\tPubMed_ID\n9606\t1\t10\n10090\t2\n")
+    with pytest.raises(SyncError, match="line 3: 2 columns, expected at least 3"):
+        list(read_table(table, ["tax_id", "GeneID", "PubMed_ID"], "gene2pubmed",
+                        keep=lambda line: line.startswith("9606\t")))
+    table.write_text("#tax_id\tGeneID\tPubMed_ID\n9606\t1\t10\n10090\t2\t11\textra\n")
+    assert list(read_table(table, ["tax_id", "GeneID", "PubMed_ID"], "gene2pubmed",
+                           keep=lambda line: line.startswith("9606\t"))) == [
+        {"tax_id": "9606", "GeneID": "1", "PubMed_ID": "10"}]
 
 
 def test_json_answers_name_a_missing_key():

@@ -257,15 +257,22 @@ def read_table(path: Path, required: Sequence[str], where: str,
     width = max(index[c] for c in required) + 1
     for number, line in enumerate(lines, 2):
         if keep is not None and not keep(line):
-            if (tabs := line.count("\t")) < width - 1:  # a skipped row is still a row: a
-                raise SyncError(f"{where} line {number}: {tabs + 1} fields, expected at "
-                                f"least {width}")  # cut or foreign file shows here too
+            check_columns(line.count("\t") + 1, number, where, width)
             continue
         fields = line.split("\t")
-        if len(fields) < width:
-            raise SyncError(f"{where} line {number}: {len(fields)} fields, expected at least "
-                            f"{width}")
+        check_columns(len(fields), number, where, width)
         yield {c: fields[index[c]] for c in required}
+
+
+def check_columns(count: int, number: int, where: str, width: int, *,
+                  exact: bool = False) -> None:
+    """The one rule for the columns of a row of a tab-separated file: at least ``width`` (a
+    file read by its header's names), or exactly ``width`` (``exact``: a headerless file);
+    otherwise a ``SyncError`` naming the file and line. A row a prefilter skips is still a
+    row: pass ``line.count("\t") + 1`` (no split), so a cut or foreign file shows there too."""
+    if count < width or (exact and count != width):
+        raise SyncError(f"{where} line {number}: {count} columns, expected "
+                        f"{'' if exact else 'at least '}{width}")
 
 
 def json_field(record: dict[str, Any], key: str, where: str) -> Any:
