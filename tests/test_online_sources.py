@@ -165,6 +165,34 @@ def test_second_sync_transfers_only_headers_and_new_papers(online_store, served,
     assert sum(r.body_bytes for r in second) == 0
 
 
+@pytest.mark.parametrize("ranges", [True, False])
+def test_a_file_whose_server_refuses_head_is_not_downloaded_again(mirror, tmp_path, ranges):
+    """figshare's downloads redirect to storage URLs signed for GET only: HEAD is a 403. An
+    unchanged file is then confirmed by a conditional GET of one byte (a 304), never sent
+    again; a changed one is downloaded."""
+    from writer.http import Fetcher, HttpSettings
+    from writer.sources.online import Remote, refresh_file
+
+    url = "https://plus.figshare.com/ndownloader/files/35773217"
+    mirror.put_file(url, b"x" * 100_000)
+    mirror.head_status, mirror.ranges = 403, ranges
+    remote, dest = Remote("K562_gwps", url), tmp_path / "file.h5ad"
+    settings = HttpSettings(mirror=mirror.url, email=None, ncbi_api_key=None,
+                            cache_dir=tmp_path / "http")
+    with Fetcher(settings) as fetcher:
+        assert refresh_file(fetcher, remote, dest).downloaded
+        before = len(mirror.requests)
+        again = refresh_file(fetcher, remote, dest)
+        asked = mirror.requests[before:]
+        assert not again.downloaded and dest.read_bytes() == b"x" * 100_000
+        assert [(r.method, r.status) for r in asked] == [("HEAD", 403), ("GET", 304)]
+        assert sum(r.body_bytes for r in asked) == 0
+
+        mirror.put_file(url, b"y" * 100_001)
+        assert refresh_file(fetcher, remote, dest).downloaded
+        assert dest.read_bytes() == b"y" * 100_001
+
+
 def test_failed_online_sync_keeps_the_previous_store(online_store, served, monkeypatch,
                                                       tmp_path):
     target = tmp_path / "facts.sqlite"

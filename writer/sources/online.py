@@ -168,9 +168,10 @@ def release_of(last_modified: str | None) -> str:
 
 def refresh_file(fetcher: Fetcher, remote: Remote, dest: Path,
                  progress: Progress = QUIET) -> FileInfo:
-    """``dest`` holding the current ``remote``: kept when a HEAD shows the same validators
-    (ETag, else Last-Modified, and size) as when it was downloaded, else downloaded again
-    (resumable, md5-checked where published, never half-written; ``Fetcher.download``)."""
+    """``dest`` holding the current ``remote``: kept when the server shows the same validators
+    (ETag, else Last-Modified, and size) as when it was downloaded, asked with a HEAD, or a
+    conditional GET of one byte when HEAD is refused (``Fetcher.remote_file``); else downloaded
+    again (resumable, md5-checked where published, never half-written; ``Fetcher.download``)."""
     sidecar = dest.with_name(dest.name + ".meta.json")
     try:
         meta: _FileMeta | None = _FileMeta.model_validate_json(sidecar.read_bytes())
@@ -178,14 +179,13 @@ def refresh_file(fetcher: Fetcher, remote: Remote, dest: Path,
         meta = None
     if meta is not None and meta.url == remote.url and dest.exists() \
             and dest.stat().st_size == meta.size:
-        head = fetcher.send(fetcher.client.build_request("HEAD", remote.url), remote.url)
-        etag = head.headers.get("etag")
-        modified = head.headers.get("last-modified")
-        length = head.headers.get("content-length")
-        same = head.is_success and (etag or modified) is not None and (
+        state = fetcher.remote_file(remote.url, etag=meta.etag,
+                                    last_modified=meta.last_modified)
+        etag, modified = state.etag, state.last_modified
+        same = state.not_modified or state.ok and (etag or modified) is not None and (
             (etag is not None and etag == meta.etag)
             or (etag is None and modified is not None and modified == meta.last_modified)
-        ) and (length is None or int(length) == meta.size)
+        ) and (state.size is None or state.size == meta.size)
         if same:
             now = datetime.now(UTC)
             sidecar.write_text(meta.model_copy(update={"retrieved_at": now}).model_dump_json())
