@@ -15,9 +15,10 @@ What it serves, for ``GET <prefix>/<host>/<path>?<query>``:
 
 It sends ETag and Last-Modified and answers If-None-Match / If-Modified-Since with 304,
 ``Range: bytes=N-`` / ``N-M`` with 206 (honouring If-Range; ``ranges = False`` turns that
-off), and records every request (``RecordedRequest``: path, query, headers, status, body and
-wire bytes sent). Scripted faults apply to the next matching requests: an error status with
-headers (429 + Retry-After), a connection dropped after N body bytes, or added latency.
+off; ``head_status = 403`` refuses every HEAD), and records every request
+(``RecordedRequest``: path, query, headers, status, body and wire bytes sent). Scripted
+faults apply to the next matching requests: an error status with headers (429 +
+Retry-After), a connection dropped after N body bytes, or added latency.
 
 ``no_network`` fails the test if anything resolves or connects to a host other than
 127.0.0.1 / localhost; the ``mirror`` fixture always uses it.
@@ -104,6 +105,9 @@ class MirrorServer:
         self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         self.requests: list[RecordedRequest] = []
         self.ranges = True
+        # the status every HEAD gets, without a body (None: served like a GET); 403 plays a
+        # storage URL signed for GET only, as figshare's downloads redirect to
+        self.head_status: int | None = None
         self._routes: list[Route] = []
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
@@ -250,6 +254,8 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
                 record.wire_bytes = counter.count - start
 
         def _respond(self, rec: RecordedRequest, under_prefix: bool, send_body: bool) -> None:
+            if rec.method == "HEAD" and server.head_status is not None:
+                return self._send(rec, server.head_status, {}, b"", False)
             target = f"{rec.host}{rec.upstream_path}?{rec.raw_query}"
             fault = server._take_fault(target)
             if fault and fault.kind == "delay":

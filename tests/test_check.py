@@ -466,3 +466,23 @@ def test_every_number_of_a_template_page_is_read_as_a_claim(gene, factsheet):
         if not any(a <= m.start() and m.end() <= b for a, b in spans if a is not None):
             skipped.append(page_text[max(0, m.start() - 30):m.end() + 10])
     assert not skipped, skipped
+
+
+def test_a_full_name_other_genes_share_is_traced_on_each_of_their_pages(store, factsheet):
+    """NCBI gives several genes one full name ("formin-2-like"); the evaluator's name list
+    keeps it under one of them, and the others' pages state it truly. Another gene's own
+    name is still a finding."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True)
+    own_id, name = conn.execute(
+        "SELECT a.gene_id, a.name FROM genes a JOIN genes b ON a.name = b.name "
+        "AND a.gene_id > b.gene_id WHERE a.gene_type = 'pseudo' AND b.gene_type = 'ncRNA' "
+        "AND a.name LIKE '%-like' ORDER BY a.gene_id LIMIT 1").fetchone()
+    conn.close()
+    sheet = factsheet(str(own_id))
+    report = check(f"{sheet.symbol} ({name}) is a pseudogene.", sheet)
+    assert not [f for f in report.findings if f.kind == "identity"], report.findings
+    other_sheet = factsheet("MT1G")
+    report = check(f"MT1G ({name}) is a protein-coding gene.", other_sheet)
+    assert [f.claim for f in report.findings if f.kind == "identity"] == [name]

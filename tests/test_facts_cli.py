@@ -138,3 +138,18 @@ def test_data_status_lists_every_source_with_version_licence_and_rows(facts_env)
     assert sources["hpo-2025-01-16"]["rows"]["disease.mendelian"] > 5_000
     code, text, _ = run("data", "status")
     assert code == 0 and "licence" in text and "orgdb-3.16" in text
+
+
+def test_data_status_names_the_opt_in_sources_not_synced_with_licence_and_how(facts_env):
+    code, out, _ = run("data", "status", "--json")
+    assert code == 0
+    opt_in = {s["id"]: s for s in json.loads(out)["opt_in_not_synced"]}
+    assert opt_in["replogle2022"]["licence"] == "CC BY-NC-SA 4.0"
+    assert opt_in["replogle2022"]["sync"] == "writer data sync --source replogle2022"
+    code, text, _ = run("data", "status")
+    line = next(ln for ln in text.splitlines() if "replogle2022" in ln)
+    assert line.startswith("opt-in source not synced: replogle2022: ")
+    assert "CC BY-NC-SA 4.0" in line and "`writer data sync --source replogle2022`" in line
+    from writer.sources.online import opt_in_not_synced
+
+    assert opt_in_not_synced([{"id": "replogle2022"}]) == []  # once synced, not listed

@@ -165,6 +165,34 @@ def test_second_sync_transfers_only_headers_and_new_papers(online_store, served,
     assert sum(r.body_bytes for r in second) == 0
 
 
+@pytest.mark.parametrize("ranges", [True, False])
+def test_a_file_whose_server_refuses_head_is_not_downloaded_again(mirror, tmp_path, ranges):
+    """figshare's downloads redirect to storage URLs signed for GET only: HEAD is a 403. An
+    unchanged file is then confirmed by a conditional GET of one byte (a 304), never sent
+    again; a changed one is downloaded."""
+    from writer.http import Fetcher, HttpSettings
+    from writer.sources.online import Remote, refresh_file
+
+    url = "https://plus.figshare.com/ndownloader/files/35773217"
+    mirror.put_file(url, b"x" * 100_000)
+    mirror.head_status, mirror.ranges = 403, ranges
+    remote, dest = Remote("K562_gwps", url), tmp_path / "file.h5ad"
+    settings = HttpSettings(mirror=mirror.url, email=None, ncbi_api_key=None,
+                            cache_dir=tmp_path / "http")
+    with Fetcher(settings) as fetcher:
+        assert refresh_file(fetcher, remote, dest).downloaded
+        before = len(mirror.requests)
+        again = refresh_file(fetcher, remote, dest)
+        asked = mirror.requests[before:]
+        assert not again.downloaded and dest.read_bytes() == b"x" * 100_000
+        assert [(r.method, r.status) for r in asked] == [("HEAD", 403), ("GET", 304)]
+        assert sum(r.body_bytes for r in asked) == 0
+
+        mirror.put_file(url, b"y" * 100_001)
+        assert refresh_file(fetcher, remote, dest).downloaded
+        assert dest.read_bytes() == b"y" * 100_001
+
+
 def test_failed_online_sync_keeps_the_previous_store(online_store, served, monkeypatch,
                                                       tmp_path):
     target = tmp_path / "facts.sqlite"
@@ -240,7 +268,7 @@ def test_a_missing_column_is_named(tmp_path):
                    ["GeneID"], "gene2ensembl")["GeneID"] == 1
     short = tmp_path / "g2p"
     short.write_text("#tax_id\tGeneID\tPubMed_ID\n9606\t1\n")
-    with pytest.raises(SyncError, match="line 2: 2 fields"):
+    with pytest.raises(SyncError, match="line 2: 2 columns, expected at least 3"):
         list(read_table(short, ["tax_id", "GeneID", "PubMed_ID"], "gene2pubmed"))
 
 
@@ -267,6 +295,25 @@ def test_headerless_files_check_each_row(tmp_path):
     obo.write_text("data-version: releases/2026-01-01\n\n[Term]\nid: GO:1\nnamespace: x\n")
     with pytest.raises(SyncError, match="without 'name'"):
         gene_ontology.read_obo(obo)
+
+
+def test_rows_a_prefilter_skips_are_still_counted(tmp_path):
+    """A cut or foreign file shows in the rows a reader skips without splitting, by the one
+    rule of the kept rows: Reactome's headerless file exactly, a headed table at least."""
+    gene_pathways = tmp_path / "NCBI2Reactome_All_Levels.txt"
+    gene_pathways.write_text("4830\tR-HSA-1\thttps://x\tName\tTAS\tHomo sapiens\n"
+                             "4831\tR-HSA-2\thttps://x\tName\tTAS\n")
+    with pytest.raises(SyncError, match="line 2: 5 columns, expected 6"):
+        reactome.read_gene_pathways(gene_pathways, only=4830)  # line 2 is another gene's
+    table = tmp_path / "gene2pubmed"
+    table.write_text("#tax_id\tGeneID\tPubMed_ID\n9606\t1\t10\n10090\t2\n")
+    with pytest.raises(SyncError, match="line 3: 2 columns, expected at least 3"):
+        list(read_table(table, ["tax_id", "GeneID", "PubMed_ID"], "gene2pubmed",
+                        keep=lambda line: line.startswith("9606\t")))
+    table.write_text("#tax_id\tGeneID\tPubMed_ID\n9606\t1\t10\n10090\t2\t11\textra\n")
+    assert list(read_table(table, ["tax_id", "GeneID", "PubMed_ID"], "gene2pubmed",
+                           keep=lambda line: line.startswith("9606\t"))) == [
+        {"tax_id": "9606", "GeneID": "1", "PubMed_ID": "10"}]
 
 
 def test_json_answers_name_a_missing_key():

@@ -212,3 +212,63 @@ def test_a_source_that_cannot_read_its_cached_data_keeps_the_old_store(tmp_path,
         with pytest.raises(SyncError, match="cannot read the data of s1 in the download cache"):
             sync_module.sync(settings, progress=QUIET)
         assert settings.facts_path.read_bytes() == before
+
+
+def test_a_partial_sync_reports_only_what_changed_and_what_it_left_out(tmp_path, monkeypatch):
+    """The second sync names s2 only: s1's gene lengths are not in the new store because
+    they were not synced (left out, not changed); s2's protein length really changed."""
+    from writer.datadiff import diff
+
+    protein = {"length": 100}
+
+    def lengths(builder, unpacked, progress):
+        builder.add_genes([(2, "BBB2", "gene two", "protein-coding", "1", None, None, None,
+                            None)])
+        builder.add_fact(1, "structure.gene_length", 10, source="s1")
+        builder.add_fact(2, "structure.gene_length", 20, source="s1")
+        builder.add_fact(2, "protein.length", 7, source="s1")  # s1 holds part of gene 2's
+
+    def proteins(builder, unpacked, progress):
+        builder.add_fact(1, "protein.length", protein["length"], source="s2")
+        builder.add_fact(2, "protein.molecular_weight", 900.5, source="s2")
+
+    use_sources(monkeypatch, tiny_load, lengths, proteins)
+    settings = settings_for(tmp_path)
+    sync_module.sync(settings, progress=QUIET)
+    protein["length"] = 101
+    sync_module.sync(settings, ["s2"], progress=QUIET)
+
+    report = diff(settings.facts_path)
+    # gene 1: protein changed, structure left out; gene 2: its protein section lost s1's
+    # length (it changed), its structure was all s1's (left out)
+    assert report.sections == {"protein": 2}
+    assert report.genes_changed == 2
+    assert report.sources_left_out == ["s1"]
+    assert report.sections_left_out == {"structure": 2}
+    assert "not synced this time: s1" in "\n".join(report.lines())
+
+
+def test_a_partial_sync_of_the_test_store_changes_no_section_it_left_out(synced, tmp_path):
+    """Two real syncs: the session's full offline sync, then one of identity and Ensembl
+    structures only. Nothing those sources hold changed, so no section is reported changed;
+    the protein and disease sections are reported as left out with their genes."""
+    import shutil
+
+    from writer.datadiff import diff
+
+    settings = Settings(home=tmp_path, facts_path=tmp_path / "facts.sqlite",
+                        queue_path=tmp_path / "queue.sqlite", cache_dir=synced.cache_dir)
+    shutil.copy(synced.facts_path, settings.facts_path)
+    before = sqlite3.connect(synced.facts_path)
+    held = {r[0] for r in before.execute("SELECT id FROM sources")}
+    with_facts = dict(before.execute(
+        "SELECT substr(key, 1, instr(key, '.') - 1), count(DISTINCT gene_id) FROM facts "
+        "WHERE key LIKE 'protein.%' OR key LIKE 'disease.%' GROUP BY 1"))
+    before.close()
+
+    sync_module.sync(settings, ["orgdb-3.16", "ensembl-ideogram"], progress=QUIET)
+    report = diff(settings.facts_path)
+    assert report.previous_sync is not None
+    assert (report.genes_changed, report.sections, report.genes_removed) == (0, {}, 0)
+    assert report.sources_left_out == sorted(held - {"orgdb-3.16", "ensembl-ideogram"})
+    assert report.sections_left_out == with_facts and with_facts["protein"] > 10_000

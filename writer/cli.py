@@ -140,14 +140,15 @@ def data_sync(settings: Any, online: bool, sources: tuple[str, ...]) -> None:
 @click.pass_obj
 def data_status(settings: Any, as_json: bool) -> None:
     """List every source in the fact store with version, release or retrieval date,
-    licence, rows and whether it is stale, and the online sources not synced.
+    licence, rows and whether it is stale, the online sources not synced, and the opt-in
+    sources not synced with their licence and how to opt in.
 
     \b
     Examples:
       writer data status
       writer data status --json
     """
-    from writer.sources.online import not_synced, staleness
+    from writer.sources.online import not_synced, opt_in_not_synced, staleness
     from writer.store import FactStore
 
     store = FactStore(settings.facts_path)
@@ -155,9 +156,11 @@ def data_status(settings: Any, as_json: bool) -> None:
     for r in rows:
         r["stale"] = staleness(r)
     missing = not_synced(rows)
+    opt_in = opt_in_not_synced(rows)
     if as_json:
         click.echo(json.dumps({"store": str(settings.facts_path), "sources": rows,
-                               "online_not_synced": missing}, indent=2))
+                               "online_not_synced": missing, "opt_in_not_synced": opt_in},
+                              indent=2))
         return
     click.echo(f"fact store: {settings.facts_path}")
     for r in rows:
@@ -178,6 +181,9 @@ def data_status(settings: Any, as_json: bool) -> None:
     if missing:
         click.echo(f"\nonline sources not synced (writer data sync --online): "
                    f"{', '.join(missing)}")
+    for s in opt_in:
+        click.echo(f"\nopt-in source not synced: {s['id']}: {s['name']}; licence "
+                   f"{s['licence']}; opt in with `{s['sync']}`")
 
 
 @data.command("diff")
@@ -187,7 +193,8 @@ def data_diff(settings: Any, as_json: bool) -> None:
     """How many genes and page sections the latest sync changed, against the fact store
     it replaced: genes changed, added and removed, and per section the genes whose facts
     for it changed (what `writer draft` then phrases again; the rest of an accepted page
-    is kept).
+    is kept). Sections whose facts all came from sources a `--source` sync left out are
+    listed apart: they were not synced, not changed.
 
     \b
     Examples:

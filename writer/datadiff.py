@@ -13,8 +13,12 @@ compares the two tables in SQL, so it takes a second for the whole genome:
     report.genes_changed, report.sections        # {"function": 812, "structure": 40, ...}
 
 A section counts as changed for a gene when its digest differs, or when the section has facts
-in one store and none in the other. The digests here are of the store's rows; a draft's are of
-the fact sheet (``writer.sections.facts_digest``): both cover the same facts of a section.
+in one store and none in the other, except when all its facts came from sources the sync left
+out (``writer data sync --source X``): those sections are not in the new store because they
+were not synced, not because their facts changed, and ``record`` lists them apart
+(``left_out``: the report's ``sources_left_out`` and ``sections_left_out``). The digests here
+are of the store's rows; a draft's are of the fact sheet (``writer.sections.facts_digest``):
+both cover the same facts of a section.
 """
 
 from __future__ import annotations
@@ -82,22 +86,37 @@ def digests(conn: sqlite3.Connection) -> Iterator[tuple[int, str, bytes]]:
         yield (*current, digest.digest())
 
 
+LEFT_OUT = """
+CREATE TABLE IF NOT EXISTS left_out (
+    gene_id INTEGER NOT NULL, section TEXT NOT NULL, PRIMARY KEY (gene_id, section)
+) WITHOUT ROWID;
+"""
+
+
 def record(new: Path, old: Path | None) -> None:
     """Write the new store's digests, and the old store's as ``previous_digests`` (none when
-    there is no old store, or it cannot be read)."""
+    there is no old store, or it cannot be read), with the sections of the old store whose
+    facts all came from sources the new one was built without (``left_out``)."""
     conn = sqlite3.connect(new)
     try:
         conn.execute(TABLES.format(name="section_digests"))
         conn.execute(TABLES.format(name="previous_digests"))
+        conn.execute(LEFT_OUT)
         conn.execute("DELETE FROM section_digests")  # written once per store; again: anew
         conn.execute("DELETE FROM previous_digests")
+        conn.execute("DELETE FROM left_out")
+        conn.execute("DELETE FROM meta WHERE key='sources_left_out'")
         conn.executemany("INSERT INTO section_digests VALUES (?,?,?)", list(digests(conn)))
         if old is not None and old.exists():
-            previous = _previous(old)
+            synced = {r[0] for r in conn.execute("SELECT id FROM sources")}
+            previous = _previous(old, synced)
             if previous is not None:
-                rows, when = previous
+                rows, when, dropped, left_out = previous
                 conn.executemany("INSERT INTO previous_digests VALUES (?,?,?)", rows)
+                conn.executemany("INSERT INTO left_out VALUES (?,?)", left_out)
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('previous_sync', ?)", (when,))
+                conn.execute("INSERT INTO meta VALUES ('sources_left_out', ?)",
+                             (json.dumps(dropped),))
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('synced', ?)",
                      (datetime.now(UTC).isoformat(timespec="seconds"),))
         conn.commit()
@@ -105,7 +124,11 @@ def record(new: Path, old: Path | None) -> None:
         conn.close()
 
 
-def _previous(old: Path) -> tuple[list[tuple[int, str, bytes]], str] | None:
+def _previous(old: Path, synced: set[str]) -> tuple[
+        list[tuple[int, str, bytes]], str, list[str], list[tuple[int, str]]] | None:
+    """The old store's digests and sync time, the sources it holds that are not in
+    ``synced`` (the new store's), and its (gene, section) pairs whose facts all came from
+    those sources."""
     try:
         conn = sqlite3.connect(f"file:{old}?mode=ro", uri=True)
     except sqlite3.DatabaseError:
@@ -117,11 +140,28 @@ def _previous(old: Path) -> tuple[list[tuple[int, str, bytes]], str] | None:
         has = conn.execute("SELECT 1 FROM sqlite_master WHERE name='section_digests'").fetchone()
         rows = list(conn.execute("SELECT gene_id, section, digest FROM section_digests")
                     if has else digests(conn))
-        return rows, when
+        dropped = sorted(r[0] for r in conn.execute("SELECT id FROM sources")
+                         if r[0] not in synced)
+        return rows, when, dropped, _only_from(conn, dropped)
     except sqlite3.DatabaseError:  # an old store of another shape: nothing to compare with
         return None
     finally:
         conn.close()
+
+
+def _only_from(conn: sqlite3.Connection, sources: list[str]) -> list[tuple[int, str]]:
+    """(gene, section) pairs of the store on ``conn`` whose facts all came from ``sources``."""
+    if not sources:
+        return []
+    sections = _section_of()
+    marks = ",".join("?" * len(sources))
+    out = []
+    for gene_id, prefix, others in conn.execute(
+            "SELECT gene_id, substr(key, 1, instr(key, '.') - 1) AS prefix, "
+            f"sum(source NOT IN ({marks})) FROM facts GROUP BY gene_id, prefix", sources):
+        if not others and prefix in sections:
+            out.append((gene_id, sections[prefix]))
+    return out
 
 
 @dataclass
@@ -136,6 +176,10 @@ class DataDiff:
     genes_changed: int = 0  # in both stores, with at least one section changed
     sections_changed: int = 0  # (gene, section) pairs changed, added or removed
     sections: dict[str, int] = field(default_factory=dict)  # per section: genes changed
+    # sources of the replaced store that this sync left out (``--source``), and per section
+    # the genes whose facts all came from them: not in this store, not counted as changed
+    sources_left_out: list[str] = field(default_factory=list)
+    sections_left_out: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
@@ -151,6 +195,13 @@ class DataDiff:
         for name in catalog.SECTION_ORDER:
             if self.sections.get(name):
                 out.append(f"  {name}: {self.sections[name]:,} genes")
+        if self.sources_left_out:
+            left = ", ".join(f"{name} {self.sections_left_out[name]:,} genes"
+                             for name in catalog.SECTION_ORDER
+                             if self.sections_left_out.get(name))
+            out.append(f"  not synced this time: {', '.join(self.sources_left_out)}; their "
+                       f"facts are not in this store ({left or 'none'}): a sync with "
+                       "them brings them back")
         return out
 
 
@@ -160,6 +211,9 @@ SELECT n.gene_id, n.section FROM section_digests n LEFT JOIN previous_digests o
 UNION ALL
 SELECT o.gene_id, o.section FROM previous_digests o LEFT JOIN section_digests n
     ON n.gene_id = o.gene_id AND n.section = o.section WHERE n.digest IS NULL
+"""
+_NOT_LEFT_OUT = """ AND NOT EXISTS (
+    SELECT 1 FROM left_out l WHERE l.gene_id = o.gene_id AND l.section = o.section)
 """
 
 
@@ -177,11 +231,19 @@ def diff(path: Path) -> DataDiff:
             raise BadFile(f"the fact store {path} was built before syncs kept section digests: "
                           "run `writer data sync` (the next sync compares with it)")
         meta = dict(conn.execute("SELECT key, value FROM meta"))
-        out = DataDiff(synced=meta.get("synced"), previous_sync=meta.get("previous_sync"))
+        out = DataDiff(synced=meta.get("synced"), previous_sync=meta.get("previous_sync"),
+                       sources_left_out=json.loads(meta.get("sources_left_out", "[]")))
         out.genes = conn.execute(
             "SELECT count(DISTINCT gene_id) FROM section_digests").fetchone()[0]
         if out.previous_sync is None:
             return out
+        changed = _CHANGED
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name='left_out'").fetchone():
+            changed += _NOT_LEFT_OUT  # (a store recorded before left_out was kept has none)
+            out.sections_left_out = dict(conn.execute(
+                "SELECT l.section, count(*) FROM left_out l LEFT JOIN section_digests n "
+                "ON n.gene_id = l.gene_id AND n.section = l.section WHERE n.digest IS NULL "
+                "GROUP BY l.section"))
         before = "SELECT DISTINCT gene_id FROM previous_digests"
         after = "SELECT DISTINCT gene_id FROM section_digests"
         out.genes_added = conn.execute(
@@ -189,10 +251,10 @@ def diff(path: Path) -> DataDiff:
         out.genes_removed = conn.execute(
             f"SELECT count(*) FROM ({before} EXCEPT {after})").fetchone()[0]
         out.genes_changed = conn.execute(
-            f"SELECT count(DISTINCT gene_id) FROM ({_CHANGED}) WHERE gene_id IN ({before}) "
+            f"SELECT count(DISTINCT gene_id) FROM ({changed}) WHERE gene_id IN ({before}) "
             f"AND gene_id IN ({after})").fetchone()[0]
         out.sections = dict(conn.execute(
-            f"SELECT section, count(*) FROM ({_CHANGED}) GROUP BY section"))
+            f"SELECT section, count(*) FROM ({changed}) GROUP BY section"))
         out.sections_changed = sum(out.sections.values())
         return out
     except sqlite3.DatabaseError as exc:

@@ -284,10 +284,10 @@ def inputs_digest(factsheet_hash: str, phraser: str, model: str | None, *,
              "code": _code_hashes(phraser != "template", judge),
              "tags": list(tags), "categories": list(categories)}
     if phraser != "template":  # a model's prompts are filled as the variant says
-        from writer.phrasers.prompting import DEFAULT_VARIANT, variant_text
-        from writer.sections import sha256
+        from writer.phrasers.prompting import DEFAULT_VARIANT, prompt_hashes, variant_file
 
-        parts["variant"] = sha256(variant_text(prompt_variant or DEFAULT_VARIANT))
+        variant = prompt_variant or DEFAULT_VARIANT
+        parts["variant"] = prompt_hashes(variant=variant)[f"prompts/{variant_file(variant)}"]
     data = json.dumps(parts, sort_keys=True).encode("utf-8")
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
@@ -308,7 +308,7 @@ def section_inputs(sheet: FactSheet, names: Sequence[str], phraser: str,
     whose accepted draft has every one of these digests has nothing to redraft."""
     import hashlib
 
-    from writer.sections import facts_digest, get, prompt_text, sha256, template_hash
+    from writer.sections import facts_digest, get, template_hash
 
     page = {"identity": facts_digest(sheet, get("identity")),
             "template": template_hash("identity"), "sections": list(names),
@@ -316,20 +316,21 @@ def section_inputs(sheet: FactSheet, names: Sequence[str], phraser: str,
             "categories": list(categories)}
 
     shared: dict[str, Any] = {"phraser": phraser, "model": model}
-    if phraser != "template":
+    prompts: dict[str, str] = {}
+    if phraser != "template" and names:  # (with no section, nothing below reads them)
+        from writer.phrasers.prompting import prompt_hashes, variant_file
         from writer.sections import REASK_PROMPT, SYSTEM_PROMPT
 
-        shared["prompts"] = [sha256(prompt_text(f)) for f in (SYSTEM_PROMPT, REASK_PROMPT)]
+        prompts = prompt_hashes(names, variant=prompt_variant)
+        shared["prompts"] = [prompts[f"prompts/{f}"] for f in (SYSTEM_PROMPT, REASK_PROMPT)]
         if prompt_variant:
-            from writer.phrasers.prompting import variant_text
-
-            shared["variant"] = sha256(variant_text(prompt_variant))
+            shared["variant"] = prompts[f"prompts/{variant_file(prompt_variant)}"]
     out = {}
     for name in names:
         parts = {**shared, "facts": facts_digest(sheet, get(name)),
                  "template": template_hash(name)}
-        if phraser != "template":
-            parts["prompt"] = sha256(prompt_text(f"{name}.md"))
+        if prompts:
+            parts["prompt"] = prompts[f"prompts/{name}.md"]
         data = json.dumps(parts, sort_keys=True).encode("utf-8")
         out[name] = "sha256:" + hashlib.sha256(data).hexdigest()
     data = json.dumps(page, sort_keys=True).encode("utf-8")
@@ -357,23 +358,12 @@ def _spans(page: str, texts: dict[str, str], start: int) -> dict[str, tuple[int,
 
 @functools.cache
 def _code_hashes(with_prompts: bool, judge: bool) -> dict[str, str]:
-    from writer.sections import (
-        REASK_PROMPT,
-        SYSTEM_PROMPT,
-        all_sections,
-        prompt_text,
-        sha256,
-        template_hash,
-    )
+    from writer.phrasers.prompting import prompt_hashes
+    from writer.sections import all_sections, template_hash
 
     names = [s.name for s in all_sections() if s.phrased]
     hashes = {f"template:{n}": template_hash(n) for n in names}
-    files = [SYSTEM_PROMPT, REASK_PROMPT, *(f"{n}.md" for n in names)] if with_prompts else []
-    if judge:
-        from writer.check.judge import JUDGE_PROMPT
-
-        files.append(JUDGE_PROMPT)
-    hashes.update({f"prompts/{f}": sha256(prompt_text(f)) for f in files})
+    hashes.update(prompt_hashes(names if with_prompts else (), judge=judge))
     return hashes
 
 
@@ -394,14 +384,8 @@ def make_draft(
     unchanged inputs are kept as accepted; only the others are phrased."""
     from writer.check import check as evaluate
     from writer.phrasers import TemplatePhraser
-    from writer.sections import (
-        REASK_PROMPT,
-        SYSTEM_PROMPT,
-        prompt_text,
-        sha256,
-        template_hash,
-        to_phrase,
-    )
+    from writer.phrasers.prompting import prompt_hashes
+    from writer.sections import template_hash, to_phrase
     from writer.sections.checks import render_report
 
     start = time.monotonic()
@@ -443,18 +427,10 @@ def make_draft(
     for name, p in phrased.items():
         hashes[f"template:{name}"] = template_hash(name)
         if p.phraser != "template":
-            for file in (SYSTEM_PROMPT, REASK_PROMPT, f"{name}.md"):
-                hashes[f"prompts/{file}"] = sha256(prompt_text(file))
-            if p.prompt_variant:
-                from writer.phrasers.prompting import variant_file, variant_text
-
-                hashes[f"prompts/{variant_file(p.prompt_variant)}"] = sha256(
-                    variant_text(p.prompt_variant))
+            hashes.update(prompt_hashes([name], variant=p.prompt_variant))
     calls = [c for p in phrased.values() for c in p.calls]
     if report.judge is not None:  # the model judge read the page: its prompt and requests
-        from writer.check.judge import JUDGE_PROMPT
-
-        hashes[f"prompts/{JUDGE_PROMPT}"] = sha256(prompt_text(JUDGE_PROMPT))
+        hashes.update(prompt_hashes(judge=True))
         calls.extend(report.judge.calls)
         if report.judge.error:
             problems.append(f"the model judge failed: {report.judge.error}")

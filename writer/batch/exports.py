@@ -48,11 +48,9 @@ def code_hashes(prompt_variant: str) -> dict[str, str]:
     """The template and prompt hashes a model draft records (``writer.draft``), with the
     prompt variant's: import refuses a run whose prompts or templates changed since."""
     from writer.draft import _code_hashes
-    from writer.phrasers.prompting import variant_file, variant_text
-    from writer.sections import sha256
+    from writer.phrasers.prompting import prompt_hashes
 
-    return {**_code_hashes(True, False),
-            f"prompts/{variant_file(prompt_variant)}": sha256(variant_text(prompt_variant))}
+    return {**_code_hashes(True, False), **prompt_hashes(variant=prompt_variant)}
 
 
 def export(

@@ -849,7 +849,12 @@ class Tracer:
         """The gene type or strand the text states."""
         said = str(c.notes.get("text", c.value))
         if c.key == "identity.name":
-            if int(c.notes["gene_id"]) == self.ix.sheet.gene_id:
+            from writer.check.genenames import name_key
+
+            own = self.ix.sheet.value("identity.name")
+            # a full name several genes share ("formin-2-like") is listed under one of them
+            if int(c.notes["gene_id"]) == self.ix.sheet.gene_id or (
+                    own and name_key(str(own)) == name_key(str(c.value))):
                 return TRACED, f"the full name of {self.sym}"
             return UNVERIFIABLE, (f"'{said}' is the full name of {c.notes['symbol']} (NCBI Gene "
                                   f"{c.notes['gene_id']}), not of {self.sym}; the fact sheet "

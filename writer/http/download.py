@@ -99,6 +99,53 @@ def _content_range(value: str | None) -> tuple[int, int | None] | None:
     return int(match.group(1)), (None if match.group(2) == "*" else int(match.group(2)))
 
 
+# HEAD refused: a figshare file redirects to a storage URL signed for GET only, whose HEAD is
+# a 403; other servers answer 405 or 501
+HEAD_REFUSED = frozenset({403, 405, 501})
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """What a server says of a file without sending it (``remote_file``)."""
+
+    status: int
+    etag: str | None
+    last_modified: str | None
+    size: int | None  # of the whole file, when the server said
+    not_modified: bool = False  # a conditional GET answered 304: the validators sent hold
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def remote_file(fetcher: Fetcher, url: str, *, etag: str | None = None,
+                last_modified: str | None = None) -> RemoteFile:
+    """ETag, Last-Modified and size of ``url`` from a HEAD. When the server refuses HEAD
+    (``HEAD_REFUSED``), from a GET of the file's first byte instead, conditional on ``etag``
+    / ``last_modified`` (a 304 says they still hold) and closed after its headers, so an
+    unchanged file is not sent again whichever way the server answers."""
+    response = fetcher.send(fetcher.client.build_request("HEAD", url), url)
+    if response.status_code in HEAD_REFUSED:
+        headers = {"Range": "bytes=0-0"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        response = fetcher.send(fetcher.client.build_request("GET", url, headers=headers), url,
+                                stream=True)
+        response.close()  # the headers are all this asks for
+        if response.status_code == 304 and (etag or last_modified):
+            return RemoteFile(304, etag, last_modified, None, not_modified=True)
+    size: int | None = None
+    if response.status_code == 206:
+        size = (_content_range(response.headers.get("content-range")) or (0, None))[1]
+    elif (length := response.headers.get("content-length", "")).isdigit():
+        size = int(length)
+    return RemoteFile(response.status_code, response.headers.get("etag"),
+                      response.headers.get("last-modified"), size)
+
+
 def _validator(response: httpx.Response) -> str | None:
     etag = response.headers.get("etag")
     if etag and not etag.startswith("W/"):

@@ -12,7 +12,7 @@ import httpx
 
 from writer.errors import NetworkError
 from writer.http.cache import CachedResponse, ResponseCache
-from writer.http.download import DownloadResult, download
+from writer.http.download import DownloadResult, RemoteFile, download, remote_file
 from writer.http.retry import RETRY_ON, RetryableStatus, describe, is_retryable, retrying
 from writer.http.settings import HttpSettings, display_url
 from writer.http.transport import HostRateLimiter, make_client
@@ -71,13 +71,15 @@ class Fetcher:
         return CachedResponse(key, response.status_code, headers, response.content, retrieved,
                               from_cache=False)
 
-    def send(self, request: httpx.Request, url: str) -> httpx.Response:
-        """One request with retries; ``url`` (no secrets) is what errors name."""
+    def send(self, request: httpx.Request, url: str, *, stream: bool = False) -> httpx.Response:
+        """One request with retries; ``url`` (no secrets) is what errors name. ``stream``: the
+        body is not read (the caller closes the response)."""
         try:
             for attempt in retrying(self.settings.max_attempts, self.sleep):
                 with attempt:
-                    response = self.client.send(request)
+                    response = self.client.send(request, stream=stream)
                     if is_retryable(response.status_code):
+                        response.close()
                         raise RetryableStatus(response)
         except RETRY_ON as exc:
             raise self.error(url, f"{describe(exc)} (after {self.settings.max_attempts} "
@@ -95,6 +97,12 @@ class Fetcher:
         """Stream ``url`` into ``dest`` through ``dest.partial``, resuming after interruptions;
         see ``writer.http.download``."""
         return download(self, url, Path(dest), md5_url=md5_url, progress=progress)
+
+    def remote_file(self, url: str, *, etag: str | None = None,
+                    last_modified: str | None = None) -> RemoteFile:
+        """What the server says of ``url`` now (ETag, Last-Modified, size) without its body;
+        see ``writer.http.download.remote_file``."""
+        return remote_file(self, url, etag=etag, last_modified=last_modified)
 
     def error(self, url: str, reason: str, status: int | None = None) -> NetworkError:
         """A one-line ``NetworkError``: the API key blanked out, the mirror named."""

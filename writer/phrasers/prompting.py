@@ -55,6 +55,29 @@ def variant_text(name: str) -> str:
     return (PROMPTS_DIR / variant_file(name)).read_text(encoding="utf-8")
 
 
+def prompt_hashes(sections: Iterable[str] = (), *, variant: str | None = None,
+                  judge: bool = False) -> dict[str, str]:
+    """The one rule for what prompts contribute to a draft's inputs: ``{"prompts/<file>":
+    sha256}`` of every prompt file a model reads for ``sections`` (the system and re-ask
+    prompts, then each section's prompt; none when no section is named), the file of
+    ``variant`` when one is named, and the judge's prompt when ``judge``.
+
+    The draft's recorded hashes, its inputs digest, each section's inputs and a batch run's
+    code hashes are all made from these values, so queue rows stay comparable."""
+    from writer.sections import sha256
+
+    names = list(sections)
+    files = [SYSTEM_PROMPT, REASK_PROMPT, *(f"{n}.md" for n in names)] if names else []
+    out = {f"prompts/{f}": sha256(prompt_text(f)) for f in files}
+    if variant:
+        out[f"prompts/{variant_file(variant)}"] = sha256(variant_text(variant))
+    if judge:
+        from writer.check.judge import JUDGE_PROMPT
+
+        out[f"prompts/{JUDGE_PROMPT}"] = sha256(prompt_text(JUDGE_PROMPT))
+    return out
+
+
 @cache
 def variant(name: str = DEFAULT_VARIANT) -> Variant:
     from writer.errors import BadFile

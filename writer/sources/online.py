@@ -168,9 +168,10 @@ def release_of(last_modified: str | None) -> str:
 
 def refresh_file(fetcher: Fetcher, remote: Remote, dest: Path,
                  progress: Progress = QUIET) -> FileInfo:
-    """``dest`` holding the current ``remote``: kept when a HEAD shows the same validators
-    (ETag, else Last-Modified, and size) as when it was downloaded, else downloaded again
-    (resumable, md5-checked where published, never half-written; ``Fetcher.download``)."""
+    """``dest`` holding the current ``remote``: kept when the server shows the same validators
+    (ETag, else Last-Modified, and size) as when it was downloaded, asked with a HEAD, or a
+    conditional GET of one byte when HEAD is refused (``Fetcher.remote_file``); else downloaded
+    again (resumable, md5-checked where published, never half-written; ``Fetcher.download``)."""
     sidecar = dest.with_name(dest.name + ".meta.json")
     try:
         meta: _FileMeta | None = _FileMeta.model_validate_json(sidecar.read_bytes())
@@ -178,14 +179,13 @@ def refresh_file(fetcher: Fetcher, remote: Remote, dest: Path,
         meta = None
     if meta is not None and meta.url == remote.url and dest.exists() \
             and dest.stat().st_size == meta.size:
-        head = fetcher.send(fetcher.client.build_request("HEAD", remote.url), remote.url)
-        etag = head.headers.get("etag")
-        modified = head.headers.get("last-modified")
-        length = head.headers.get("content-length")
-        same = head.is_success and (etag or modified) is not None and (
+        state = fetcher.remote_file(remote.url, etag=meta.etag,
+                                    last_modified=meta.last_modified)
+        etag, modified = state.etag, state.last_modified
+        same = state.not_modified or state.ok and (etag or modified) is not None and (
             (etag is not None and etag == meta.etag)
             or (etag is None and modified is not None and modified == meta.last_modified)
-        ) and (length is None or int(length) == meta.size)
+        ) and (state.size is None or state.size == meta.size)
         if same:
             now = datetime.now(UTC)
             sidecar.write_text(meta.model_copy(update={"retrieved_at": now}).model_dump_json())
@@ -257,15 +257,22 @@ def read_table(path: Path, required: Sequence[str], where: str,
     width = max(index[c] for c in required) + 1
     for number, line in enumerate(lines, 2):
         if keep is not None and not keep(line):
-            if (tabs := line.count("\t")) < width - 1:  # a skipped row is still a row: a
-                raise SyncError(f"{where} line {number}: {tabs + 1} fields, expected at "
-                                f"least {width}")  # cut or foreign file shows here too
+            check_columns(line.count("\t") + 1, number, where, width)
             continue
         fields = line.split("\t")
-        if len(fields) < width:
-            raise SyncError(f"{where} line {number}: {len(fields)} fields, expected at least "
-                            f"{width}")
+        check_columns(len(fields), number, where, width)
         yield {c: fields[index[c]] for c in required}
+
+
+def check_columns(count: int, number: int, where: str, width: int, *,
+                  exact: bool = False) -> None:
+    """The one rule for the columns of a row of a tab-separated file: at least ``width`` (a
+    file read by its header's names), or exactly ``width`` (``exact``: a headerless file);
+    otherwise a ``SyncError`` naming the file and line. A row a prefilter skips is still a
+    row: pass ``line.count("\t") + 1`` (no split), so a cut or foreign file shows there too."""
+    if count < width or (exact and count != width):
+        raise SyncError(f"{where} line {number}: {count} columns, expected "
+                        f"{'' if exact else 'at least '}{width}")
 
 
 def json_field(record: dict[str, Any], key: str, where: str) -> Any:
@@ -433,3 +440,18 @@ def not_synced(rows: Sequence[dict[str, Any]]) -> list[str]:
     from writer.sources import online_sources
 
     return [s.id for s in online_sources() if s.id not in have]
+
+
+def opt_in_not_synced(rows: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """Opt-in sources of the catalogue that the store does not hold, each with its name,
+    licence and the command that syncs it, so a curator can find them."""
+    have = {r["id"] for r in rows}
+    from writer.sources import opt_in_sources
+
+    out = []
+    for s in opt_in_sources():
+        if s.id not in have:
+            spec = catalog.source(s.id)
+            out.append({"id": s.id, "name": spec.name, "licence": spec.licence,
+                        "sync": f"writer data sync --source {s.id}"})
+    return out

@@ -36,6 +36,7 @@ from writer.sources.online import (
     OnlineSource,
     Remote,
     SyncContext,
+    check_columns,
     json_field,
     open_lines,
     parse_json,
@@ -57,13 +58,14 @@ def links(symbol: str) -> tuple[Link, ...]:
     )
 
 
+COLUMNS = "gene2pubtator3 (PMID, Type, Concept ID, Mentions, Resource)"
+
+
 def read_gene2pubtator(path, genes: set[int]) -> Iterator[tuple[int, int]]:
     """(gene_id, pmid) of every row naming a gene in ``genes``."""
     for number, line in enumerate(open_lines(path), 1):
         fields = line.split("\t")
-        if len(fields) != 5:
-            raise SyncError(f"gene2pubtator3 line {number}: {len(fields)} columns, expected 5 "
-                            "(PMID, Type, Concept ID, Mentions, Resource)")
+        check_columns(len(fields), number, COLUMNS, 5, exact=True)
         pmid, kind, concept = fields[0], fields[1], fields[2]
         if kind != "Gene":
             continue

@@ -38,6 +38,7 @@ from writer.sources.online import (
     OnlineSource,
     Remote,
     SyncContext,
+    check_columns,
     open_lines,
     refresh_file,
 )
@@ -83,13 +84,10 @@ def _rows(path: Path, name: str, width: int, stid_columns: tuple[int, ...],
         if not line:
             continue
         if keep is not None and not keep(line):
-            if (tabs := line.count("\t")) != width - 1:  # a skipped row is still a row: a
-                raise SyncError(f"{name} line {number}: {tabs + 1} columns, expected "
-                                f"{width}")  # cut or foreign file shows here too
+            check_columns(line.count("\t") + 1, number, name, width, exact=True)
             continue
         fields = line.split("\t")
-        if len(fields) != width:
-            raise SyncError(f"{name} line {number}: {len(fields)} columns, expected {width}")
+        check_columns(len(fields), number, name, width, exact=True)
         for i in stid_columns:
             if not _STID.fullmatch(fields[i]):
                 raise SyncError(f"{name} line {number}: {fields[i]!r} is not a Reactome "
