@@ -18,7 +18,7 @@ from writer.phrasers.prompting import prompt_hashes
 from writer.sections import PROMPTS_DIR, facts_digest, get, template_hash, to_phrase
 
 draft = importlib.import_module("writer.draft")  # (``writer.draft`` is also a function)
-batch = importlib.import_module("writer.batch")
+batch = importlib.import_module("writer.batch.exports")
 
 
 def _file(name: str) -> str:
