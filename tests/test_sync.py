@@ -272,3 +272,29 @@ def test_a_partial_sync_of_the_test_store_changes_no_section_it_left_out(synced,
     assert (report.genes_changed, report.sections, report.genes_removed) == (0, {}, 0)
     assert report.sources_left_out == sorted(held - {"orgdb-3.16", "ensembl-ideogram"})
     assert report.sections_left_out == with_facts and with_facts["protein"] > 10_000
+
+
+def test_a_source_sync_says_which_sources_the_new_store_leaves_out(synced, tmp_path,
+                                                                   monkeypatch):
+    """`writer data sync --source X` builds a store of X (and identity) only: the curator is
+    told, in one line, which sources the previous store held that the new one does not."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from writer.cli import main
+
+    (tmp_path / "config.toml").write_text(f'cache = "{synced.cache_dir}"\n', encoding="utf-8")
+    shutil.copy(synced.facts_path, tmp_path / "facts.sqlite")
+    monkeypatch.setenv("GENE_WRITER_HOME", str(tmp_path))
+    monkeypatch.delenv("GENE_WRITER_FACTS", raising=False)
+    held = {r["id"] for r in FactStore(tmp_path / "facts.sqlite").source_rows()}
+    result = CliRunner().invoke(main, ["data", "sync", "--source", "orgdb-3.16"])
+    assert result.exit_code == 0, result.output
+    left = sorted(held - {"orgdb-3.16"})
+    assert left and result.stderr.splitlines()[-1] == (
+        f"writer: the new store leaves out {len(left)} sources the previous one held: "
+        f"{', '.join(left)}; their sections are left out of drafts until `writer data sync` "
+        "(with --online for online ones) brings them back")
+    again = CliRunner().invoke(main, ["data", "sync", "--source", "orgdb-3.16"])
+    assert again.exit_code == 0 and "leaves out" not in again.stderr

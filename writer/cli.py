@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -131,8 +132,27 @@ def data_sync(settings: Any, online: bool, sources: tuple[str, ...]) -> None:
     """
     from writer.sync import sync
 
+    held = _sources_held(settings.facts_path)
     path = sync(settings, sources, online=online)
     click.echo(f"fact store written to {path}")
+    dropped = sorted(held - _sources_held(path))
+    if dropped:  # a --source sync builds a store of the named sources only
+        click.echo(f"writer: the new store leaves out {len(dropped)} source"
+                   f"{'s' * (len(dropped) != 1)} the previous one held: {', '.join(dropped)}; "
+                   "their sections are left out of drafts until `writer data sync` (with "
+                   "--online for online ones) brings them back", err=True)
+
+
+def _sources_held(path: Path) -> set[str]:
+    """The sources of the fact store at ``path`` (none when there is no readable store)."""
+    from writer.store import FactStore
+
+    if not path.exists():
+        return set()
+    try:
+        return {str(r["id"]) for r in FactStore(path).source_rows()}
+    except WriterError:
+        return set()
 
 
 @data.command("status")
