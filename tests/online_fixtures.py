@@ -30,8 +30,9 @@ GZIPPED = {  # published gzipped upstream
     "cdn.netbiol.org/tflink/download_files/"
     "TFLink_Homo_sapiens_interactions_All_simpleFormat_v1.0.tsv",
 }
-ZIPPED = {  # published as a zip of one file upstream
-    "v24.proteinatlas.org/download/tsv/proteinatlas.tsv",
+ZIPPED = {  # published as a zip of one file upstream: the member -> the zip's name
+    "v24.proteinatlas.org/download/tsv/proteinatlas.tsv": "proteinatlas.tsv.zip",
+    "plugins.biogps.org/download/U133AGNF1B.gcrma.avg.csv": "gnf1h-gcrma.zip",
 }
 ONE_GENE = 7171  # TPM4: the gene whose per-gene answers are routes (its esummary is recorded)
 
@@ -47,7 +48,7 @@ def lay_out(server) -> None:  # noqa: ANN001 - a tests.httpserver.MirrorServer
             rel = rel.with_name(rel.name + ".gz")
         elif rel.as_posix() in ZIPPED:
             body = _zip(rel.name, body)
-            rel = rel.with_name(rel.name + ".zip")
+            rel = rel.with_name(ZIPPED[rel.as_posix()])
         dest = server.root / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(body)
