@@ -495,7 +495,7 @@ def swapped_biogps_tissue(text: str, sheet: FactSheet, rng: random.Random) -> In
     mine = {name_words(biogps_name(i.name)) for i in samples}
     pool = [biogps_name(n) for n in TISSUES_RECORDED if name_words(biogps_name(n)) not in mine]
     spans = _biogps_paragraphs(text)
-    names = sorted({biogps_name(i.name) for i in samples}, key=len, reverse=True)
+    names = {n for i in samples for n in (biogps_name(i.name), i.name)}  # prose or the file's
     sites: list[re.Match[str]] = []
     for m in _name_sites(text, names):  # the longest name at a place ("fetal liver", not
         if any(a <= m.start() < b for a, b in spans) and not any(  # "liver" in it)
