@@ -140,6 +140,7 @@ GENE_TARGET = {  # the per-gene request each source is faulted on (TPM4's record
     "hpa": "v24.proteinatlas.org/ENSG00000167460.json",
     "tflink": "cdn.netbiol.org/tflink/download_files/",
     "gwas-catalog": "www.ebi.ac.uk/gwas/rest/api/v2/associations",
+    "biogps": "plugins.biogps.org/download/gnf1h-gcrma.zip",
 }
 ON_DEMAND = {s.id: s for s in online_sources() if s.fetch is not None}
 

@@ -207,6 +207,20 @@ def test_the_injection_kind_plants_and_is_caught(biogps_store):
         assert text != page and caught(check(text, sheet), expected), (expected, text)
 
 
+def test_one_gene_on_demand_reads_the_same_files(store, mirror, tmp_path):
+    from writer.http import Fetcher, HttpSettings
+    from writer.sources.online import fetch_gene
+
+    lay_out(mirror)
+    settings = HttpSettings(mirror=mirror.url, email=None, ncbi_api_key=None,
+                            cache_dir=tmp_path / "cache")
+    with Fetcher(settings) as fetcher:
+        sheet = fetch_gene(store.sheet(store.resolve("MT1G")), [biogps.SOURCE], fetcher,
+                           tmp_path / "cache")
+    assert [i.name for i in sheet.value("expression.biogps_tissues")] == MT1G_SAMPLES
+    assert "retrieved" in sheet.sources["biogps"].version
+
+
 # --- the files fail loudly ------------------------------------------------------------------------
 def _zip(body: bytes) -> bytes:
     out = io.BytesIO()

@@ -47,6 +47,10 @@ how many the reference pages list. The rule is relative: a gene near background 
 can still have samples three times its median, which is why the page says where the gene's
 signal is highest, not that the gene is expressed there.
 
+One gene on demand (``writer facts GENE --online`` without a sync): the same two files,
+downloaded into the cache once and read for the gene's probes (the atlas has no per-gene
+download).
+
 Facts (source ``biogps``): ``expression.biogps_tissues``, items with the sample's column name
 as in the file (name), the signal (value, unit ``gcRMA``) and the probe used (evidence),
 highest first, linked to the gene's BioGPS report.
@@ -61,7 +65,17 @@ from pathlib import Path
 
 from writer.errors import FileFormatError, SyncError
 from writer.factsheet import Item, Link
-from writer.sources.online import OnlineSource, Remote, SyncContext, columns, open_lines
+from writer.sources.online import (
+    FactCollector,
+    FetchContext,
+    GeneRef,
+    OnlineSource,
+    Remote,
+    SyncContext,
+    columns,
+    open_lines,
+    refresh_file,
+)
 from writer.store import StoreBuilder
 
 SOURCE_ID = "biogps"
@@ -180,7 +194,8 @@ def top_samples(samples: list[str], probe: Probe) -> list[tuple[str, float]]:
     return sorted(above, key=lambda nv: (-nv[1], nv[0]))[:TOP]
 
 
-def write_gene(sink: StoreBuilder, gid: int, samples: list[str], probe: Probe) -> bool:
+def write_gene(sink: StoreBuilder | FactCollector, gid: int, samples: list[str],
+               probe: Probe) -> bool:
     top = top_samples(samples, probe)
     if not top:
         return False
@@ -207,5 +222,20 @@ def load(ctx: SyncContext) -> None:
                       f"several genes skipped), {written:,} with samples at {FOLD:g}x median")
 
 
+def fetch(gene: GeneRef, ctx: FetchContext, sink: FactCollector) -> None:
+    """One gene: BioGPS has no per-gene download of the atlas, so both files are read
+    (downloaded once into the cache, as a sync would, then only re-checked with a HEAD),
+    keeping the gene's probes."""
+    atlas, platform = (refresh_file(ctx.fetcher, r, ctx.work_dir / r.url.rsplit("/", 1)[-1])
+                       for r in (ATLAS, PLATFORM))
+    probes, _ = read_platform(platform.path)
+    samples, best, _ = read_atlas(atlas.path, {p: g for p, g in probes.items()
+                                               if g == gene.gene_id})
+    if gene.gene_id in best:
+        write_gene(sink, gene.gene_id, samples, best[gene.gene_id])
+    ctx.scratch.setdefault("retrieved", {})[SOURCE_ID] = min(atlas.retrieved_at,
+                                                             platform.retrieved_at)
+
+
 SOURCE = OnlineSource(id=SOURCE_ID, files=(ATLAS, PLATFORM),
-                      provides=("expression.biogps_tissues",), load=load)
+                      provides=("expression.biogps_tissues",), load=load, fetch=fetch)
