@@ -81,16 +81,32 @@ ONLINE_IDS = ["gene-ontology", "ncbi-gene", "pubtator3", "icite", "reactome", "h
 PANEL_GENES = ["MT1G", "NME1", "TPM4"]  # facts/panel/online/<symbol>.json
 
 
+def link_packages(settings, package_cache: Path) -> None:  # noqa: ANN001 - writer Settings
+    """Let ``settings``' download cache read the registry packages of the shared
+    ``package_cache``, so syncing offline sources fetches nothing."""
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    packages = settings.cache_dir / "packages"
+    if not packages.exists():
+        packages.symlink_to(package_cache / "packages", target_is_directory=True)
+
+
+def home_settings(home: Path, package_cache: Path):  # noqa: ANN201 - writer Settings
+    """Settings of a fact store, queue and cache under ``home``, the packages linked."""
+    from writer.config import Settings
+
+    settings = Settings(home=home, facts_path=home / "facts.sqlite",
+                        queue_path=home / "queue.sqlite", cache_dir=home / "cache")
+    link_packages(settings, package_cache)
+    return settings
+
+
 def sync_online(settings, package_cache: Path) -> None:  # noqa: ANN001 - writer Settings
     """org.Hs.eg.db (identity, from the shared ``package_cache``) plus every online source
     (from the mirror ``settings.http`` names) into ``settings.facts_path``."""
     from writer.progress import QUIET
     from writer.sync import sync
 
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    packages = settings.cache_dir / "packages"
-    if not packages.exists():
-        packages.symlink_to(package_cache / "packages", target_is_directory=True)
+    link_packages(settings, package_cache)
     sync(settings, ["orgdb-3.16", *ONLINE_IDS], progress=QUIET, online=True)
 
 

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from online_fixtures import lay_out
+from online_fixtures import home_settings, lay_out
 
 from writer.cli import main
-from writer.config import Settings
 from writer.errors import SyncError
 from writer.progress import QUIET
 from writer.sources import biogps
@@ -39,21 +38,11 @@ def served(tmp_path_factory):
         yield server
 
 
-def _settings(home: Path, package_cache: Path) -> Settings:
-    settings = Settings(home=home, facts_path=home / "facts.sqlite",
-                        queue_path=home / "queue.sqlite", cache_dir=home / "cache")
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    packages = settings.cache_dir / "packages"
-    if not packages.exists():
-        packages.symlink_to(package_cache / "packages", target_is_directory=True)
-    return settings
-
-
 @pytest.fixture(scope="module")
 def biogps_store(served, tmp_path_factory, package_cache) -> FactStore:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GENE_WRITER_MIRROR", served.url)
-        settings = _settings(tmp_path_factory.mktemp("biogps-home"), package_cache)
+        settings = home_settings(tmp_path_factory.mktemp("biogps-home"), package_cache)
         sync(settings, ["orgdb-3.16", "ensembl-ideogram", "biogps"], progress=QUIET,
              online=True)
     return FactStore(settings.facts_path)
@@ -239,7 +228,7 @@ def _cli_sync(mirror, tmp_path: Path, package_cache: Path, monkeypatch, body: by
     lay_out(mirror)
     mirror.put_file(ZIP_URL, body)
     home = tmp_path / "home"
-    _settings(home, package_cache)
+    home_settings(home, package_cache)
     monkeypatch.setenv("GENE_WRITER_HOME", str(home))
     monkeypatch.setenv("GENE_WRITER_MIRROR", mirror.url)
     return CliRunner().invoke(main, ["data", "sync", "--online", "--source", "biogps"]), home
