@@ -88,15 +88,13 @@ def tissue(item: Item, page_url: str | None) -> str:
     return text + (f" ({', '.join(details)})" if details else "")
 
 
-# how the BioGPS paragraph words its rule's factor (writer.sources.biogps.FOLD): in words, so
-# the evaluator reads no number in it
+# how the BioGPS paragraph words its rule's factor (catalog.biogps_rule()): in words, so the
+# evaluator reads no number in it
 _TIMES = {2.0: "twice", 3.0: "three times", 5.0: "five times", 10.0: "ten times"}
 
 
 def render_biogps(sheet: FactSheet) -> str:
     """The BioGPS paragraph ('' when the sheet has no BioGPS fact): the samples in order."""
-    from writer.sources.biogps import FOLD
-
     fact = sheet.get("expression.biogps_tissues")
     if fact is None or not isinstance(fact.value, tuple) or not fact.value:
         return ""
@@ -106,7 +104,8 @@ def render_biogps(sheet: FactSheet) -> str:
     if len(names) > 1:
         first += f", followed by the {join(names[1:])}"
     return paragraph([first, f"These are the samples where its signal is at least "
-                             f"{_TIMES[FOLD]} its median across the atlas"])
+                             f"{_TIMES[catalog.biogps_rule()[0]]} its median across the "
+                             f"atlas"])
 
 
 def render(sheet: FactSheet) -> str:

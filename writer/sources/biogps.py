@@ -38,7 +38,8 @@ Mapping probes to genes:
   used (BioGPS's gene view also shows one probe's profile at a time; the highest mean is the
   probe most above background). Ties go to the smaller probe ID.
 
-Which samples count (``FOLD``, ``TOP``): those where the probe's signal is at least three
+Which samples count (``FOLD``, ``TOP``: the catalogue's ``fold_of_median`` and ``max_items``
+of ``expression.biogps_tissues``): those where the probe's signal is at least three
 times the gene's median across all samples of the file, the highest first, at most eight.
 BioGPS's own bar chart of this atlas marks the median and three and ten times the median;
 three times is the lowest of its marks above the median, a relative rule that works for a
@@ -63,6 +64,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from writer import catalog
 from writer.errors import FileFormatError, SyncError
 from writer.factsheet import Item, Link
 from writer.sources.online import (
@@ -86,8 +88,8 @@ TISSUES_RECORDED = ("721_B_lymphoblasts", "Adipocyte", "AdrenalCortex", "Adrenal
                     "Amygdala", "Appendix", "AtrioventricularNode", "BDCA4+_DentriticCells")
 PROBE, GENE_ID, SYMBOL = "ID", "ENTREZ_GENE_ID", "Gene Symbol"
 MULTI = "///"  # GPL96's separator of a probe's several genes
-FOLD = 3.0  # a sample counts when its signal is at least FOLD x the gene's median
-TOP = 8  # at most this many samples, highest first
+# a sample counts when its signal is at least FOLD x the gene's median; at most TOP of them
+FOLD, TOP = catalog.biogps_rule()
 UNIT = "gcRMA"
 
 
