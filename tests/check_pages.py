@@ -117,6 +117,10 @@ SOURCES["replogle2022"] = SourceRef(
     id="replogle2022", name="Replogle et al. 2022 K562 genome-wide Perturb-seq (figshare)",
     version="K562_gwps_normalized_bulk_01", release_date="2022-06-24", licence="CC BY-NC-SA 4.0",
     url="https://plus.figshare.com/articles/dataset/20029387")
+SOURCES["biogps"] = SourceRef(
+    id="biogps", name="BioGPS GNF1H expression atlas (gcRMA; Su et al. 2004), probes mapped "
+    "with GEO GPL96", version="GNF1H gcRMA (2026-07-01); GPL96 annotation (2026-07-01)",
+    release_date="2026-07-01", licence="not stated", url="https://biogps.org/")
 SOURCES["hpa"] = SourceRef(id="hpa", name="Human Protein Atlas", version="v24 proteinatlas.tsv",
                            release_date="2024-10-01", licence="CC BY-SA 4.0",
                            url="https://v24.proteinatlas.org/")
@@ -371,6 +375,43 @@ def perturbation_paragraph(sheet: FactSheet) -> str:
             f"{sheet.symbol} by at least 0.5 (mean z): {_join(named)}.")
 
 
+# BioGPS GNF1H samples: the 8 recorded column names and composed ones (tests/fixtures/online)
+GNF1H_SAMPLES = ("721_B_lymphoblasts", "Adipocyte", "AdrenalCortex", "Adrenalgland", "Amygdala",
+                 "Appendix", "AtrioventricularNode", "BDCA4+_DentriticCells", "FetalLiver",
+                 "FetalLung", "FetalThyroid", "Kidney", "Liver", "Pancreas", "PinealDay",
+                 "PinealNight", "SkeletalMuscle", "Thyroid", "Lymphoma_burkitts(Daudi)",
+                 "Leukemia_chronicMyelogenousK-562", "CD4+_Tcells", "WholeBlood")
+
+
+def biogps_facts(symbol: str) -> dict[str, Fact]:
+    """BioGPS GNF1H facts, drawn from their own generator (3 to 8 samples, highest first)."""
+    rng = random.Random(f"biogps-{symbol}")
+    chosen = rng.sample(GNF1H_SAMPLES, rng.randint(3, 8))
+    values = sorted((round(rng.uniform(200, 30000), 2) for _ in chosen), reverse=True)
+    items = tuple(Item(name=n, value=v, unit="gcRMA", evidence=("1234_at",))
+                  for n, v in zip(chosen, values, strict=True))
+    return {"expression.biogps_tissues": _fact(
+        "expression.biogps_tissues", items, "biogps",
+        url=f"https://biogps.org/#goto=genereport&id={rng.randint(1, 9999)}")}
+
+
+def biogps_paragraph(sheet: FactSheet) -> str:
+    from writer.sections.expression import biogps_name
+
+    rng = random.Random(f"biogps-page-{sheet.symbol}")
+    fact = sheet.facts["expression.biogps_tissues"]
+    names = [biogps_name(i.name) for i in fact.value]  # type: ignore[union-attr]
+    style = rng.randint(0, 2)
+    if style == 0:
+        return (f"According to BioGPS (GNF1H, gcRMA), {sheet.symbol} is expressed in multiple "
+                f"tissue samples, including the {_join(names)}.")
+    if style == 1:
+        return (f"In the [BioGPS]({fact.links[0].url}) GNF1H atlas, the gene's signal is "
+                f"highest in the {names[0]}, followed by the {_join(names[1:])}.")
+    raw = [i.name for i in fact.value]  # type: ignore[union-attr]
+    return f"BioGPS GNF1H data show the strongest signal in {_join(raw)}."
+
+
 def atlas_paragraph(sheet: FactSheet) -> str:
     f = sheet.facts
     rng = random.Random(f"atlas-page-{sheet.symbol}")
@@ -450,6 +491,7 @@ def synthetic_sheet(seed: int) -> FactSheet:
     facts.update(atlas_facts(symbol, str(facts["identity.ensembl_id"].value)))
     facts.update(tf_facts(symbol))
     facts.update(perturbation_facts(symbol))
+    facts.update(biogps_facts(symbol))
     return FactSheet(gene_id=gene_id, symbol=symbol, facts=facts, sources=dict(SOURCES))
 
 
@@ -462,6 +504,7 @@ def complete(sheet: FactSheet, seed: int) -> FactSheet:
         made.update(atlas_facts(sheet.symbol, ensembl.split(",")[0].strip()))
     made.update(tf_facts(sheet.symbol))
     made.update(perturbation_facts(sheet.symbol))
+    made.update(biogps_facts(sheet.symbol))
     extra = {k: f for k, f in made.items() if k not in sheet.facts}
     sources = dict(sheet.sources)
     for fact in extra.values():
@@ -599,6 +642,8 @@ def build_page(sheet: FactSheet, rng: random.Random) -> str:
             names = [f"{t.name} ({_num(t.value, 1)} TPM)" for t in rest]
             parts.append(f"Median expression is highest in {first.name} "
                          f"({_num(first.value, 1)} TPM), followed by {_join(names)}.")
+    if "expression.biogps_tissues" in f:
+        parts.append(biogps_paragraph(sheet))
     # pathways
     if "pathways.wikipathways" in f:
         items = f["pathways.wikipathways"].value

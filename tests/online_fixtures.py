@@ -30,8 +30,9 @@ GZIPPED = {  # published gzipped upstream
     "cdn.netbiol.org/tflink/download_files/"
     "TFLink_Homo_sapiens_interactions_All_simpleFormat_v1.0.tsv",
 }
-ZIPPED = {  # published as a zip of one file upstream
-    "v24.proteinatlas.org/download/tsv/proteinatlas.tsv",
+ZIPPED = {  # published as a zip of one file upstream: the member -> the zip's name
+    "v24.proteinatlas.org/download/tsv/proteinatlas.tsv": "proteinatlas.tsv.zip",
+    "plugins.biogps.org/download/U133AGNF1B.gcrma.avg.csv": "gnf1h-gcrma.zip",
 }
 ONE_GENE = 7171  # TPM4: the gene whose per-gene answers are routes (its esummary is recorded)
 
@@ -47,7 +48,7 @@ def lay_out(server) -> None:  # noqa: ANN001 - a tests.httpserver.MirrorServer
             rel = rel.with_name(rel.name + ".gz")
         elif rel.as_posix() in ZIPPED:
             body = _zip(rel.name, body)
-            rel = rel.with_name(rel.name + ".zip")
+            rel = rel.with_name(ZIPPED[rel.as_posix()])
         dest = server.root / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(body)
@@ -80,16 +81,32 @@ ONLINE_IDS = ["gene-ontology", "ncbi-gene", "pubtator3", "icite", "reactome", "h
 PANEL_GENES = ["MT1G", "NME1", "TPM4"]  # facts/panel/online/<symbol>.json
 
 
+def link_packages(settings, package_cache: Path) -> None:  # noqa: ANN001 - writer Settings
+    """Let ``settings``' download cache read the registry packages of the shared
+    ``package_cache``, so syncing offline sources fetches nothing."""
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    packages = settings.cache_dir / "packages"
+    if not packages.exists():
+        packages.symlink_to(package_cache / "packages", target_is_directory=True)
+
+
+def home_settings(home: Path, package_cache: Path):  # noqa: ANN201 - writer Settings
+    """Settings of a fact store, queue and cache under ``home``, the packages linked."""
+    from writer.config import Settings
+
+    settings = Settings(home=home, facts_path=home / "facts.sqlite",
+                        queue_path=home / "queue.sqlite", cache_dir=home / "cache")
+    link_packages(settings, package_cache)
+    return settings
+
+
 def sync_online(settings, package_cache: Path) -> None:  # noqa: ANN001 - writer Settings
     """org.Hs.eg.db (identity, from the shared ``package_cache``) plus every online source
     (from the mirror ``settings.http`` names) into ``settings.facts_path``."""
     from writer.progress import QUIET
     from writer.sync import sync
 
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    packages = settings.cache_dir / "packages"
-    if not packages.exists():
-        packages.symlink_to(package_cache / "packages", target_is_directory=True)
+    link_packages(settings, package_cache)
     sync(settings, ["orgdb-3.16", *ONLINE_IDS], progress=QUIET, online=True)
 
 

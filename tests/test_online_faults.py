@@ -34,6 +34,7 @@ TARGET = {  # the upstream each source is faulted on
     "tflink": "https://cdn.netbiol.org/tflink/download_files/"
               "TFLink_Homo_sapiens_interactions_All_simpleFormat_v1.0.tsv.gz",
     "gwas-catalog": "https://www.ebi.ac.uk/gwas/api/search/downloads/alternative",
+    "biogps": "https://plugins.biogps.org/download/gnf1h-gcrma.zip",
 }
 HTML = b"<!DOCTYPE html><html><body><h1>Service unavailable</h1>maintenance</body></html>"
 TIMEOUT = 1.0
@@ -139,6 +140,7 @@ GENE_TARGET = {  # the per-gene request each source is faulted on (TPM4's record
     "hpa": "v24.proteinatlas.org/ENSG00000167460.json",
     "tflink": "cdn.netbiol.org/tflink/download_files/",
     "gwas-catalog": "www.ebi.ac.uk/gwas/rest/api/v2/associations",
+    "biogps": "plugins.biogps.org/download/gnf1h-gcrma.zip",
 }
 ON_DEMAND = {s.id: s for s in online_sources() if s.fetch is not None}
 

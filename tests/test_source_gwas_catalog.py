@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from online_fixtures import ONE_GENE, lay_out
+from online_fixtures import ONE_GENE, home_settings, lay_out
 
 from writer.cli import main
-from writer.config import Settings
 from writer.errors import SyncError
 from writer.progress import QUIET
 from writer.sources import gwas_catalog
@@ -35,28 +34,18 @@ def served(tmp_path_factory):
         yield server
 
 
-def _settings(home: Path, package_cache: Path) -> Settings:
-    settings = Settings(home=home, facts_path=home / "facts.sqlite",
-                        queue_path=home / "queue.sqlite", cache_dir=home / "cache")
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    packages = settings.cache_dir / "packages"
-    if not packages.exists():
-        packages.symlink_to(package_cache / "packages", target_is_directory=True)
-    return settings
-
-
 @pytest.fixture(scope="module")
 def gwas_store(served, tmp_path_factory, package_cache) -> FactStore:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GENE_WRITER_MIRROR", served.url)
-        settings = _settings(tmp_path_factory.mktemp("gwas-home"), package_cache)
+        settings = home_settings(tmp_path_factory.mktemp("gwas-home"), package_cache)
         sync(settings, IDS, progress=QUIET, online=True)
     return FactStore(settings.facts_path)
 
 
 @pytest.fixture(scope="module")
 def hpo_only_store(tmp_path_factory, package_cache) -> FactStore:
-    settings = _settings(tmp_path_factory.mktemp("hpo-home"), package_cache)
+    settings = home_settings(tmp_path_factory.mktemp("hpo-home"), package_cache)
     sync(settings, IDS[:2], progress=QUIET)
     return FactStore(settings.facts_path)
 

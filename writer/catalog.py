@@ -40,6 +40,8 @@ class FactSpec:
     counts: re.Pattern[str] | None = None
     stored: bool = True
     negligible_below: float | None = None
+    fold_of_median: float | None = None
+    max_items: int | None = None
 
     @property
     def prefix(self) -> str:
@@ -130,6 +132,8 @@ def _facts() -> dict[str, FactSpec]:
             counts=_pattern(entry.get("counts"), f"fact {key} counts"),
             stored=entry.get("stored", True),
             negligible_below=entry.get("negligible_below"),
+            fold_of_median=entry.get("fold_of_median"),
+            max_items=entry.get("max_items"),
         )
     return out
 
@@ -221,6 +225,16 @@ def negligible_tpm() -> float:
     expression template and the evaluator)."""
     spec = _facts()["expression.top_tissues"]
     return spec.negligible_below if spec.negligible_below is not None else 0.0
+
+
+def biogps_rule() -> tuple[float, int]:
+    """Which BioGPS GNF1H samples a gene's fact holds: (a signal at least this many times the
+    gene's median, at most this many). One rule for the source and the template."""
+    spec = _facts()["expression.biogps_tissues"]
+    if spec.fold_of_median is None or spec.max_items is None:
+        raise ValueError("catalog: fact expression.biogps_tissues needs fold_of_median and "
+                         "max_items")
+    return spec.fold_of_median, spec.max_items
 
 
 def go_selection() -> dict[str, Any]:

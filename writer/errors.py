@@ -9,6 +9,7 @@
     │   ├── UnknownDraft        no draft in the review queue has that id
     │   └── BadSetting          an environment variable or config.toml value is invalid
     ├── SyncError               a source could not be fetched or built (the old store is kept)
+    │   └── FileFormatError     an upstream file lacks a column its reader needs: exit code 2
     ├── QueueBusy               another process held the review queue's write lock too long
     ├── NetworkError            an HTTP request failed (URL and reason, never a secret)
     │   └── BadDownload         a download failed its size or md5 check (nothing is left at dest)
@@ -80,6 +81,13 @@ class BadFile(UserInputError):
 
 class SyncError(WriterError):
     pass
+
+
+class FileFormatError(SyncError):
+    """An upstream file is not in the format its reader expects (a column it reads by name is
+    missing, a row has the wrong width, a value is not a number): bad input, exit code 2."""
+
+    exit_code = 2
 
 
 class UnknownDraft(UserInputError):

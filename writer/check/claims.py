@@ -30,7 +30,7 @@ from writer.check.diseases import EMPTY, NameList
 from writer.check.namedterms import NONE, NamedTerms
 from writer.check.numbers import NUMBER_RE, Written, parse_number, qualifier_before, words_in
 from writer.check.page import Link, Page, Sentence
-from writer.check.sheetindex import SheetIndex
+from writer.check.sheetindex import BIOGPS_KEY, BIOGPS_SAMPLE, SheetIndex
 
 ENSEMBL_RE = re.compile(r"\bENS[GTP]\d{11}(?:\.\d+)?\b")
 GO_RE = re.compile(r"\bGO[:_]\d{7}\b")
@@ -190,6 +190,7 @@ class Extractor:
         self.atlas()  # before citations: an atlas value is quoted ("Detected in many")
         self.transcription_factors()
         self.perturbation()
+        self.biogps_samples()  # before diseases and numbers: "leukemia", "721 B lymphoblasts"
         self.citations()  # a quoted title may hold a GO term's or a disease's name
         self.go_names()
         self.gwas_traits()  # before diseases: "coronary artery disease" is the gene's trait
@@ -498,10 +499,59 @@ class Extractor:
         return max(before, default=sentence_start)
 
     # --- lists of names ------------------------------------------------------------------------
+    @cached_property
+    def _biogps_blocks(self) -> frozenset[int]:
+        """The expression section's paragraphs about the BioGPS GNF1H atlas (they name it)."""
+        out = set()
+        for i, block in enumerate(self.page.blocks):
+            if block.section == "expression" and block.kind == "paragraph" and (
+                lx.BIOGPS_PARAGRAPH.search(self.view, block.start, block.end)
+                or any("biogps.org" in lk.url.lower() for lk in block.links)
+            ):
+                out.add(i)
+        return frozenset(out)
+
+    def _tissue_key(self, s: Sentence) -> str:
+        """What a tissue in ``s`` is checked against: the GNF1H samples in the BioGPS
+        paragraph, GTEx's top tissues elsewhere."""
+        return BIOGPS_SAMPLE if s.block in self._biogps_blocks else "expression.tissue"
+
+    def biogps_samples(self) -> None:
+        """The gene's GNF1H samples named in the BioGPS paragraph, as the template writes them
+        (``writer.sections.expression.biogps_name``) or as the file spells them, claimed
+        before the disease and number passes read "leukemia" or "721" in them. Other names
+        there are read by the list pass and checked against the same samples."""
+        if not self.ix.biogps or not self._biogps_blocks:
+            return
+        names = {n for item, prose, _ in self.ix.biogps for n in (prose, item.name)}
+        patterns = [re.compile(r"(?<![\w+\-])" + r"\\?[\s_]+".join(
+            re.escape(w) for w in re.split(r"[\s_]+", n)) + r"(?![\w+\-])", re.I)
+            for n in sorted(names, key=len, reverse=True)]
+        for s in self.page.sentences:
+            if s.block not in self._biogps_blocks:
+                continue
+            for pattern in patterns:
+                for m in pattern.finditer(self.view, s.start, s.end):
+                    if self.free(m.start(), m.end()) and not self._longer_tissue(m, s):
+                        self.add(Claim(m.start(), m.end(), "tissue", BIOGPS_SAMPLE, m.group(0),
+                                       s.section))
+
+    def _longer_tissue(self, m: re.Match[str], s: Sentence) -> bool:
+        """``m`` is part of a longer tissue name ("liver" in "fetal liver"), which the list
+        pass reads whole."""
+        before = list(lx.WORD_RE.finditer(self.view, s.start, m.start()))
+        after = lx.WORD_RE.search(self.view, m.end(), s.end)
+        prev = before[-1] if before and not self.view[before[-1].end():m.start()].strip() \
+            else None
+        nxt = after if after and not self.view[m.end():after.start()].strip() else None
+        words = lx.TISSUE_HEADS | lx.TISSUE_MODIFIERS
+        return (prev is not None and prev.group(0).lower() in words) or (
+            nxt is not None and nxt.group(0).lower() in lx.TISSUE_HEADS)
+
     def name_lists(self) -> None:
         for s in self.page.sentences:
             if s.section == "expression":
-                self._list(s, "tissue", "expression.tissue")
+                self._list(s, "tissue", self._tissue_key(s))
             elif s.section == "pathways":
                 if any(c.kind == "pathway" for c in self.within(s.start, s.end)):
                     continue  # its pathways are links
@@ -611,6 +661,8 @@ class Extractor:
         known = set(lx.TISSUE_HEADS)
         for _, tissue_words in self.ix.tissues:
             known |= tissue_words
+        for _, _, sample_words in self.ix.biogps:
+            known |= sample_words
         return bool(words & known)
 
     def _list_item(self, s: Sentence, a: int, b: int, kind: str, key: str, masked: str) -> None:
@@ -670,7 +722,7 @@ class Extractor:
         def flush() -> None:
             if run and any(m.group(0).lower() in lx.TISSUE_HEADS for m in run):
                 a, b = run[0].start(), run[-1].end()
-                self.add(Claim(a, b, "tissue", "expression.tissue", self.view[a:b], s.section,
+                self.add(Claim(a, b, "tissue", self._tissue_key(s), self.view[a:b], s.section,
                                notes={"loose": True}))
             run.clear()
 
@@ -1283,7 +1335,9 @@ class Extractor:
                 end = stop.start() if stop else s.end
                 tissues = [c for c in self.within(m.end(), end) if c.kind == "tissue"]
                 if tissues:
-                    self.add(Claim(m.start(), m.end(), "rank", "expression.top_tissues",
+                    key = BIOGPS_KEY if s.block in self._biogps_blocks \
+                        else "expression.top_tissues"
+                    self.add(Claim(m.start(), m.end(), "rank", key,
                                    m.group(0), s.section, notes={"tissues": tissues}),
                              consume=False)
 

@@ -63,6 +63,10 @@ def _mentions_item(text: str, item: Item, key: str = "") -> bool:
         from writer.sections.expression import prose_name
 
         names.append(prose_name(item.name))
+    elif key == "expression.biogps_tissues":  # the GNF1H column or its prose
+        from writer.sections.expression import biogps_name
+
+        names.append(biogps_name(item.name))
     return any(n.lower() in low for n in names) or bool(item.id and item.id.lower() in low)
 
 

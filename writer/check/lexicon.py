@@ -275,6 +275,7 @@ ADP AMP GTP GDP GMP CTP CDP UTP UDP TTP DTTP NAD NADH NADP NADPH FAD FADH COA RO
 IDS GO GOA HGNC NCBI NIH NLM EBI EMBL ENSEMBL GENCODE MANE UCSC OMIM HPA GTEX GTRD GWAS EFO PMID
 HPO ORPHA ORPHANET DECIPHER MIM
 MONDO OBA
+BIOGPS GNF GNF1H GNF1B GCRMA U133A GPL96
 PMC DOI URL URI RCR TF TFS CHIP PCR QPCR RT SNP SNPS SNV CNV LOH WGS WES NGS TPM FPKM RPKM CPM
 BP KB MB KDA DA AA NT MW PI GRAVY UV IR NMR MS LC HPLC ELISA SDS PAGE CRISPR KO WT ES IPS ER UK
 US USA EU FDA EMA WHO HIV HPV EBV HBV HCV HCC NSCLC AML CML CLL MHC NK LPS ECM API JSON CSV HTML
@@ -337,6 +338,9 @@ TISSUE_DESCRIPTION = re.compile(
     r"|\b(?:regions|tissues|organs|glands|areas|types|sites|samples|parts|structures)\b",
     re.IGNORECASE,
 )
+# A paragraph about the BioGPS GNF1H atlas: its tissues are GNF1H samples
+# (expression.biogps_tissues), not GTEx's top tissues.
+BIOGPS_PARAGRAPH = re.compile(r"\bbiogps\b|\bgnf1h\b", re.IGNORECASE)
 EXPRESSION_CUE = re.compile(
     r"\bexpress(?:ed|es|ion)?\b|\babundant\b|\benriched\b|\btranscribed\b|\bTPM\b", re.I
 )

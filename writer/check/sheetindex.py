@@ -15,6 +15,8 @@ from writer.check.genenames import GeneNames
 from writer.check.goterms import GoTerms
 from writer.factsheet import Fact, FactSheet, Item
 
+BIOGPS_KEY = "expression.biogps_tissues"
+BIOGPS_SAMPLE = "expression.biogps_tissue"  # a claim naming one of them (as expression.tissue)
 GWAS_KEYS = ("disease.gwas_diseases", "disease.gwas_traits", "disease.gwas_categories")
 PATHWAY_KEYS = ("pathways.wikipathways", "pathways.reactome", "pathways.reactome_categories",
                 "pathways.reactome_all")
@@ -84,6 +86,11 @@ class SheetIndex:
         self.go_terms = go_terms if go_terms else GoTerms.build(own, (), ())
         self.tissues = [(item, name_words(item.name))
                         for item in self.items("expression.top_tissues")]
+        from writer.sections.expression import biogps_name
+
+        # the BioGPS GNF1H samples: (item, its name as prose, that name's words)
+        self.biogps = [(item, biogps_name(item.name), name_words(biogps_name(item.name)))
+                       for item in self.items(BIOGPS_KEY)]
         self.pathways = [p for key in PATHWAY_KEYS for p in self.items(key)]
         self.pathway_ids = {p.id.upper(): p for p in self.pathways if p.id}
         self.papers = self.items("publications.top")
@@ -229,6 +236,17 @@ class SheetIndex:
                 return item
         for item, tw in self.tissues:
             if words <= tw:
+                return item
+        return None
+
+    def biogps_named(self, name: str) -> Item | None:
+        """The GNF1H sample a page names: as prose, as the file spells it, or in the same
+        words (plural or case aside); never by a part of its words ("liver" is not "fetal
+        liver": the atlas has both)."""
+        exact, words = norm_name(name), name_words(name)
+        for item, prose, prose_words in self.biogps:
+            if exact in (norm_name(prose), norm_name(item.name)) or (words and
+                                                                   words == prose_words):
                 return item
         return None
 

@@ -17,7 +17,7 @@ from writer.check.diseases import DiseaseEntry, disease_key
 from writer.check.goterms import ASPECT_NAMES, EXPERIMENTAL, NO_DATA, PREDICTED
 from writer.check.numbers import matches, show
 from writer.check.page import SECTION_TITLES
-from writer.check.sheetindex import SheetIndex, atlas_norm, norm_name
+from writer.check.sheetindex import BIOGPS_KEY, BIOGPS_SAMPLE, SheetIndex, atlas_norm, norm_name
 from writer.factsheet import FACT_KEYS, Fact, Item
 
 TRACED, CONTRADICTED, UNVERIFIABLE = "traced", "contradicted", "unverifiable"
@@ -687,6 +687,8 @@ class Tracer:
         return CONTRADICTED, f"{said}; {self.ix.source(fact)} gives {_listing(have)}"
 
     def _tissue(self, c: Claim) -> Result:
+        if c.key == BIOGPS_SAMPLE:
+            return self._biogps_sample(c)
         fact = self.ix.fact("expression.top_tissues")
         if fact is None:
             return self.absent("expression.top_tissues", c)
@@ -700,6 +702,21 @@ class Tracer:
         status = UNVERIFIABLE if c.notes.get("loose") else CONTRADICTED
         return status, (f"'{c.value}' is not among the {len(names)} tissues with the highest "
                         f"median expression ({self.ix.source(fact)}): {_listing(names)}")
+
+    def _biogps_sample(self, c: Claim) -> Result:
+        """A tissue of the BioGPS paragraph: one of the gene's GNF1H samples."""
+        fact = self.ix.fact(BIOGPS_KEY)
+        if fact is None:
+            return self.absent(BIOGPS_KEY, c)
+        item = self.ix.biogps_named(str(c.value))
+        if item is not None:
+            c.notes["item"] = item
+            return TRACED, (f"{item.name} ({show(item.value)} {item.unit or 'gcRMA'}), one of "
+                            f"the GNF1H samples where the gene's signal is highest")
+        names = [prose for _, prose, _ in self.ix.biogps]
+        status = UNVERIFIABLE if c.notes.get("loose") else CONTRADICTED
+        return status, (f"'{c.value}' is not among the {len(names)} GNF1H samples where the "
+                        f"gene's signal is highest ({self.ix.source(fact)}): {_listing(names)}")
 
     def _pathway(self, c: Claim) -> Result:
         ix = self.ix
@@ -880,7 +897,7 @@ class Tracer:
                               f"the gene type {fact.value}")
 
     def _rank(self, c: Claim) -> Result:
-        if c.key == "expression.top_tissues":
+        if c.key in ("expression.top_tissues", BIOGPS_KEY):
             return self._expression_rank(c)
         fact = self.ix.fact(c.key)
         label = self.ix.label(c.key)
@@ -899,11 +916,16 @@ class Tracer:
         return CONTRADICTED, f"'{c.value}' needs {needs}; the {label} is at the {where}"
 
     def _expression_rank(self, c: Claim) -> Result:
-        fact = self.ix.fact("expression.top_tissues")
+        """"Highest in X": GTEx's top tissues, or the GNF1H samples in the BioGPS paragraph
+        (``c.key``)."""
+        key = c.key or "expression.top_tissues"
+        fact = self.ix.fact(key)
         if fact is None or not isinstance(fact.value, tuple):
-            return self.absent("expression.top_tissues", c)
+            return self.absent(key, c)
         ranking = list(fact.value)
-        named = [self.ix.tissue_named(str(t.value)) for t in c.notes.get("tissues", ())]
+        named_by = self.ix.biogps_named if key == BIOGPS_KEY else self.ix.tissue_named
+        unit = "gcRMA" if key == BIOGPS_KEY else "TPM"
+        named = [named_by(str(t.value)) for t in c.notes.get("tissues", ())]
         items = [i for i in named if i is not None]
         if not items:  # the tissues' own claims say what is wrong with them
             return UNVERIFIABLE, f"'{c.value}': no tissue of the ranking follows it"
@@ -913,11 +935,11 @@ class Tracer:
         for item in items:
             if item not in lead:
                 rank = ranking.index(item) + 1 if item in ranking else None
-                first = ", ".join(f"{i.name} ({show(i.value)} TPM)" for i in lead)
+                first = ", ".join(f"{i.name} ({show(i.value)} {unit})" for i in lead)
                 return CONTRADICTED, (f"'{c.value}' for {item.name}, which ranks {rank} in "
                                       f"{self.ix.source(fact)}; the top {len(lead)}: {first}")
             floor = catalog.negligible_tpm()
-            if item.value is not None and item.value < floor:
+            if key != BIOGPS_KEY and item.value is not None and item.value < floor:
                 return CONTRADICTED, (f"'{c.value}' for {item.name} at {show(item.value)} TPM: "
                                       f"a median below {floor:g} TPM is negligible")
         return TRACED, f"'{c.value}': {', '.join(i.name for i in items)} lead the ranking"

@@ -462,7 +462,9 @@ def swapped_tissue(text: str, sheet: FactSheet, rng: random.Random) -> Injected 
     top_words = [name_words(t.name) for t in tissues]
     pool = [n for n in GTEX_TISSUE_NAMES.values()
             if not any(name_words(n) <= w for w in top_words)]
-    sites = _name_sites(text, [t.name for t in tissues])
+    biogps = _biogps_paragraphs(text)  # its names are GNF1H samples: swapped_biogps_tissue
+    sites = [m for m in _name_sites(text, [t.name for t in tissues])
+             if not any(a <= m.start() < b for a, b in biogps)]
     if not sites or not pool:
         return None
     m = rng.choice(sites)
@@ -470,6 +472,39 @@ def swapped_tissue(text: str, sheet: FactSheet, rng: random.Random) -> Injected 
     if m.group(0).islower():
         new = new.lower()
     return _replace(text, m.start(), m.end(), new, "swapped_tissue")
+
+
+def _biogps_paragraphs(text: str) -> list[tuple[int, int]]:
+    """The spans of the paragraphs about the BioGPS GNF1H atlas (the evaluator's rule)."""
+    from writer.check.lexicon import BIOGPS_PARAGRAPH
+
+    return [(m.start(), m.end()) for m in re.finditer(r"(?:[^\n]+\n?)+", text)
+            if BIOGPS_PARAGRAPH.search(m.group(0)) and "Not available" not in m.group(0)]
+
+
+def swapped_biogps_tissue(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
+    """A GNF1H sample of the BioGPS paragraph replaced by one of the atlas's samples that is
+    not among the gene's."""
+    from writer.check.sheetindex import name_words
+    from writer.sections.expression import biogps_name
+    from writer.sources.biogps import TISSUES_RECORDED
+
+    samples = sheet.value("expression.biogps_tissues")
+    if not isinstance(samples, tuple) or not samples:
+        return None
+    mine = {name_words(biogps_name(i.name)) for i in samples}
+    pool = [biogps_name(n) for n in TISSUES_RECORDED if name_words(biogps_name(n)) not in mine]
+    spans = _biogps_paragraphs(text)
+    names = {n for i in samples for n in (biogps_name(i.name), i.name)}  # prose or the file's
+    sites: list[re.Match[str]] = []
+    for m in _name_sites(text, names):  # the longest name at a place ("fetal liver", not
+        if any(a <= m.start() < b for a, b in spans) and not any(  # "liver" in it)
+                s.start() <= m.start() < s.end() for s in sites):
+            sites.append(m)
+    if not sites or not pool:
+        return None
+    m = rng.choice(sorted(sites, key=lambda x: x.start()))
+    return _replace(text, m.start(), m.end(), rng.choice(pool), "swapped_biogps_tissue")
 
 
 def swapped_pathway(text: str, sheet: FactSheet, rng: random.Random) -> Injected | None:
@@ -1005,6 +1040,7 @@ KINDS: dict[str, Injector] = {
     "go_wrong_aspect": go_wrong_aspect,
     "predicted_stated_as_shown": predicted_stated_as_shown,
     "swapped_tissue": swapped_tissue,
+    "swapped_biogps_tissue": swapped_biogps_tissue,
     "swapped_pathway": swapped_pathway,
     "swapped_disease": swapped_disease,
     "changed_p_value": changed_p_value,

@@ -1,4 +1,6 @@
-"""Expression: the tissues with the highest median expression (GTEx).
+"""Expression: the tissues with the highest median expression (GTEx), and, when the BioGPS
+source was synced, a second paragraph: the GNF1H atlas's tissue samples where the gene's
+signal is highest (``writer.sources.biogps`` says which samples count).
 
 The wording follows the values: a tissue below the catalogue's negligible floor
 (``catalog.negligible_tpm()``) never leads a sentence about the highest expression; a gene
@@ -59,6 +61,24 @@ def prose_name(name: str) -> str:
     return f"{tissue} ({inside})"
 
 
+def biogps_name(column: str) -> str:
+    """A BioGPS GNF1H sample (a column of the atlas file) as prose, in the source's spelling:
+    words split at underscores and where a lower-case letter meets a capital, lower case
+    except a word with a digit or two capitals, a one-letter word and words in parentheses
+    (``"AdrenalCortex"`` -> ``"adrenal cortex"``, ``"721_B_lymphoblasts"`` -> ``"721 B
+    lymphoblasts"``, ``"BDCA4+_DentriticCells"`` -> ``"BDCA4+ dentritic cells"``,
+    ``"Lymphoma_burkitts(Daudi)"`` -> ``"lymphoma burkitts (Daudi)"``). The template and the
+    evaluator both name a sample this way."""
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", column.replace("_", " "))
+    text = re.sub(r"(?<=\S)\(", " (", text)
+    words, depth = [], 0
+    for w in text.split():
+        depth += w.count("(")
+        words.append(w if depth or len(w) == 1 else _word(w))
+        depth -= w.count(")")
+    return " ".join(words)
+
+
 def tissue(item: Item, page_url: str | None) -> str:
     name = escape(prose_name(item.name))
     text = link(prose_name(item.name), item.url) if item.url and item.url != page_url else name
@@ -68,7 +88,33 @@ def tissue(item: Item, page_url: str | None) -> str:
     return text + (f" ({', '.join(details)})" if details else "")
 
 
+# how the BioGPS paragraph words its rule's factor (catalog.biogps_rule()): in words, so the
+# evaluator reads no number in it
+_TIMES = {2.0: "twice", 3.0: "three times", 5.0: "five times", 10.0: "ten times"}
+
+
+def render_biogps(sheet: FactSheet) -> str:
+    """The BioGPS paragraph ('' when the sheet has no BioGPS fact): the samples in order."""
+    fact = sheet.get("expression.biogps_tissues")
+    if fact is None or not isinstance(fact.value, tuple) or not fact.value:
+        return ""
+    names = [escape(biogps_name(i.name)) for i in fact.value]
+    first = (f"In the {link('BioGPS', fact_url(fact))} GNF1H atlas of tissue samples (gcRMA), "
+             f"the gene's signal is highest in the {names[0]}")
+    if len(names) > 1:
+        first += f", followed by the {join(names[1:])}"
+    return paragraph([first, f"These are the samples where its signal is at least "
+                             f"{_TIMES[catalog.biogps_rule()[0]]} its median across the "
+                             f"atlas"])
+
+
 def render(sheet: FactSheet) -> str:
+    gtex, biogps = render_gtex(sheet), render_biogps(sheet)
+    return "\n\n".join(p for p in (gtex, biogps) if p)
+
+
+def render_gtex(sheet: FactSheet) -> str:
+    """The GTEx paragraph ('' when the sheet has no GTEx top tissues)."""
     fact = sheet.get("expression.top_tissues")
     if fact is None or not isinstance(fact.value, tuple) or not fact.value:
         return ""

@@ -7,7 +7,7 @@ facts through the ``StoreBuilder``. ``offline_sources()`` is the order a sync ru
 identity first, because the others map their records onto its genes.
 
 Online sources (``writer.sources.online``: NCBI Gene, Gene Ontology, PubTator3, iCite,
-Reactome, the Human Protein Atlas, TFLink, GWAS Catalog) run after them with
+Reactome, the Human Protein Atlas, TFLink, GWAS Catalog, BioGPS) run after them with
 ``writer data sync --online``;
 ``online_sources()`` is their order: GO names before gene2go reads them, the PubMed IDs
 of gene2pubmed and PubTator3 before iCite dates them. ``opt_in_sources()`` (Replogle 2022
@@ -72,6 +72,7 @@ def offline_sources() -> list[SourceSpec]:
 def online_sources() -> list:
     """The online sources in sync order (``writer.sources.online.OnlineSource``)."""
     from writer.sources import (
+        biogps,
         gene_ontology,
         gwas_catalog,
         hpa,
@@ -83,7 +84,7 @@ def online_sources() -> list:
     )
 
     return [gene_ontology.SOURCE, ncbi_gene.SOURCE, pubtator3.SOURCE, icite.SOURCE,
-            reactome.SOURCE, hpa.SOURCE, tflink.SOURCE, gwas_catalog.SOURCE]
+            reactome.SOURCE, hpa.SOURCE, tflink.SOURCE, gwas_catalog.SOURCE, biogps.SOURCE]
 
 
 def opt_in_sources() -> list:

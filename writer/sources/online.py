@@ -15,7 +15,8 @@ Bulk files are refreshed with ``refresh_file``: a HEAD compares the server's val
 the ones recorded beside the cached copy, so a second sync re-downloads only what changed.
 
 Formats: where a file has a header, it is read by column name (``columns``); a missing
-column fails the sync with a ``SyncError`` naming it and the file, never a silent guess.
+column fails the sync with a ``FileFormatError`` (exit code 2) naming it and the file, never
+a silent guess.
 Headerless files (Reactome, PubTator) are checked row by row for their column count and
 identifier shapes.
 """
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from writer import catalog, crosscheck
-from writer.errors import SyncError
+from writer.errors import FileFormatError, SyncError
 from writer.factsheet import (
     FACT_KEYS,
     OFFLINE_SECTIONS,
@@ -237,7 +238,7 @@ def columns(header: str, required: Sequence[str], where: str) -> dict[str, int]:
     index = {name: i for i, name in enumerate(names)}
     missing = [c for c in required if c not in index]
     if missing:
-        raise SyncError(f"{where}: the header lacks column {', '.join(missing)} "
+        raise FileFormatError(f"{where}: the header lacks column {', '.join(missing)} "
                         f"(it has: {', '.join(names)}); the file format changed")
     return index
 
