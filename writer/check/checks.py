@@ -124,8 +124,9 @@ def sentiment(page: Page, claims: Sequence[Claim]) -> tuple[CheckRow, list[Flag]
 
 
 def ethics(page: Page, claims: Sequence[Claim]) -> tuple[CheckRow, list[Flag]]:
-    """Each sentence is read on its own, claims or not, with database names left out."""
-    names = [c for c in claims if c.kind in NAME_KINDS]
+    """Each sentence is read on its own, claims or not, with database names and the gene's
+    own symbol and aliases left out (HLA-DOB's alias DOB is not a date of birth)."""
+    names = [c for c in claims if c.kind in NAME_KINDS or c.notes.get("own_name")]
     hits: list[str] = []
     flags: list[Flag] = []
     prose = _Prose(page, names)
@@ -247,17 +248,20 @@ REPEATABLE = NAME_KINDS | {"go_relation", "go_evidence"}
 def _repeated_names(page: Page, claims: Sequence[Claim]) -> list[tuple[str, Sentence]]:
     """A database name (GO term, tissue, pathway, paper) written twice in one paragraph, as
     in "enables metal ion binding, and is predicted to enable metal ion binding": the
-    sentence of the second mention."""
-    seen: set[tuple[int, str]] = set()
+    sentence of the second mention. Two entries a database gives one name (WikiPathways'
+    "Aryl hydrocarbon receptor pathway", WP2586 and WP2873), each linked to its own
+    identifier, are not a repetition."""
+    seen: dict[tuple[int, str], set[str | None]] = {}
     out = []
     for c in sorted(claims, key=lambda c: c.start):
         sentence = page.sentence_at(c.start)
         if c.kind not in REPEATABLE or sentence is None or str(c.key).endswith("id"):
             continue  # an identifier is written beside its linked name (and in the link)
         name = " ".join(page.text[c.start:c.end].lower().split())
-        if (sentence.block, name) in seen:
+        before = seen.setdefault((sentence.block, name), set())
+        if before and (c.linked_id is None or c.linked_id in before or None in before):
             out.append((f"repeated in one paragraph: \u201c{name}\u201d", sentence))
-        seen.add((sentence.block, name))
+        before.add(c.linked_id)
     return out
 
 

@@ -516,7 +516,8 @@ class Tracer:
                            for e in self.ix.go_by_id[i][0].evidence} - NO_DATA)
         name = self.ix.go_terms.name(ids[0])
         verb = c.notes.get("verb")
-        if evidence and set(evidence) <= PREDICTED and mode != "predicted":
+        if (evidence and set(evidence) <= PREDICTED and mode != "predicted"
+                and not self._shown_below(ids)):
             c.kind = "go_evidence"
             how = "as shown by experiment" if mode == "shown" else f"as a fact ('{verb}')"
             return CONTRADICTED, (f"states {name} {how}, but every annotation of it is a "
@@ -526,6 +527,16 @@ class Tracer:
             return CONTRADICTED, (f"calls {name} a prediction, but it is shown by experiment "
                                   f"({', '.join(evidence)})")
         return status, reason
+
+    def _shown_below(self, ids: list[str]) -> bool:
+        """Is a term under one of ``ids`` annotated to the gene other than by prediction
+        (experiment, author or curator)? GO's true path rule then makes each of ``ids`` an
+        observation too (the function template writes several observed terms under one
+        parent as that parent)."""
+        wanted = set(ids)
+        return any(set(item.evidence) - NO_DATA - PREDICTED
+                   and wanted & self.ix.go_terms.ancestors(go_id)
+                   for go_id, (item, _) in self.ix.go_by_id.items())
 
     # --- transcription factors -------------------------------------------------------------------
     def _transcription_factor(self, c: Claim) -> Result:

@@ -93,8 +93,11 @@ def _specific(items: list[Item], above: list[Item], go: _Ontology) -> list[Item]
     return [i for i in items if i.id not in under]
 
 
-def _merged(items: list[Item], go: _Ontology) -> list[Item]:
-    """MERGE_SIBLINGS or more terms with one parent are written as that parent."""
+def _merged(items: list[Item], go: _Ontology, observed: frozenset[str] = frozenset()
+            ) -> list[Item]:
+    """MERGE_SIBLINGS or more terms with one parent are written as that parent; predictions
+    are never merged into a parent in ``observed`` (a term shown by experiment, or above
+    one: the page would call it a prediction)."""
     by_parent: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         for parent in go.parents(item.id or ""):
@@ -102,7 +105,8 @@ def _merged(items: list[Item], go: _Ontology) -> list[Item]:
     out = list(items)
     for parent, children in sorted(by_parent.items(), key=lambda kv: -len(kv[1])):
         name = go.name(parent)
-        if len(children) < MERGE_SIBLINGS or parent in NEVER or name is None:
+        if (len(children) < MERGE_SIBLINGS or parent in NEVER or name is None
+                or parent in observed):
             continue
         if not all(c in out for c in children):
             continue
@@ -133,10 +137,14 @@ def groups(fact: Fact, go: _Ontology | None = None) -> tuple[list[Item], list[It
     usable = [i for i in items if _usable(i)]
     observed = [i for i in usable if not is_predicted(i)]
     predicted = [i for i in usable if is_predicted(i)]
+    # GO's true path rule: a term shown by experiment is shown for every term above it too
+    shown = frozenset(i.id for i in observed if i.id) | frozenset(
+        a for i in observed if i.id for a in go.ancestors(i.id))
     observed = _specific(observed, observed, go)
     predicted = [i for i in _specific(predicted, observed + predicted, go)
-                 if i.id not in {o.id for o in observed}]
-    observed, predicted = _keep(_merged(observed, go), go), _keep(_merged(predicted, go), go)
+                 if i.id not in shown]
+    observed = _keep(_merged(observed, go), go)
+    predicted = _keep(_merged(predicted, go, shown), go)
     named = {i.id for i in observed + predicted}
     covered = set(named)
     for i in observed + predicted:
