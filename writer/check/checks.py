@@ -124,9 +124,11 @@ def sentiment(page: Page, claims: Sequence[Claim]) -> tuple[CheckRow, list[Flag]
 
 
 def ethics(page: Page, claims: Sequence[Claim]) -> tuple[CheckRow, list[Flag]]:
-    """Each sentence is read on its own, claims or not, with database names and the gene's
-    own symbol and aliases left out (HLA-DOB's alias DOB is not a date of birth)."""
-    names = [c for c in claims if c.kind in NAME_KINDS or c.notes.get("own_name")]
+    """Each sentence is read on its own, claims or not, with database names, identifiers
+    and the gene's own symbol and aliases left out (HLA-DOB's alias DOB, or its transcript
+    HLA-DOB-206, is not a date of birth)."""
+    names = [c for c in claims
+             if c.kind in NAME_KINDS or c.kind == "identifier" or c.notes.get("own_name")]
     hits: list[str] = []
     flags: list[Flag] = []
     prose = _Prose(page, names)
