@@ -239,26 +239,23 @@ class Extractor:
     def own_names(self, source: str | None = None, start: int = 0, end: int | None = None
                   ) -> None:
         """The gene's symbol and aliases as written, whatever their punctuation ("MCS+9.7"),
-        after its full name: an alias inside it ("cofilin" in "cofilin 1") would leave its
-        number to be read as a quantity."""
+        but not inside its full name: an alias claimed there ("cofilin" in "cofilin 1") would
+        leave the name's number to be read as a quantity (the name is read later, with the
+        other genes' names, after GO terms that may hold it: "insulin receptor binding")."""
         source = self.view if source is None else source
         end = len(source) if end is None else end
         full = self.ix.sheet.value("identity.name")
+        in_name: list[tuple[int, int]] = []
         if isinstance(full, str) and full.strip():
             pattern = re.compile(rf"(?<![\w\-]){re.escape(full)}(?![\w]|[.\-]\w)", re.I)
-            for m in pattern.finditer(source, start, end):
-                if self.free(m.start(), m.end()):
-                    sentence = self.page.sentence_at(m.start())
-                    self.add(Claim(m.start(), m.end(), "identity", "identity.name", full,
-                                   sentence.section if sentence else "other",
-                                   notes={"symbol": self.ix.symbol,
-                                          "gene_id": self.ix.sheet.gene_id,
-                                          "text": source[m.start():m.end()]}))
+            in_name = [m.span() for m in pattern.finditer(source, start, end)]
         for name in sorted({self.ix.symbol, *self.ix.aliases}, key=len, reverse=True):
             if len(name) < 2:
                 continue
             pattern = re.compile(rf"(?<![\w.+\-]){re.escape(name)}(?![\w+]|[.\-]\w)")
             for m in pattern.finditer(source, start, end):
+                if any(a <= m.start() and m.end() <= b for a, b in in_name):
+                    continue
                 if self.free(m.start(), m.end()):
                     self.add(Claim(m.start(), m.end(), "gene_symbol", "identity.symbol", name,
                                    notes={"own_name": True}))
