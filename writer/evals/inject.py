@@ -440,16 +440,14 @@ def predicted_stated_as_shown(text: str, sheet: FactSheet, rng: random.Random
     """A GO term whose annotations are all predictions (IEA, IBA, ISS, ...) stated as shown
     by experiment; not one with an observed term of the gene under it, which GO's true path
     rule makes observed too."""
-    from writer.sections.function import NO_DATA, PREDICTED, is_predicted, ontology
+    from writer.sections.function import is_predicted, ontology, shown_terms
 
-    go = ontology(sheet)
     items = [item for key in _GO_KEYS for item in (sheet.value(key) or ())
              if isinstance(item, Item)]
-    above_shown = {a for item in items if item.id
-                   and set(item.evidence) - NO_DATA - PREDICTED for a in go.ancestors(item.id)}
+    shown = shown_terms(items, ontology(sheet))
     terms = [(item, aspect) for key, aspect in _GO_KEYS.items()
              for item in (sheet.value(key) or ()) if isinstance(item, Item)
-             and is_predicted(item) and item.id not in above_shown]
+             and is_predicted(item) and item.id not in shown]
     if not terms:
         return None
     item, aspect = rng.choice(terms)

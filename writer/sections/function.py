@@ -129,6 +129,13 @@ def _keep(items: list[Item], go: _Ontology) -> list[Item]:
     return [items[i] for i in keep]
 
 
+def shown_terms(items: list[Item], go: _Ontology) -> frozenset[str]:
+    """The GO terms the gene is shown to have (not by prediction alone), and by GO's true
+    path rule every term above them: the terms the page may never call predictions."""
+    observed = [i.id for i in items if i.id and _usable(i) and not is_predicted(i)]
+    return frozenset(observed) | frozenset(a for i in observed for a in go.ancestors(i))
+
+
 def groups(fact: Fact, go: _Ontology | None = None) -> tuple[list[Item], list[Item], bool]:
     """(observed terms, predicted terms, left out any?) of one aspect, chosen by relevance."""
     go = go or _Ontology(None)
@@ -138,8 +145,7 @@ def groups(fact: Fact, go: _Ontology | None = None) -> tuple[list[Item], list[It
     observed = [i for i in usable if not is_predicted(i)]
     predicted = [i for i in usable if is_predicted(i)]
     # GO's true path rule: a term shown by experiment is shown for every term above it too
-    shown = frozenset(i.id for i in observed if i.id) | frozenset(
-        a for i in observed if i.id for a in go.ancestors(i.id))
+    shown = shown_terms(items, go)
     observed = _specific(observed, observed, go)
     predicted = [i for i in _specific(predicted, observed + predicted, go)
                  if i.id not in shown]
